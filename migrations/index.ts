@@ -1,0 +1,10 @@
+// The ordered list of migrations. A static list (rather than a directory scan) works the
+// same under tsx, vitest and the compiled dist/ output.
+import type { Migration } from 'kysely';
+import * as m0001 from './2026_11_28_0001_users.js';
+import * as m0002 from './2026_11_28_0002_api_keys.js';
+
+export const migrations: Record<string, Migration> = {
+  '2026_11_28_0001_users': m0001,
+  '2026_11_28_0002_api_keys': m0002,
+};

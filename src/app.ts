@@ -1,0 +1,201 @@
+// buildApp(config, deps) → the whole gateway as a Fastify instance: authentication hook,
+// /graphql (Apollo), REST shims, health checks, one error handler. main.ts only starts it.
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Ajv from 'ajv';
+import Fastify, { type FastifyInstance, type RouteHandlerMethod } from 'fastify';
+import { apiKeysRoutes } from './api-keys/api-keys.routes.js';
+import { ApiKeyVerifier } from './auth/api-key-verifier.js';
+import { type Authenticate, createAuthenticator } from './auth/authenticate.js';
+import { ClerkAuth } from './auth/clerk.js';
+import { ANONYMOUS, type Viewer } from './auth/viewer.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { Errors } from './errors.js';
+import type { GraphQLContext } from './graphql/context.js';
+import { createFormatError } from './graphql/format-error.js';
+import { PLAYGROUND_CSP, playgroundPlugin } from './graphql/playground.js';
+import { getSchema } from './graphql/schema.js';
+import { httpErrorOf, sendError } from './http/error-handler.js';
+import { detailSchema } from './http/schemas.js';
+import { type Logger, loggerOptions } from './lib/logger.js';
+import { createRateLimiter, type RateLimiter } from './lib/rate-limit.js';
+import { createServices, type Services } from './services.js';
+import { usersRoutes } from './users/users.routes.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewer: Viewer;
+  }
+  interface FastifyContextConfig {
+    /** false = the route never authenticates (health checks). */
+    auth?: boolean;
+  }
+  interface FastifyInstance {
+    gateway: Gateway;
+  }
+}
+
+/** What tests, benchmarks and /metrics may inspect of a running app. */
+export interface Gateway {
+  config: Config;
+  database: Database;
+  services: Services;
+  apiKeys: ApiKeyVerifier;
+  clerk: ClerkAuth;
+  authenticate: Authenticate;
+  rateLimiter: RateLimiter;
+}
+
+export interface AppDeps {
+  database: Database;
+  /** A logger to use instead of one built from config (tests capture logs this way). */
+  logger?: Logger;
+  rateLimiter?: RateLimiter;
+}
+
+const BODY_LIMIT = 1024 * 1024;
+
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  // Bodies are validated strictly (no coercion, unknown fields refused where the schema
+  // says so); query strings and path params are coerced from their string form.
+  const ajvOptions = { allErrors: true, strict: false, useDefaults: true } as const;
+  const bodyAjv = new Ajv.default({ ...ajvOptions, coerceTypes: false, removeAdditional: false });
+  const paramAjv = new Ajv.default({ ...ajvOptions, coerceTypes: 'array', removeAdditional: false });
+  for (const ajv of [bodyAjv, paramAjv]) {
+    ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+    ajv.addFormat('date-time', true);
+    ajv.addFormat('uri', true);
+    ajv.addFormat('email', true);
+  }
+
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.logLevel) }),
+    bodyLimit: BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema as object),
+  );
+
+  const logger = app.log;
+  const { database } = deps;
+  const db = database.db;
+  const clerk = new ClerkAuth(
+    {
+      secretKey: config.clerkSecretKey,
+      apiUrl: config.clerkApiUrl,
+      jwtKey: config.clerkJwtKey,
+      authorizedParties: config.clerkAuthorizedParties,
+    },
+    logger,
+  );
+  const apiKeys = new ApiKeyVerifier(db, logger, { bcryptEveryRequest: config.benchBcryptEveryRequest });
+  const rateLimiter = deps.rateLimiter ?? createRateLimiter(config.redisUrl, logger);
+  const services = createServices({ config, db, clerk, rateLimiter });
+  const authenticate = createAuthenticator({ db, apiKeys, clerk, noAuth: config.noAuth });
+  app.decorate('gateway', { config, database, services, apiKeys, clerk, authenticate, rateLimiter });
+  app.decorateRequest('viewer', null as never);
+
+  // An empty JSON body (common from dashboards posting to action endpoints) means "no body".
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) done(null, undefined);
+    else defaultJson(req, body as string, done);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    request.viewer = ANONYMOUS;
+    if (request.routeOptions.config?.auth === false) return;
+    request.viewer = await authenticate(request.headers);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const err = httpErrorOf(error, request);
+    if (err.status >= 500) {
+      const log = err.status === 503 ? request.log.warn.bind(request.log) : request.log.error.bind(request.log);
+      log({ err: error }, 'request failed');
+    }
+    return sendError(request, reply, err);
+  });
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, Errors.notFound()));
+
+  // --- health -------------------------------------------------------------------------
+  app.get('/healthz', { config: { auth: false }, schema: { hide: true } as object }, async () => ({ status: 'ok' }));
+  app.get(
+    '/readyz',
+    { config: { auth: false }, schema: { hide: true, response: { 503: detailSchema } } as object },
+    async (_req, reply) => {
+      try {
+        await database.ping(2000);
+        return { status: 'ready' };
+      } catch {
+        return reply.code(503).send({ detail: 'Database unavailable' });
+      }
+    },
+  );
+
+  // --- GraphQL ------------------------------------------------------------------------
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: await getSchema(),
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    stopOnTerminationSignals: false,
+    formatError: createFormatError(logger),
+    plugins: [ApolloServerPluginCacheControlDisabled(), playgroundPlugin()],
+  });
+  await apollo.start();
+  app.addHook('onClose', async () => {
+    await apollo.stop();
+    await rateLimiter.close();
+  });
+  const graphqlHandler = fastifyApolloHandler(apollo, {
+    context: async (request) => ({ viewer: request.viewer, services }),
+  });
+  app.route({
+    url: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    schema: { hide: true } as object,
+    handler: async (request, reply) => {
+      const body = await (graphqlHandler as unknown as RouteHandlerMethod).call(app, request, reply);
+      if (request.method === 'GET' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+        void reply.header('content-security-policy', PLAYGROUND_CSP);
+      }
+      return body;
+    },
+  });
+
+  // --- REST ---------------------------------------------------------------------------
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Torale Gateway REST API',
+        version: '1.0.0',
+        description:
+          'The documented Torale REST API. Authenticate with `Authorization: Bearer sk_...` or a Clerk session token.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { config: { auth: false }, schema: { hide: true } as object }, async () => app.swagger());
+  await app.register(usersRoutes, { services });
+  await app.register(apiKeysRoutes, { services });
+
+  return app;
+}

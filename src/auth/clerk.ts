@@ -1,0 +1,182 @@
+// Clerk session tokens, verified by @clerk/backend: networkless with CLERK_JWT_KEY, or
+// with the JWKS the SDK fetches (and caches) from CLERK_API_URL using CLERK_SECRET_KEY.
+// The user's profile (email, first name, role) comes from token claims when present,
+// else from the Backend API — cached per user, one request in flight per user.
+import { type ClerkClient, createClerkClient, verifyToken } from '@clerk/backend';
+import { TokenVerificationError } from '@clerk/backend/errors';
+import { AppError, Errors } from '../errors.js';
+import type { Logger } from '../lib/logger.js';
+import { Lru } from '../lib/lru.js';
+import type { ClerkClaims } from './viewer.js';
+
+export interface ClerkProfile {
+  email: string | null;
+  firstName: string | null;
+  role: string | null;
+}
+
+export interface ClerkOptions {
+  secretKey: string | undefined;
+  apiUrl: string;
+  jwtKey: string | undefined;
+  authorizedParties: readonly string[];
+  /** How long a fetched profile is fresh. */
+  profileTtlMs?: number;
+  /** How long a stale profile may stand in while Clerk is unreachable. */
+  profileStaleMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export interface ClerkStats {
+  tokenVerifications: number;
+  userLookups: number;
+  profileCacheHits: number;
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+interface CachedProfile {
+  profile: ClerkProfile;
+  fetchedAt: number;
+}
+
+export class ClerkAuth {
+  readonly stats: ClerkStats = { tokenVerifications: 0, userLookups: 0, profileCacheHits: 0 };
+  readonly #client: ClerkClient | undefined;
+  readonly #profiles = new Lru<string, CachedProfile>(10_000);
+  readonly #inFlight = new Map<string, Promise<ClerkProfile>>();
+  readonly #ttl: number;
+  readonly #stale: number;
+  readonly #timeout: number;
+
+  constructor(
+    private readonly opts: ClerkOptions,
+    private readonly logger: Logger,
+  ) {
+    this.#client = opts.secretKey ? createClerkClient({ secretKey: opts.secretKey, apiUrl: opts.apiUrl }) : undefined;
+    this.#ttl = opts.profileTtlMs ?? 60_000;
+    this.#stale = opts.profileStaleMs ?? 60 * 60_000;
+    this.#timeout = opts.requestTimeoutMs ?? 5_000;
+  }
+
+  get configured(): boolean {
+    return Boolean(this.opts.jwtKey || this.opts.secretKey);
+  }
+
+  /** Verifies a session token and returns its claims, or throws the contract's error. */
+  async verify(token: string): Promise<ClerkClaims> {
+    if (!JWT_SHAPE.test(token) || token.length > 16_384) throw Errors.invalidToken();
+    if (!this.configured) throw Errors.clerkNotConfigured();
+    this.stats.tokenVerifications++;
+    const result = await verifyToken(token, {
+      jwtKey: this.opts.jwtKey,
+      secretKey: this.opts.jwtKey ? undefined : this.opts.secretKey,
+      apiUrl: this.opts.apiUrl,
+      authorizedParties: this.opts.authorizedParties.length > 0 ? [...this.opts.authorizedParties] : undefined,
+    });
+    if (result.errors) throw this.#mapError((result.errors as unknown[])[0]);
+    const claims = result.data as unknown as ClerkClaims;
+    if (typeof claims.sub !== 'string' || claims.sub === '') throw Errors.invalidToken();
+    return claims;
+  }
+
+  #mapError(err: unknown): AppError {
+    if (err instanceof TokenVerificationError) {
+      switch (err.reason) {
+        case 'token-expired':
+          return Errors.tokenExpired();
+        case 'jwk-remote-failed-to-load':
+        case 'secret-key-invalid':
+          this.logger.error({ reason: err.reason, msg: err.message }, 'Clerk JWKS could not be loaded');
+          return Errors.clerkUnavailable();
+        case 'jwk-failed-to-resolve':
+          return Errors.clerkNotConfigured();
+        default:
+          return Errors.invalidToken();
+      }
+    }
+    // Anything else escaped the SDK's own handling: a network failure fetching JWKS.
+    this.logger.error({ err: { message: (err as Error)?.message } }, 'Clerk verification failed');
+    return Errors.clerkUnavailable();
+  }
+
+  /**
+   * Email, first name and role of a user. Claims win when the session token carries
+   * them (a Clerk session template with `email` and `public_metadata`); otherwise the
+   * Backend API answers, at most once per user per TTL however many requests ask.
+   */
+  async profile(clerkUserId: string, claims?: ClerkClaims): Promise<ClerkProfile> {
+    const fromClaims = claims ? profileFromClaims(claims) : undefined;
+    if (fromClaims) return fromClaims;
+
+    const cached = this.#profiles.get(clerkUserId);
+    const now = Date.now();
+    if (cached && now - cached.fetchedAt < this.#ttl) {
+      this.stats.profileCacheHits++;
+      return cached.profile;
+    }
+    if (!this.#client) {
+      if (cached) return cached.profile;
+      throw Errors.clerkNotConfigured();
+    }
+    try {
+      return await this.#fetchOnce(clerkUserId);
+    } catch (err) {
+      if (err instanceof AppError && err.status !== 503) throw err;
+      // Clerk is down: users we already know keep working.
+      if (cached && now - cached.fetchedAt < this.#stale) return cached.profile;
+      throw err instanceof AppError ? err : Errors.clerkUnavailable();
+    }
+  }
+
+  #fetchOnce(clerkUserId: string): Promise<ClerkProfile> {
+    const pending = this.#inFlight.get(clerkUserId);
+    if (pending) return pending;
+    const p = this.#fetch(clerkUserId).finally(() => this.#inFlight.delete(clerkUserId));
+    this.#inFlight.set(clerkUserId, p);
+    return p;
+  }
+
+  async #fetch(clerkUserId: string): Promise<ClerkProfile> {
+    const client = this.#client as ClerkClient;
+    this.stats.userLookups++;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const user = await Promise.race([
+        client.users.getUser(clerkUserId),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('Clerk request timed out')), this.#timeout);
+        }),
+      ]);
+      const primary =
+        user.emailAddresses.find((e) => e.id === user.primaryEmailAddressId) ?? user.emailAddresses[0] ?? null;
+      const role = (user.publicMetadata as Record<string, unknown> | undefined)?.role;
+      const profile: ClerkProfile = {
+        email: primary?.emailAddress ?? null,
+        firstName: user.firstName ?? null,
+        role: typeof role === 'string' ? role : null,
+      };
+      this.#profiles.set(clerkUserId, { profile, fetchedAt: Date.now() });
+      return profile;
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status === 404) throw Errors.invalidToken();
+      this.logger.error({ err: { message: (err as Error).message, status } }, 'Clerk user lookup failed');
+      throw Errors.clerkUnavailable();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function profileFromClaims(claims: ClerkClaims): ClerkProfile | undefined {
+  const email = typeof claims.email === 'string' ? claims.email : undefined;
+  const metadata = (claims.public_metadata ?? claims.metadata) as Record<string, unknown> | undefined;
+  if (email === undefined || metadata === undefined || typeof metadata !== 'object') return undefined;
+  const firstName = claims.first_name ?? claims.given_name ?? claims.firstName;
+  return {
+    email,
+    firstName: typeof firstName === 'string' ? firstName : null,
+    role: typeof metadata?.role === 'string' ? metadata.role : null,
+  };
+}

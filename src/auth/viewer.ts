@@ -1,0 +1,31 @@
+// Who is calling. Produced once per request by authenticate(); services take it first.
+import type { UserRow } from '../db/types.js';
+import { Errors } from '../errors.js';
+
+export type ClerkClaims = Record<string, unknown> & { sub: string };
+
+export type Viewer =
+  | { readonly kind: 'anonymous' }
+  | {
+      readonly kind: 'clerk';
+      readonly clerkUserId: string;
+      readonly claims: ClerkClaims;
+      readonly user: UserRow | null;
+    }
+  | { readonly kind: 'api-key'; readonly clerkUserId: string; readonly apiKeyId: string; readonly user: UserRow }
+  | { readonly kind: 'noauth'; readonly clerkUserId: string; readonly user: UserRow | null };
+
+export const ANONYMOUS: Viewer = Object.freeze({ kind: 'anonymous' });
+
+/** The synced user behind the request, or the contract's 401/404. */
+export function requireUser(viewer: Viewer): UserRow {
+  if (viewer.kind === 'anonymous') throw Errors.authorizationMissing();
+  if (!viewer.user) throw Errors.userNotSynced();
+  return viewer.user;
+}
+
+/** Any authenticated caller, synced or not (sync-user itself). */
+export function requireIdentity(viewer: Viewer): Exclude<Viewer, { kind: 'anonymous' }> {
+  if (viewer.kind === 'anonymous') throw Errors.authorizationMissing();
+  return viewer;
+}

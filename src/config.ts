@@ -1,0 +1,168 @@
+// The only reader of process.env. Every setting is parsed and validated here, and
+// every problem is reported at once so an operator fixes the deployment in one go.
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly nodeEnv: string | undefined;
+  readonly isProduction: boolean;
+  readonly port: number;
+  readonly host: string;
+  /** undefined = embedded PGlite (dev only) */
+  readonly databaseUrl: string | undefined;
+  readonly pgliteDir: string;
+  readonly databasePoolSize: number;
+  readonly databaseConnectTimeoutMs: number;
+  readonly databaseStatementTimeoutMs: number;
+  readonly clerkSecretKey: string | undefined;
+  readonly clerkApiUrl: string;
+  readonly clerkJwtKey: string | undefined;
+  readonly clerkAuthorizedParties: readonly string[];
+  readonly noAuth: boolean;
+  readonly noAuthEmail: string;
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: LogLevel;
+  readonly redisUrl: string | undefined;
+  readonly agentUrl: string | undefined;
+  readonly agentUrlFallback: string | undefined;
+  readonly agentTimeoutMs: number;
+  readonly webhookAllowInsecureTargets: boolean;
+  readonly introspection: boolean;
+  readonly apiKeyBcryptCost: number;
+  readonly apiKeyCreateLimitPerMinute: number;
+  readonly shutdownTimeoutMs: number;
+  /** Benchmark baseline B3 only: verify API keys with bcrypt on every request. Refused in production. */
+  readonly benchBcryptEveryRequest: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return def;
+    }
+    return n;
+  };
+  const bool = (name: string): boolean => {
+    const raw = str(name);
+    if (raw === undefined) return false;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be 1 or 0 (got "${raw}")`);
+    return false;
+  };
+  const url = (name: string, protocols: readonly string[]): string | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) {
+        problems.push(`${name} must be a ${protocols.join(' or ')} URL`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+  const list = (name: string): string[] =>
+    (str(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+
+  const nodeEnv = str('NODE_ENV');
+  const isProduction = nodeEnv === 'production';
+  const host = str('HOST') ?? '127.0.0.1';
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const noAuth = bool('TORALE_NOAUTH');
+  const clerkSecretKey = str('CLERK_SECRET_KEY');
+  const clerkJwtKey = str('CLERK_JWT_KEY')?.replace(/\\n/g, '\n');
+  const logLevel = (str('LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
+  const benchBcryptEveryRequest = bool('TORALE_BENCH_BCRYPT_EVERY_REQUEST');
+
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  if (clerkJwtKey && !clerkJwtKey.includes('BEGIN PUBLIC KEY')) {
+    problems.push('CLERK_JWT_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+  }
+  if (isProduction) {
+    if (!databaseUrl)
+      problems.push('DATABASE_URL is required when NODE_ENV=production (embedded PGlite is for development only)');
+    if (!clerkSecretKey && !clerkJwtKey) {
+      problems.push('CLERK_SECRET_KEY or CLERK_JWT_KEY is required when NODE_ENV=production');
+    }
+  }
+  if (noAuth && isProduction) problems.push('TORALE_NOAUTH=1 is refused when NODE_ENV=production');
+  if (noAuth && !isLoopbackHost(host)) {
+    problems.push(`TORALE_NOAUTH=1 is refused unless HOST is a loopback address (got HOST=${host})`);
+  }
+  if (benchBcryptEveryRequest && isProduction) {
+    problems.push('TORALE_BENCH_BCRYPT_EVERY_REQUEST is a benchmark switch and is refused when NODE_ENV=production');
+  }
+  const corsOrigins = list('CORS_ORIGINS');
+  for (const origin of corsOrigins) {
+    try {
+      const u = new URL(origin);
+      if (u.origin !== origin)
+        problems.push(`CORS_ORIGINS entry "${origin}" must be a bare origin like https://app.example.com`);
+    } catch {
+      problems.push(`CORS_ORIGINS entry "${origin}" is not a valid origin`);
+    }
+  }
+
+  const introspectionRaw = str('GRAPHQL_INTROSPECTION');
+  const config: Config = {
+    nodeEnv,
+    isProduction,
+    port: int('PORT', 8000, 0, 65535),
+    host,
+    databaseUrl,
+    pgliteDir: str('PGLITE_DIR') ?? '.data/pglite',
+    databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 200),
+    databaseConnectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 120000),
+    databaseStatementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000),
+    clerkSecretKey,
+    clerkApiUrl: url('CLERK_API_URL', ['https:', 'http:']) ?? 'https://api.clerk.com',
+    clerkJwtKey,
+    clerkAuthorizedParties: list('CLERK_AUTHORIZED_PARTIES'),
+    noAuth,
+    noAuthEmail: str('TORALE_NOAUTH_EMAIL') ?? 'test@example.com',
+    corsOrigins,
+    logLevel,
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    agentUrl: url('TORALE_AGENT_URL', ['http:', 'https:']),
+    agentUrlFallback: url('TORALE_AGENT_URL_FALLBACK', ['http:', 'https:']),
+    agentTimeoutMs: int('TORALE_AGENT_TIMEOUT_MS', 240000, 1000, 3600000),
+    webhookAllowInsecureTargets: bool('WEBHOOK_ALLOW_INSECURE_TARGETS'),
+    introspection: introspectionRaw === undefined ? !isProduction : bool('GRAPHQL_INTROSPECTION'),
+    apiKeyBcryptCost: int('API_KEY_BCRYPT_COST', 10, 4, 15),
+    apiKeyCreateLimitPerMinute: int('API_KEY_CREATE_LIMIT_PER_MINUTE', 3, 1, 10000),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 300000),
+    benchBcryptEveryRequest,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,95 @@
+// Opens the database: Kysely over a node-postgres Pool, or over embedded PGlite when no
+// DATABASE_URL is configured (local development and the test fallback).
+import { mkdirSync } from 'node:fs';
+import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../lib/logger.js';
+import { PGlitePool } from './pglite-pool.js';
+import type { DB } from './types.js';
+
+export interface DatabaseStats {
+  /** SQL statements sent to the database since start (benchmarks and N+1 tests read it). */
+  queries: number;
+}
+
+export interface Database {
+  readonly db: Kysely<DB>;
+  readonly kind: 'postgres' | 'pglite';
+  readonly stats: DatabaseStats;
+  /** `select 1` bounded by timeoutMs; rejects when the database does not answer. */
+  ping(timeoutMs: number): Promise<void>;
+  /** Pool gauges for /metrics (zeros for PGlite). */
+  poolState(): { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL; undefined = PGlite. */
+  url: string | undefined;
+  /** PGlite data directory; 'memory://' for a throwaway in-memory database. */
+  pgliteDir?: string;
+  poolSize?: number;
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  logger: Logger;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  const stats: DatabaseStats = { queries: 0 };
+  const log = () => {
+    stats.queries++;
+  };
+
+  if (opts.url) {
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: opts.statementTimeoutMs ?? 15_000,
+      idle_in_transaction_session_timeout: 60_000,
+      keepAlive: true,
+      application_name: 'torale-gateway',
+    });
+    // Without these listeners a PostgreSQL restart emits 'error' on idle or checked-out
+    // clients, which would crash the process. The failing query itself still rejects.
+    pool.on('error', (err) => opts.logger.warn({ err: { message: err.message } }, 'idle database client error'));
+    pool.on('connect', (client) => {
+      client.on('error', (err) => opts.logger.warn({ err: { message: err.message } }, 'database client error'));
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log });
+    return {
+      db,
+      kind: 'postgres',
+      stats,
+      ping: (timeoutMs) => pingWithTimeout(db, timeoutMs),
+      poolState: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => db.destroy(),
+    };
+  }
+
+  const dir = opts.pgliteDir ?? '.data/pglite';
+  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  const pool = await PGlitePool.open(dir);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }), log });
+  return {
+    db,
+    kind: 'pglite',
+    stats,
+    ping: (timeoutMs) => pingWithTimeout(db, timeoutMs),
+    poolState: () => ({ total: 1, idle: pool.busy ? 0 : 1, waiting: pool.waiting }),
+    close: () => db.destroy(),
+  };
+}
+
+async function pingWithTimeout(db: Kysely<DB>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`database did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([sql`select 1`.execute(db), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

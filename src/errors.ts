@@ -1,0 +1,101 @@
+// The error catalog: one place that maps each failure a client can see to its HTTP
+// status, REST `{"detail"}` body and GraphQL `extensions.code` (CONTRACT.md).
+
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  | 'TOO_MANY_REQUESTS'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL_SERVER_ERROR';
+
+export interface ValidationIssue {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly detail: string | ValidationIssue[];
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    status: number,
+    code: ErrorCode,
+    detail: string | ValidationIssue[],
+    headers: Record<string, string> = {},
+  ) {
+    super(typeof detail === 'string' ? detail : 'Request validation failed');
+    this.name = 'AppError';
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+    this.headers = status === 401 ? { 'www-authenticate': 'Bearer', ...headers } : headers;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+const unauthenticated = (detail: string) => new AppError(401, 'UNAUTHENTICATED', detail);
+
+export const Errors = {
+  authorizationMissing: () => unauthenticated('Authorization header missing'),
+  invalidApiKey: () => unauthenticated('Invalid API key'),
+  tokenExpired: () => unauthenticated('Token has expired'),
+  invalidToken: () => unauthenticated('Invalid authentication token'),
+  clerkNotConfigured: () => new AppError(503, 'SERVICE_UNAVAILABLE', 'Clerk authentication not configured'),
+  clerkUnavailable: () => new AppError(503, 'SERVICE_UNAVAILABLE', 'Clerk is unavailable'),
+  developerRequired: () =>
+    new AppError(403, 'FORBIDDEN', 'Developer access required. Please contact support to enable API access.'),
+  userDisabled: () => new AppError(403, 'FORBIDDEN', 'User account is disabled'),
+  userNotSynced: () => new AppError(404, 'NOT_FOUND', 'User not found. Please sync user first.'),
+  activeKeyExists: () =>
+    new AppError(
+      400,
+      'BAD_USER_INPUT',
+      'You already have an active API key. Please revoke it before creating a new one.',
+    ),
+  apiKeyNotFound: () => new AppError(404, 'NOT_FOUND', 'API key not found'),
+  taskNotFound: () => new AppError(404, 'NOT_FOUND', 'Task not found'),
+  tooManyRequests: (retryAfterSeconds: number) =>
+    new AppError(429, 'TOO_MANY_REQUESTS', 'Too many requests', {
+      'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    }),
+  validation: (issues: ValidationIssue[]) => new AppError(422, 'BAD_USER_INPUT', issues),
+  badRequest: (detail: string) => new AppError(400, 'BAD_USER_INPUT', detail),
+  conflict: (detail: string) => new AppError(409, 'CONFLICT', detail),
+  notFound: (detail = 'Not Found') => new AppError(404, 'NOT_FOUND', detail),
+  databaseUnavailable: () =>
+    new AppError(503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable', { 'retry-after': '1' }),
+  serviceBusy: () => new AppError(503, 'SERVICE_UNAVAILABLE', 'Server is busy, please retry', { 'retry-after': '1' }),
+  internal: () => new AppError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'),
+} as const;
+
+/**
+ * PostgreSQL and pool failures that mean "the database is not reachable right now":
+ * connection refused/reset, admin shutdown, pool checkout timeout. These become 503,
+ * never 500, so clients retry instead of reporting a bug.
+ */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  if (!e || typeof e !== 'object') return false;
+  const err = e as { code?: unknown; message?: unknown };
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
+  // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection exceptions
+  if (/^(57P0[123]|08\d{3})$/.test(code)) return true;
+  const msg = typeof err.message === 'string' ? err.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly|the database system is (starting up|shutting down)/i.test(
+    msg,
+  );
+}
+
+/** Turns any thrown value into the AppError a client is allowed to see. */
+export function toAppError(e: unknown): AppError {
+  if (isAppError(e)) return e;
+  if (isDatabaseUnavailable(e)) return Errors.databaseUnavailable();
+  return Errors.internal();
+}

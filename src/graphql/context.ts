@@ -1,0 +1,7 @@
+import type { Viewer } from '../auth/viewer.js';
+import type { Services } from '../services.js';
+
+export interface GraphQLContext {
+  viewer: Viewer;
+  services: Services;
+}

@@ -1,0 +1,42 @@
+// What a GraphQL client may see of an error: the catalog's message and extensions.code,
+// GraphQL's own request errors as they are, and nothing else (no stack, SQL or paths).
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { isAppError, toAppError } from '../errors.js';
+import type { Logger } from '../lib/logger.js';
+
+const PASS_THROUGH = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export function createFormatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const where = {
+      ...(formatted.locations && { locations: formatted.locations }),
+      ...(formatted.path && { path: formatted.path }),
+    };
+    if (isAppError(original)) {
+      const message =
+        typeof original.detail === 'string'
+          ? original.detail
+          : original.detail.map((i) => `${i.loc.filter((l) => l !== 'body').join('.')}: ${i.msg}`).join('; ');
+      return { message, ...where, extensions: { code: original.code } };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && PASS_THROUGH.has(code) && original === error) {
+      return { message: formatted.message, ...where, extensions: { code } };
+    }
+    const mapped = toAppError(original);
+    if (mapped.status >= 500) {
+      logger.error({ err: original, path: formatted.path }, 'GraphQL resolver failed');
+    }
+    return { message: mapped.detail as string, ...where, extensions: { code: mapped.code } };
+  };
+}

@@ -1,0 +1,33 @@
+// GraphiQL served entirely by the gateway: the page inlines its scripts and styles, so
+// the playground works on a machine with no internet. Rendered once per process.
+import type { ApolloServerPlugin } from '@apollo/server';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+
+let page: string | undefined;
+
+export function playgroundHtml(): string {
+  page ??= renderGraphiQL({
+    endpoint: '/graphql',
+    title: 'Torale Gateway',
+    defaultQuery: '# Torale Gateway playground\n{\n  me {\n    id\n    email\n  }\n}\n',
+    isHeadersEditorEnabled: true,
+    shouldPersistHeaders: true,
+  });
+  return page;
+}
+
+export function playgroundPlugin(): ApolloServerPlugin {
+  return {
+    async serverWillStart() {
+      return {
+        async renderLandingPage() {
+          return { html: playgroundHtml() };
+        },
+      };
+    },
+  };
+}
+
+/** The playground's inline script and styles need their own CSP; nothing loads from elsewhere. */
+export const PLAYGROUND_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";

@@ -1,0 +1,21 @@
+// Builds the executable schema from the type-graphql resolvers, and prints the SDL that
+// is committed as schema/schema.graphql.
+import 'reflect-metadata';
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { ApiKeysResolver } from '../api-keys/api-keys.resolver.js';
+import { UsersResolver } from '../users/users.resolver.js';
+
+export const resolvers = [UsersResolver, ApiKeysResolver] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The schema is the same for every app in a process; build it once. */
+export function getSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+  return built;
+}
+
+export async function printSortedSchema(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await getSchema())).trim()}\n`;
+}

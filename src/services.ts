@@ -1,0 +1,30 @@
+// Every service of the gateway, built once per app from its dependencies.
+import type { Kysely } from 'kysely';
+import { createApiKeysService } from './api-keys/api-keys.service.js';
+import type { ClerkAuth } from './auth/clerk.js';
+import type { Config } from './config.js';
+import type { DB } from './db/types.js';
+import type { RateLimiter } from './lib/rate-limit.js';
+import { createUsersService } from './users/users.service.js';
+
+export interface ServiceDeps {
+  config: Config;
+  db: Kysely<DB>;
+  clerk: ClerkAuth;
+  rateLimiter: RateLimiter;
+}
+
+export function createServices({ config, db, clerk, rateLimiter }: ServiceDeps) {
+  return {
+    users: createUsersService({ db, clerk, noAuthEmail: config.noAuthEmail }),
+    apiKeys: createApiKeysService({
+      db,
+      clerk,
+      rateLimiter,
+      bcryptCost: config.apiKeyBcryptCost,
+      createLimitPerMinute: config.apiKeyCreateLimitPerMinute,
+    }),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

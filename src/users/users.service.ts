@@ -1,0 +1,53 @@
+// Rules for users. Called by both the GraphQL resolver and the REST routes.
+import type { Kysely } from 'kysely';
+import type { ClerkAuth } from '../auth/clerk.js';
+import { requireIdentity, requireUser, type Viewer } from '../auth/viewer.js';
+import type { DB, UserRow } from '../db/types.js';
+import { Errors } from '../errors.js';
+import { findUserByClerkId, setWelcomeSeen, upsertUser } from './users.repository.js';
+
+export interface UsersServiceDeps {
+  db: Kysely<DB>;
+  clerk: ClerkAuth;
+  noAuthEmail: string;
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;
+
+export function createUsersService({ db, clerk, noAuthEmail }: UsersServiceDeps) {
+  return {
+    me(viewer: Viewer): UserRow {
+      return requireUser(viewer);
+    },
+
+    /** Creates or refreshes the caller's user from their identity; safe under concurrency. */
+    async sync(viewer: Viewer): Promise<{ user: UserRow; created: boolean }> {
+      const who = requireIdentity(viewer);
+      switch (who.kind) {
+        case 'noauth':
+          return upsertUser(db, { clerkUserId: who.clerkUserId, email: noAuthEmail, firstName: 'Test' });
+        case 'api-key':
+          // A key belongs to a synced user already; there is no fresher identity to apply.
+          return { user: who.user, created: false };
+        case 'clerk': {
+          const profile = await clerk.profile(who.clerkUserId, who.claims);
+          return upsertUser(db, { clerkUserId: who.clerkUserId, email: profile.email, firstName: profile.firstName });
+        }
+      }
+    },
+
+    async markWelcomeSeen(viewer: Viewer): Promise<UserRow> {
+      const user = requireUser(viewer);
+      const updated = await setWelcomeSeen(db, user.id);
+      if (!updated) throw Errors.userNotSynced();
+      return updated;
+    },
+  };
+}
+
+/** The no-auth dev user exists from startup, so `me` answers before any sync. */
+export async function ensureDevUser(db: Kysely<DB>, clerkUserId: string, email: string): Promise<UserRow> {
+  const existing = await findUserByClerkId(db, clerkUserId);
+  if (existing && existing.email === email) return existing;
+  return (await upsertUser(db, { clerkUserId, email, firstName: 'Test' })).user;
+}

@@ -1,0 +1,43 @@
+import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import type { UserRow } from '../db/types.js';
+
+@ObjectType('User')
+export class UserType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) clerkUserId!: string;
+  @Field(() => String, { nullable: true }) email!: string | null;
+  @Field(() => String, { nullable: true }) firstName!: string | null;
+  @Field(() => String, { nullable: true }) username!: string | null;
+  @Field(() => Boolean) isActive!: boolean;
+  @Field(() => Boolean) hasSeenWelcome!: boolean;
+  @Field(() => GraphQLISODateTime) createdAt!: Date;
+}
+
+@ObjectType('SyncUserResult')
+export class SyncUserResultType {
+  @Field(() => UserType) user!: UserType;
+  @Field(() => Boolean) created!: boolean;
+}
+
+export const toUserType = (u: UserRow): UserType => ({
+  id: u.id,
+  clerkUserId: u.clerk_user_id,
+  email: u.email,
+  firstName: u.first_name,
+  username: u.username,
+  isActive: u.is_active,
+  hasSeenWelcome: u.has_seen_welcome,
+  createdAt: u.created_at,
+});
+
+/** The REST shape of CONTRACT.md. */
+export const toUserJson = (u: UserRow) => ({
+  id: u.id,
+  clerk_user_id: u.clerk_user_id,
+  email: u.email,
+  first_name: u.first_name,
+  username: u.username,
+  is_active: u.is_active,
+  has_seen_welcome: u.has_seen_welcome,
+  created_at: u.created_at.toISOString(),
+});
