@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+};
+
+describe('configuration', () => {
+  it('has the contract defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8000);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.clerkApiUrl).toBe('https://api.clerk.com');
+    expect(c.noAuth).toBe(false);
+    expect(c.noAuthEmail).toBe('test@example.com');
+    expect(c.agentTimeoutMs).toBe(240000);
+    expect(c.introspection).toBe(true);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('production needs DATABASE_URL and Clerk, and names each missing variable', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems.some((p) => p.includes('DATABASE_URL'))).toBe(true);
+    expect(problems.some((p) => p.includes('CLERK_SECRET_KEY'))).toBe(true);
+  });
+
+  it('production turns introspection off unless asked', () => {
+    const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db', CLERK_SECRET_KEY: 'sk_live_x' };
+    expect(loadConfig(base).introspection).toBe(false);
+    expect(loadConfig({ ...base, GRAPHQL_INTROSPECTION: '1' }).introspection).toBe(true);
+  });
+
+  it('no-auth mode is refused off loopback and in production', () => {
+    expect(problemsOf({ TORALE_NOAUTH: '1', HOST: '0.0.0.0' }).join()).toContain('TORALE_NOAUTH');
+    expect(problemsOf({ TORALE_NOAUTH: '1', NODE_ENV: 'production', DATABASE_URL: 'postgres://h/d', CLERK_SECRET_KEY: 'x' }).join()).toContain(
+      'TORALE_NOAUTH',
+    );
+    expect(loadConfig({ TORALE_NOAUTH: '1', HOST: '::1' }).noAuth).toBe(true);
+  });
+
+  it('rejects malformed values with the variable name', () => {
+    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CORS_ORIGINS: 'not a url' });
+    expect(problems.join('\n')).toContain('PORT');
+    expect(problems.join('\n')).toContain('DATABASE_URL');
+    expect(problems.join('\n')).toContain('LOG_LEVEL');
+    expect(problems.join('\n')).toContain('CORS_ORIGINS');
+  });
+
+  it('the bcrypt-every-request benchmark switch cannot be enabled in production', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://h/d',
+      CLERK_SECRET_KEY: 'x',
+      TORALE_BENCH_BCRYPT_EVERY_REQUEST: '1',
+    });
+    expect(problems.join()).toContain('TORALE_BENCH_BCRYPT_EVERY_REQUEST');
+  });
+});

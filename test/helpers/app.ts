@@ -1,0 +1,74 @@
+// Builds the real app against a test database. Requests go through app.inject(), or a
+// real port when `listen` is set. Logs are captured so tests can assert what they hold.
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildApp } from '../../src/app.js';
+import { NOAUTH_CLERK_USER_ID } from '../../src/auth/authenticate.js';
+import { loadConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/database.js';
+import { type Logger, loggerOptions } from '../../src/lib/logger.js';
+import { ensureDevUser } from '../../src/users/users.service.js';
+import type { TestDatabase } from './db.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: Database;
+  /** Every log line the app wrote, as text. */
+  logs: string[];
+  url: string | undefined;
+  close(): Promise<void>;
+}
+
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'info',
+  API_KEY_BCRYPT_COST: '4',
+  HOST: '127.0.0.1',
+};
+
+export async function startApp(
+  tdb: TestDatabase,
+  opts: {
+    env?: Record<string, string | undefined>;
+    listen?: boolean;
+    ownPool?: boolean;
+    /** Runs before the app is ready, e.g. to add a route that throws. */
+    beforeReady?: (app: FastifyInstance) => void;
+  } = {},
+): Promise<TestApp> {
+  const env = { ...TEST_ENV, ...opts.env };
+  const config = loadConfig(env);
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(chunk.toString());
+      cb();
+    },
+  });
+  const logger = pino(loggerOptions(config.logLevel), stream) as unknown as Logger;
+  const database = opts.ownPool ? await tdb.open() : tdb.database;
+  if (config.noAuth) await ensureDevUser(database.db, NOAUTH_CLERK_USER_ID, config.noAuthEmail);
+  const app = await buildApp(config, { database, logger });
+  opts.beforeReady?.(app);
+  let url: string | undefined;
+  if (opts.listen) {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = app.server.address();
+    if (addr && typeof addr === 'object') url = `http://127.0.0.1:${addr.port}`;
+  } else {
+    await app.ready();
+  }
+  return {
+    app,
+    database,
+    logs,
+    url,
+    close: async () => {
+      await app.close();
+      if (opts.ownPool) await database.close();
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
