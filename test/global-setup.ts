@@ -2,10 +2,10 @@
 // (CREATE DATABASE … TEMPLATE …), so files run in parallel on their own data. When no
 // PostgreSQL server answers, test files fall back to embedded PGlite.
 import type { TestProject } from 'vitest/node';
-import { createLogger } from '../src/lib/logger.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { adminQuery, serverUrl, serverAnswers, withDatabase } from './helpers/pg-admin.js';
+import { createLogger } from '../src/lib/logger.js';
+import { adminQuery, serverAnswers, serverUrl, withDatabase } from './helpers/pg-admin.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,7 +16,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const url = serverUrl();
   if (!(await serverAnswers(url))) {
-    console.warn(`\n[tests] No PostgreSQL answers at ${url.replace(/\/\/[^@]*@/, '//***@')}: using embedded PGlite per test file.\n`);
+    console.warn(
+      `\n[tests] No PostgreSQL answers at ${url.replace(/\/\/[^@]*@/, '//***@')}: using embedded PGlite per test file.\n`,
+    );
     project.provide('pgTemplate', null);
     return;
   }

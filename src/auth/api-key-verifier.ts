@@ -37,6 +37,7 @@ export class ApiKeyVerifier {
   readonly #rejected: Lru<string, string>;
   readonly #limiter: Limiter;
   readonly #touching = new Set<string>();
+  readonly #comparing = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -67,15 +68,7 @@ export class ApiKeyVerifier {
       this.stats.rejectedCacheHits++;
       throw Errors.invalidApiKey();
     } else {
-      const ok = await this.#limiter.run(() => {
-        this.stats.bcryptCompares++;
-        return bcrypt.compare(key, row.key_hash);
-      });
-      if (!ok) {
-        this.#rejected.set(digest, row.key_hash);
-        throw Errors.invalidApiKey();
-      }
-      this.#verified.set(digest, row.key_hash);
+      if (!(await this.#compareOnce(key, digest, row.key_hash))) throw Errors.invalidApiKey();
     }
 
     if (!row.user.is_active) throw Errors.userDisabled();
@@ -83,6 +76,25 @@ export class ApiKeyVerifier {
       await this.#touch(row.key_id);
     }
     return { apiKeyId: row.key_id, user: row.user };
+  }
+
+  /** Concurrent first requests with one key share a single bcrypt run. */
+  #compareOnce(key: string, digest: string, keyHash: string): Promise<boolean> {
+    const id = `${digest}:${keyHash}`;
+    const pending = this.#comparing.get(id);
+    if (pending) return pending;
+    const p = this.#limiter
+      .run(() => {
+        this.stats.bcryptCompares++;
+        return bcrypt.compare(key, keyHash);
+      })
+      .then((ok) => {
+        (ok ? this.#verified : this.#rejected).set(digest, keyHash);
+        return ok;
+      })
+      .finally(() => this.#comparing.delete(id));
+    this.#comparing.set(id, p);
+    return p;
   }
 
   async #touch(keyId: string): Promise<void> {

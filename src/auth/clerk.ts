@@ -68,14 +68,18 @@ export class ClerkAuth {
     if (!JWT_SHAPE.test(token) || token.length > 16_384) throw Errors.invalidToken();
     if (!this.configured) throw Errors.clerkNotConfigured();
     this.stats.tokenVerifications++;
-    const result = await verifyToken(token, {
-      jwtKey: this.opts.jwtKey,
-      secretKey: this.opts.jwtKey ? undefined : this.opts.secretKey,
-      apiUrl: this.opts.apiUrl,
-      authorizedParties: this.opts.authorizedParties.length > 0 ? [...this.opts.authorizedParties] : undefined,
-    });
-    if (result.errors) throw this.#mapError((result.errors as unknown[])[0]);
-    const claims = result.data as unknown as ClerkClaims;
+    let claims: ClerkClaims;
+    try {
+      // The package's exported verifyToken returns the payload and throws on failure.
+      claims = (await verifyToken(token, {
+        jwtKey: this.opts.jwtKey,
+        secretKey: this.opts.jwtKey ? undefined : this.opts.secretKey,
+        apiUrl: this.opts.apiUrl,
+        authorizedParties: this.opts.authorizedParties.length > 0 ? [...this.opts.authorizedParties] : undefined,
+      })) as unknown as ClerkClaims;
+    } catch (err) {
+      throw this.#mapError(err);
+    }
     if (typeof claims.sub !== 'string' || claims.sub === '') throw Errors.invalidToken();
     return claims;
   }
@@ -87,7 +91,7 @@ export class ClerkAuth {
           return Errors.tokenExpired();
         case 'jwk-remote-failed-to-load':
         case 'secret-key-invalid':
-          this.logger.error({ reason: err.reason, msg: err.message }, 'Clerk JWKS could not be loaded');
+          this.logger.error({ reason: err.reason, clerkMessage: err.message }, 'Clerk JWKS could not be loaded');
           return Errors.clerkUnavailable();
         case 'jwk-failed-to-resolve':
           return Errors.clerkNotConfigured();

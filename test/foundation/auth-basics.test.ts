@@ -1,5 +1,6 @@
 // The first slice of users over REST and GraphQL, in no-auth dev mode and without
 // credentials, asserting the exact bodies of CONTRACT.md.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MarkWelcomeSeenDocument, MeDocument, SyncUserDocument } from '../gql/graphql.js';
 import { startApp, type TestApp } from '../helpers/app.js';
@@ -99,8 +100,8 @@ describe('without credentials and without no-auth mode', () => {
   }
 
   it('GraphQL operations answer UNAUTHENTICATED', async () => {
-    for (const doc of [MeDocument, SyncUserDocument, MarkWelcomeSeenDocument]) {
-      const res = await gql(locked.app, doc);
+    for (const doc of [MeDocument, SyncUserDocument, MarkWelcomeSeenDocument] as TypedDocumentNode<unknown, object>[]) {
+      const res = await gql(locked.app, doc, {});
       expect(res.data).toBeNull();
       expect(codeOf(res)).toBe('UNAUTHENTICATED');
       expect(res.errors?.[0]?.message).toBe('Authorization header missing');
@@ -146,7 +147,11 @@ describe('errors and health', () => {
   });
 
   it('the Authorization header never reaches the logs', async () => {
-    await locked.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: 'Bearer sk_leakcheckleakcheck' } });
+    await locked.app.inject({
+      method: 'GET',
+      url: '/auth/me',
+      headers: { authorization: 'Bearer sk_leakcheckleakcheck' },
+    });
     await dev.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: 'Bearer eyJleak.check.token' } });
     const all = [...locked.logs, ...dev.logs].join('');
     expect(all).not.toContain('sk_leakcheck');

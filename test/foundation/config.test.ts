@@ -38,14 +38,24 @@ describe('configuration', () => {
 
   it('no-auth mode is refused off loopback and in production', () => {
     expect(problemsOf({ TORALE_NOAUTH: '1', HOST: '0.0.0.0' }).join()).toContain('TORALE_NOAUTH');
-    expect(problemsOf({ TORALE_NOAUTH: '1', NODE_ENV: 'production', DATABASE_URL: 'postgres://h/d', CLERK_SECRET_KEY: 'x' }).join()).toContain(
-      'TORALE_NOAUTH',
-    );
+    expect(
+      problemsOf({
+        TORALE_NOAUTH: '1',
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://h/d',
+        CLERK_SECRET_KEY: 'x',
+      }).join(),
+    ).toContain('TORALE_NOAUTH');
     expect(loadConfig({ TORALE_NOAUTH: '1', HOST: '::1' }).noAuth).toBe(true);
   });
 
   it('rejects malformed values with the variable name', () => {
-    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CORS_ORIGINS: 'not a url' });
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+      CORS_ORIGINS: 'not a url',
+    });
     expect(problems.join('\n')).toContain('PORT');
     expect(problems.join('\n')).toContain('DATABASE_URL');
     expect(problems.join('\n')).toContain('LOG_LEVEL');

@@ -42,7 +42,10 @@ export async function startApp(
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, cb) {
-      logs.push(chunk.toString());
+      const line = chunk.toString();
+      logs.push(line);
+      // TEST_SHOW_ERRORS=1 prints the app's error logs, to debug a failing test.
+      if (process.env.TEST_SHOW_ERRORS && /"level":(50|60)/.test(line)) process.stderr.write(line);
       cb();
     },
   });
