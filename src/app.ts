@@ -25,6 +25,7 @@ import { detailSchema } from './http/schemas.js';
 import { type Logger, loggerOptions } from './lib/logger.js';
 import { createRateLimiter, type RateLimiter } from './lib/rate-limit.js';
 import { createServices, type Services } from './services.js';
+import { tasksRoutes } from './tasks/tasks.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 
 declare module 'fastify' {
@@ -196,6 +197,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.get('/openapi.json', { config: { auth: false }, schema: { hide: true } as object }, async () => app.swagger());
   await app.register(usersRoutes, { services });
   await app.register(apiKeysRoutes, { services });
+  await app.register(tasksRoutes, { services });
 
   return app;
 }

@@ -5,6 +5,7 @@ import type { ClerkAuth } from './auth/clerk.js';
 import type { Config } from './config.js';
 import type { DB } from './db/types.js';
 import type { RateLimiter } from './lib/rate-limit.js';
+import { createTasksService } from './tasks/tasks.service.js';
 import { createUsersService } from './users/users.service.js';
 
 export interface ServiceDeps {
@@ -23,6 +24,10 @@ export function createServices({ config, db, clerk, rateLimiter }: ServiceDeps) 
       rateLimiter,
       bcryptCost: config.apiKeyBcryptCost,
       createLimitPerMinute: config.apiKeyCreateLimitPerMinute,
+    }),
+    tasks: createTasksService({
+      db,
+      notificationRules: { allowInsecureTargets: config.webhookAllowInsecureTargets },
     }),
   };
 }

@@ -31,10 +31,66 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+export type TaskState = 'active' | 'paused' | 'completed';
+export type ExecutionStatus = 'pending' | 'running' | 'success' | 'retrying' | 'failed' | 'cancelled';
+
+export interface EmailNotification {
+  type: 'email';
+  address: string;
+}
+export interface WebhookNotification {
+  type: 'webhook';
+  url: string;
+  method: 'POST' | 'PUT';
+  headers: Record<string, string>;
+}
+export type Notification = EmailNotification | WebhookNotification;
+
+type Json = ColumnType<unknown, string | undefined, string>;
+
+export interface TasksTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  search_query: string;
+  condition_description: string;
+  state: Generated<TaskState>;
+  next_run: Date | null;
+  is_public: Generated<boolean>;
+  view_count: Generated<number>;
+  subscriber_count: Generated<number>;
+  forked_from_task_id: string | null;
+  last_known_state: Json | null;
+  last_execution_id: string | null;
+  notifications: ColumnType<Notification[], string | undefined, string>;
+  webhook_secret: string | null;
+  state_changed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface TaskExecutionsTable {
+  id: Generated<string>;
+  task_id: string;
+  status: Generated<ExecutionStatus>;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  completed_at: Date | null;
+  result: Json | null;
+  error_message: string | null;
+  notification: string | null;
+  grounding_sources: ColumnType<unknown[], string | undefined, string>;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   users: UsersTable;
   api_keys: ApiKeysTable;
+  tasks: TasksTable;
+  task_executions: TaskExecutionsTable;
 }
+
+export type TaskRow = Selectable<TasksTable>;
+export type ExecutionRow = Selectable<TaskExecutionsTable>;
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;

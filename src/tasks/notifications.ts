@@ -1,0 +1,143 @@
+// Notification targets of a task: at most one email and one webhook. Webhooks must be
+// https and must not aim at loopback, private or link-local addresses (the gateway would
+// otherwise call into its own network). Delivery re-checks resolved addresses.
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { Notification, WebhookNotification } from '../db/types.js';
+import { Errors } from '../errors.js';
+
+export const MULTIPLE_SAME_TYPE =
+  'Multiple notifications of the same type are not supported. Please provide at most one email and one webhook notification.';
+
+const invalid = (why: string) => Errors.badRequest(`Invalid notification: ${why}`);
+
+// A practical address check: one @, no spaces, a dotted domain of sane labels.
+const EMAIL_RE =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'x-torale-signature']);
+
+function ipv4Blocked(ip: string): boolean {
+  const [a = 0, b = 0] = ip.split('.').map(Number);
+  return (
+    a === 0 || // "this" network
+    a === 10 ||
+    a === 127 ||
+    (a === 100 && b >= 64 && b <= 127) || // carrier-grade NAT
+    (a === 169 && b === 254) || // link-local, cloud metadata
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 192 && b === 0) ||
+    (a === 198 && (b === 18 || b === 19)) ||
+    a >= 224 // multicast and reserved
+  );
+}
+
+/** True for addresses a webhook may never target (loopback, private, link-local, …). */
+export function isBlockedAddress(address: string): boolean {
+  const ip = address.replace(/^\[|\]$/g, '').toLowerCase();
+  const kind = isIP(ip);
+  if (kind === 4) return ipv4Blocked(ip);
+  if (kind === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip)?.[1];
+    if (mapped) return ipv4Blocked(mapped);
+    return (
+      ip === '::' ||
+      ip === '::1' ||
+      /^fe[89ab]/.test(ip) || // link-local
+      /^f[cd]/.test(ip) || // unique local
+      /^ff/.test(ip) || // multicast
+      ip.startsWith('::ffff:') ||
+      ip.startsWith('64:ff9b:')
+    );
+  }
+  return false;
+}
+
+function isLocalHostname(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return (
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    h.endsWith('.local') ||
+    h.endsWith('.internal') ||
+    h.endsWith('.localdomain') ||
+    !h.includes('.')
+  );
+}
+
+export interface NotificationRules {
+  allowInsecureTargets: boolean;
+}
+
+/** Validates and normalises a notifications list; throws the contract's 400s. */
+export function parseNotifications(input: unknown, rules: NotificationRules): Notification[] {
+  if (!Array.isArray(input)) throw invalid('notifications must be a list');
+  const out: Notification[] = [];
+  const seen = new Set<string>();
+  for (const raw of input) {
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalid('each notification must be an object');
+    const n = raw as Record<string, unknown>;
+    const type = typeof n.type === 'string' ? n.type.toLowerCase() : n.type;
+    if (type !== 'email' && type !== 'webhook') throw invalid('type must be "email" or "webhook"');
+    if (seen.has(type)) throw Errors.badRequest(MULTIPLE_SAME_TYPE);
+    seen.add(type);
+    out.push(type === 'email' ? parseEmail(n) : parseWebhook(n, rules));
+  }
+  return out;
+}
+
+function parseEmail(n: Record<string, unknown>): Notification {
+  for (const k of ['url', 'method', 'headers']) {
+    if (n[k] !== undefined && n[k] !== null) throw invalid(`email notifications do not take "${k}"`);
+  }
+  const address = typeof n.address === 'string' ? n.address.trim() : '';
+  if (!address) throw invalid('email notifications need an address');
+  if (address.length > 254 || !EMAIL_RE.test(address))
+    throw invalid(`"${address.slice(0, 100)}" is not a valid email address`);
+  return { type: 'email', address };
+}
+
+function parseWebhook(n: Record<string, unknown>, rules: NotificationRules): WebhookNotification {
+  if (n.address !== undefined && n.address !== null) throw invalid('webhook notifications do not take "address"');
+  const raw = typeof n.url === 'string' ? n.url.trim() : '';
+  if (!raw) throw invalid('webhook notifications need a url');
+  if (raw.length > 2048) throw invalid('webhook url is too long');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalid('webhook url is not a valid URL');
+  }
+  if (url.username || url.password) throw invalid('webhook url must not contain credentials');
+  if (url.protocol !== 'https:' && !(rules.allowInsecureTargets && url.protocol === 'http:')) {
+    throw invalid('webhook url must use https');
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!rules.allowInsecureTargets && (isBlockedAddress(host) || (isIP(host) === 0 && isLocalHostname(host)))) {
+    throw invalid('webhook url must not target loopback, private or link-local addresses');
+  }
+  const method = n.method === undefined || n.method === null ? 'POST' : String(n.method).toUpperCase();
+  if (method !== 'POST' && method !== 'PUT') throw invalid('webhook method must be POST or PUT');
+  const headers: Record<string, string> = {};
+  if (n.headers !== undefined && n.headers !== null) {
+    if (typeof n.headers !== 'object' || Array.isArray(n.headers)) throw invalid('webhook headers must be an object');
+    const entries = Object.entries(n.headers as Record<string, unknown>);
+    if (entries.length > 20) throw invalid('at most 20 webhook headers');
+    for (const [k, v] of entries) {
+      if (!HEADER_NAME_RE.test(k) || FORBIDDEN_HEADERS.has(k.toLowerCase()))
+        throw invalid(`header "${k.slice(0, 64)}" is not allowed`);
+      if (typeof v !== 'string' || v.length > 1024 || /[\r\n\0]/.test(v))
+        throw invalid(`header "${k}" must be a short string`);
+      headers[k] = v;
+    }
+  }
+  return { type: 'webhook', url: url.toString(), method, headers };
+}
+
+export const webhookOf = (ns: readonly Notification[]): WebhookNotification | undefined =>
+  ns.find((n): n is WebhookNotification => n.type === 'webhook');
+
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64url')}`;
+}

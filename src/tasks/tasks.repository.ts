@@ -1,0 +1,273 @@
+// SQL for tasks and their executions, nothing else.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB, ExecutionRow, Notification, TaskRow, TaskState } from '../db/types.js';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export type TaskWithLast = TaskRow & { last_execution: ExecutionRow | null };
+
+/** Tasks with their latest execution, in ONE statement (a lateral join), however many tasks. */
+function tasksWithLast(db: Db) {
+  return db
+    .selectFrom('tasks as t')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('task_executions as x')
+          .selectAll('x')
+          .whereRef('x.task_id', '=', 't.id')
+          .orderBy('x.started_at', 'desc')
+          .orderBy('x.id', 'desc')
+          .limit(1)
+          .as('e'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('t')
+    .select([
+      'e.id as le_id',
+      'e.task_id as le_task_id',
+      'e.status as le_status',
+      'e.started_at as le_started_at',
+      'e.completed_at as le_completed_at',
+      'e.result as le_result',
+      'e.error_message as le_error_message',
+      'e.notification as le_notification',
+      'e.grounding_sources as le_grounding_sources',
+      'e.created_at as le_created_at',
+    ]);
+}
+
+type JoinedRow = TaskRow & {
+  le_id: string | null;
+  le_task_id: string | null;
+  le_status: ExecutionRow['status'] | null;
+  le_started_at: Date | null;
+  le_completed_at: Date | null;
+  le_result: unknown;
+  le_error_message: string | null;
+  le_notification: string | null;
+  le_grounding_sources: unknown[] | null;
+  le_created_at: Date | null;
+};
+
+function splitJoined(r: JoinedRow): TaskWithLast {
+  const {
+    le_id,
+    le_task_id,
+    le_status,
+    le_started_at,
+    le_completed_at,
+    le_result,
+    le_error_message,
+    le_notification,
+    le_grounding_sources,
+    le_created_at,
+    ...task
+  } = r;
+  return {
+    ...task,
+    last_execution: le_id
+      ? {
+          id: le_id,
+          task_id: le_task_id as string,
+          status: le_status as ExecutionRow['status'],
+          started_at: le_started_at as Date,
+          completed_at: le_completed_at,
+          result: le_result,
+          error_message: le_error_message,
+          notification: le_notification,
+          grounding_sources: le_grounding_sources ?? [],
+          created_at: le_created_at as Date,
+        }
+      : null,
+  };
+}
+
+export async function listOwnTasks(db: Db, userId: string, state?: TaskState): Promise<TaskWithLast[]> {
+  let q = tasksWithLast(db).where('t.user_id', '=', userId);
+  if (state) q = q.where('t.state', '=', state);
+  const rows = await q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').execute();
+  return (rows as JoinedRow[]).map(splitJoined);
+}
+
+export async function findTaskWithLast(db: Db, taskId: string): Promise<TaskWithLast | undefined> {
+  const row = await tasksWithLast(db).where('t.id', '=', taskId).executeTakeFirst();
+  return row ? splitJoined(row as JoinedRow) : undefined;
+}
+
+export async function listPublicTasks(
+  db: Db,
+  opts: { offset: number; limit: number; sort: 'recent' | 'popular' },
+): Promise<{ tasks: TaskWithLast[]; total: number }> {
+  let q = tasksWithLast(db).where('t.is_public', '=', true);
+  q =
+    opts.sort === 'popular'
+      ? q.orderBy('t.subscriber_count', 'desc').orderBy('t.view_count', 'desc').orderBy('t.created_at', 'desc')
+      : q.orderBy('t.created_at', 'desc');
+  const [rows, count] = await Promise.all([
+    q.orderBy('t.id', 'desc').offset(opts.offset).limit(opts.limit).execute(),
+    db
+      .selectFrom('tasks')
+      .select(sql<number>`count(*)::int`.as('total'))
+      .where('is_public', '=', true)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { tasks: (rows as JoinedRow[]).map(splitJoined), total: count.total };
+}
+
+/** Serialises task creation, forks and activations of one user (the active-task limit). */
+export async function lockUser(trx: Transaction<DB>, userId: string): Promise<void> {
+  await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().executeTakeFirst();
+}
+
+export async function countActiveTasks(db: Db, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('tasks')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('user_id', '=', userId)
+    .where('state', '=', 'active')
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** Names of the user's tasks that start with `base`, to find a free "New Monitor 2". */
+export async function namesStartingWith(db: Db, userId: string, base: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('tasks')
+    .select('name')
+    .where('user_id', '=', userId)
+    .where(sql<boolean>`left(name, ${base.length}) = ${base}`)
+    .execute();
+  return new Set(rows.map((r) => r.name));
+}
+
+export interface NewTask {
+  user_id: string;
+  name: string;
+  search_query: string;
+  condition_description: string;
+  state: TaskState;
+  notifications: Notification[];
+  webhook_secret: string | null;
+  is_public?: boolean;
+  forked_from_task_id?: string | null;
+}
+
+export async function insertTask(db: Db, t: NewTask): Promise<TaskRow> {
+  return db
+    .insertInto('tasks')
+    .values({ ...t, notifications: JSON.stringify(t.notifications) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findOwnTaskForUpdate(
+  trx: Transaction<DB>,
+  userId: string,
+  taskId: string,
+): Promise<TaskRow | undefined> {
+  return trx
+    .selectFrom('tasks')
+    .selectAll()
+    .where('id', '=', taskId)
+    .where('user_id', '=', userId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export interface TaskPatch {
+  name?: string;
+  search_query?: string;
+  condition_description?: string;
+  state?: TaskState;
+  notifications?: Notification[];
+  webhook_secret?: string | null;
+  is_public?: boolean;
+  next_run?: Date | null;
+}
+
+export async function updateTask(db: Db, taskId: string, patch: TaskPatch): Promise<void> {
+  const { notifications, state, ...rest } = patch;
+  if (Object.keys(patch).length === 0) return;
+  await db
+    .updateTable('tasks')
+    .set({
+      ...rest,
+      ...(notifications !== undefined && { notifications: JSON.stringify(notifications) }),
+      ...(state !== undefined && { state, state_changed_at: sql<Date>`now()` }),
+    })
+    .where('id', '=', taskId)
+    .execute();
+}
+
+export async function setVisibility(db: Db, userId: string, taskId: string, isPublic: boolean): Promise<boolean> {
+  const r = await db
+    .updateTable('tasks')
+    .set({ is_public: isPublic })
+    .where('id', '=', taskId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function deleteOwnTask(db: Db, userId: string, taskId: string): Promise<boolean> {
+  const r = await db.deleteFrom('tasks').where('id', '=', taskId).where('user_id', '=', userId).executeTakeFirst();
+  return r.numDeletedRows > 0n;
+}
+
+/** Counts a view of a public task; false when it is not (or no longer) public. */
+export async function countView(db: Db, taskId: string): Promise<boolean> {
+  const r = await db
+    .updateTable('tasks')
+    .set((eb) => ({ view_count: eb('view_count', '+', 1) }))
+    .where('id', '=', taskId)
+    .where('is_public', '=', true)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function bumpSubscribers(db: Db, taskId: string): Promise<void> {
+  await db
+    .updateTable('tasks')
+    .set((eb) => ({ subscriber_count: eb('subscriber_count', '+', 1) }))
+    .where('id', '=', taskId)
+    .execute();
+}
+
+export async function findTask(db: Db, taskId: string): Promise<TaskRow | undefined> {
+  return db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+}
+
+// --- executions ------------------------------------------------------------------------
+
+export const LIVE_STATUSES = ['pending', 'running', 'retrying'] as const;
+
+export async function cancelLiveExecutions(db: Db, taskId: string): Promise<number> {
+  const r = await db
+    .updateTable('task_executions')
+    .set({ status: 'cancelled', completed_at: sql<Date>`now()`, error_message: 'Cancelled by a forced execution' })
+    .where('task_id', '=', taskId)
+    .where('status', 'in', LIVE_STATUSES)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function insertExecution(db: Db, taskId: string): Promise<ExecutionRow> {
+  const exec = await db
+    .insertInto('task_executions')
+    .values({ task_id: taskId })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await db.updateTable('tasks').set({ last_execution_id: exec.id }).where('id', '=', taskId).execute();
+  return exec;
+}
+
+export async function listExecutions(
+  db: Db,
+  taskId: string,
+  opts: { limit: number; notifiedOnly?: boolean },
+): Promise<ExecutionRow[]> {
+  let q = db.selectFrom('task_executions').selectAll().where('task_id', '=', taskId);
+  if (opts.notifiedOnly) q = q.where('notification', 'is not', null);
+  return q.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+}
