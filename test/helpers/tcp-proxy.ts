@@ -17,7 +17,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
-      server = net.createServer((client) => {
+      const srv = net.createServer((client) => {
         const upstream = net.connect(targetPort, targetHost);
         for (const s of [client, upstream]) {
           sockets.add(s);
@@ -29,9 +29,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         }
         client.pipe(upstream).pipe(client);
       });
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        port = (server?.address() as net.AddressInfo).port;
+      server = srv;
+      srv.once('error', reject);
+      srv.listen(port, '127.0.0.1', () => {
+        port = (srv.address() as net.AddressInfo).port;
         resolve();
       });
     });
