@@ -1,0 +1,175 @@
+// Executions: "execute now", the one-live-execution rule, force, run_immediately, the
+// lists, and lastExecution embedded at a constant number of SQL statements.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ExecuteTaskDocument,
+  ExecutionsDocument,
+  TaskIdsWithLastExecutionDocument,
+  UpdateTaskDocument,
+} from '../gql/graphql.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
+import { codeOf, gql } from '../helpers/gql.js';
+import { clerkEnv, createKey, type SignedInUser, signIn } from '../helpers/identity.js';
+import { rest } from '../helpers/rest.js';
+
+const ALREADY = 'Task is already running or pending. Use force=true to override.';
+const EXEC_KEYS = [
+  'completed_at',
+  'created_at',
+  'error_message',
+  'grounding_sources',
+  'id',
+  'notification',
+  'result',
+  'started_at',
+  'status',
+  'task_id',
+];
+
+let tdb: TestDatabase;
+let clerk: FakeClerk;
+let t: TestApp;
+let u: SignedInUser;
+
+beforeAll(async () => {
+  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
+  t = await startApp(tdb, { env: clerkEnv(clerk) });
+  u = await signIn(t.app, clerk);
+});
+afterAll(async () => {
+  await t?.close();
+  await clerk?.close();
+  await tdb?.drop();
+});
+
+const newTask = async (body: Record<string, unknown> = {}) =>
+  (await rest(t.app, 'POST', '/api/v1/tasks', u.headers, { search_query: 'q', ...body })).body;
+
+describe('execute', () => {
+  it('queues a pending execution; a second is 409 unless force, which cancels the first', async () => {
+    const task = await newTask();
+    const first = await rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute`, u.headers);
+    expect(first.status).toBe(200);
+    expect(Object.keys(first.body).sort()).toEqual(EXEC_KEYS);
+    expect(first.body).toMatchObject({ task_id: task.id, status: 'pending', completed_at: null, result: null });
+
+    const second = await rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute`, u.headers);
+    expect(second.status).toBe(409);
+    expect(second.body).toEqual({ detail: ALREADY });
+    const viaGql = await gql(t.app, ExecuteTaskDocument, { id: task.id }, u.headers);
+    expect(codeOf(viaGql)).toBe('CONFLICT');
+    expect(viaGql.errors?.[0]?.message).toBe(ALREADY);
+
+    const forced = await rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute?force=true`, u.headers);
+    expect(forced.status).toBe(200);
+    const list = await rest(t.app, 'GET', `/api/v1/tasks/${task.id}/executions`, u.headers);
+    expect(list.body.map((e: { id: string; status: string }) => [e.id, e.status])).toEqual([
+      [forced.body.id, 'pending'],
+      [first.body.id, 'cancelled'],
+    ]);
+    const withTask = await rest(t.app, 'GET', `/api/v1/tasks/${task.id}`, u.headers);
+    expect(withTask.body.last_execution.id).toBe(forced.body.id);
+    expect(withTask.body.last_execution_id).toBe(forced.body.id);
+  });
+
+  it('concurrent "execute now": one success, the rest 409', async () => {
+    const task = await newTask();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute`, u.headers)),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(9);
+  });
+
+  it('run_immediately on create queues one and reports problems in immediate_execution_error', async () => {
+    const task = await newTask({ run_immediately: true });
+    expect(task.immediate_execution_error).toBeNull();
+    expect(task.last_execution).toMatchObject({ status: 'pending' });
+    const upd = await gql(t.app, UpdateTaskDocument, { id: task.id, input: { runImmediately: true } }, u.headers);
+    expect(upd.data?.updateTask.immediateExecutionError).toBe(ALREADY);
+  });
+
+  it('executions of another user’s task are 404; limits are validated', async () => {
+    const task = await newTask();
+    const v = await signIn(t.app, clerk);
+    for (const path of ['execute', 'executions', 'notifications']) {
+      const res = await rest(t.app, path === 'execute' ? 'POST' : 'GET', `/api/v1/tasks/${task.id}/${path}`, v.headers);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ detail: 'Task not found' });
+    }
+    expect((await rest(t.app, 'GET', `/api/v1/tasks/${task.id}/executions?limit=0`, u.headers)).status).toBe(422);
+    const g = await gql(t.app, ExecutionsDocument, { taskId: task.id, limit: 0 }, u.headers);
+    expect(codeOf(g)).toBe('BAD_USER_INPUT');
+  });
+
+  it('lists executions newest first with a limit, and those that notified', async () => {
+    const task = await newTask();
+    const db = tdb.database.db;
+    // History as the runner will leave it: finished runs, some with notifications.
+    for (let i = 0; i < 5; i++) {
+      await db
+        .insertInto('task_executions')
+        .values({
+          task_id: task.id,
+          status: 'success',
+          started_at: new Date(Date.now() - (10 - i) * 60_000),
+          completed_at: new Date(Date.now() - (10 - i) * 60_000 + 1000),
+          result: JSON.stringify({ evidence: `run ${i}` }),
+          notification: i % 2 === 0 ? `condition met (${i})` : null,
+        })
+        .execute();
+    }
+    const all = await rest(t.app, 'GET', `/api/v1/tasks/${task.id}/executions?limit=3`, u.headers);
+    expect(all.body.map((e: { result: { evidence: string } }) => e.result.evidence)).toEqual([
+      'run 4',
+      'run 3',
+      'run 2',
+    ]);
+    const notified = await rest(t.app, 'GET', `/api/v1/tasks/${task.id}/notifications`, u.headers);
+    expect(notified.body.map((e: { notification: string }) => e.notification)).toEqual([
+      'condition met (4)',
+      'condition met (2)',
+      'condition met (0)',
+    ]);
+    const g = await gql(t.app, ExecutionsDocument, { taskId: task.id, limit: 2 }, u.headers);
+    expect(g.data?.executions.map((e) => e.result)).toEqual([{ evidence: 'run 4' }, { evidence: 'run 3' }]);
+  });
+});
+
+describe('lastExecution without N+1', () => {
+  it('tasks { lastExecution } costs the same number of SQL statements for 10 and for 1,000 tasks', async () => {
+    const db = tdb.database.db;
+    const v = await signIn(t.app, clerk);
+    const { key } = await createKey(t.app, v.headers);
+    const headers = { authorization: `Bearer ${key}` };
+    const seed = async (n: number) => {
+      await sql`
+        with new_tasks as (
+          insert into tasks (user_id, name, search_query, condition_description, state)
+          select ${v.userId}, 'bulk ' || g || ' ' || ${n}, 'q', 'c', 'paused' from generate_series(1, ${n}) g
+          returning id
+        )
+        insert into task_executions (task_id, status, started_at)
+        select id, 'success', now() - (s || ' minutes')::interval from new_tasks, generate_series(1, 3) s`.execute(db);
+    };
+    const count = async () => {
+      const before = t.database.stats.queries;
+      const res = await gql(t.app, TaskIdsWithLastExecutionDocument, {}, headers);
+      expect(res.errors).toBeUndefined();
+      return { statements: t.database.stats.queries - before, tasks: res.data?.tasks ?? [] };
+    };
+    await gql(t.app, TaskIdsWithLastExecutionDocument, {}, headers); // warm: last_used_at written once
+    await seed(10);
+    const small = await count();
+    expect(small.tasks).toHaveLength(10);
+    await seed(990);
+    const large = await count();
+    expect(large.tasks).toHaveLength(1000);
+    expect(large.tasks.every((x) => x.lastExecution?.status === 'SUCCESS')).toBe(true);
+    expect(large.statements).toBe(small.statements);
+    expect(large.statements).toBeLessThanOrEqual(2); // the key look-up and the list
+  });
+});

@@ -1,0 +1,190 @@
+// Visibility, public reads (scrubbed, counted), the public list and forks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ForkTaskDocument, PublicTasksDocument, SetTaskVisibilityDocument, TaskDocument } from '../gql/graphql.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
+import { codeOf, gql } from '../helpers/gql.js';
+import { clerkEnv, type SignedInUser, signIn } from '../helpers/identity.js';
+import { rest } from '../helpers/rest.js';
+
+let tdb: TestDatabase;
+let clerk: FakeClerk;
+let t: TestApp;
+let owner: SignedInUser;
+let other: SignedInUser;
+
+beforeAll(async () => {
+  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
+  t = await startApp(tdb, { env: clerkEnv(clerk) });
+  owner = await signIn(t.app, clerk);
+  other = await signIn(t.app, clerk);
+});
+afterAll(async () => {
+  await t?.close();
+  await clerk?.close();
+  await tdb?.drop();
+});
+
+const NOTIFS = [
+  { type: 'email', address: 'owner@example.com' },
+  { type: 'webhook', url: 'https://hooks.example.com/secret-path', headers: { Authorization: 'Bearer target-secret' } },
+];
+
+async function publicTask(name: string) {
+  const created = await rest(t.app, 'POST', '/api/v1/tasks', owner.headers, {
+    name,
+    search_query: `${name} query`,
+    notifications: NOTIFS,
+  });
+  const vis = await rest(t.app, 'PATCH', `/api/v1/tasks/${created.body.id}/visibility`, owner.headers, {
+    is_public: true,
+  });
+  expect(vis.status).toBe(200);
+  expect(vis.body).toEqual({ is_public: true });
+  return created.body;
+}
+
+describe('visibility and public reads', () => {
+  it('a public task is readable by anyone, scrubbed and counted; private again → 404', async () => {
+    const task = await publicTask('shared');
+    for (const [headers, url] of [
+      [{}, `/api/v1/tasks/${task.id}`],
+      [other.headers, `/api/v1/tasks/${task.id}`],
+      [{}, `/api/v1/public/tasks/id/${task.id}`],
+    ] as const) {
+      const res = await rest(t.app, 'GET', url, headers);
+      expect(res.status).toBe(200);
+      expect(res.body.notifications).toEqual([]);
+      expect(res.raw).not.toContain('secret-path');
+      expect(res.raw).not.toContain('target-secret');
+      expect(res.body.webhook_secret).toBeUndefined();
+    }
+    const mine = await rest(t.app, 'GET', `/api/v1/tasks/${task.id}`, owner.headers);
+    expect(mine.body.notifications).toHaveLength(2);
+    expect(mine.body.view_count).toBe(3); // the owner's own reads are not views
+
+    const g = await gql(t.app, TaskDocument, { id: task.id }, other.headers);
+    expect(g.data?.task?.notifications).toEqual([]);
+    expect(g.data?.task?.viewCount).toBe(4);
+
+    const hide = await gql(t.app, SetTaskVisibilityDocument, { id: task.id, isPublic: false }, owner.headers);
+    expect(hide.data?.setTaskVisibility).toEqual({ id: task.id, isPublic: false });
+    for (const url of [`/api/v1/tasks/${task.id}`, `/api/v1/public/tasks/id/${task.id}`]) {
+      const res = await rest(t.app, 'GET', url, {});
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ detail: 'Task not found' });
+    }
+  });
+
+  it('only the owner may change visibility', async () => {
+    const task = await publicTask('mine only');
+    const res = await rest(t.app, 'PATCH', `/api/v1/tasks/${task.id}/visibility`, other.headers, { is_public: false });
+    expect(res.status).toBe(404);
+    const bad = await rest(t.app, 'PATCH', `/api/v1/tasks/${task.id}/visibility`, owner.headers, { is_public: 'yes' });
+    expect(bad.status).toBe(422);
+    const g = await gql(t.app, SetTaskVisibilityDocument, { id: task.id, isPublic: false }, other.headers);
+    expect(codeOf(g)).toBe('NOT_FOUND');
+  });
+
+  it('the public list pages and sorts, scrubbed, without credentials', async () => {
+    const u = await signIn(t.app, clerk);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const c = await rest(t.app, 'POST', '/api/v1/tasks', u.headers, {
+        name: `pub ${i}`,
+        search_query: 'q',
+        notifications: NOTIFS,
+      });
+      await rest(t.app, 'PATCH', `/api/v1/tasks/${c.body.id}/visibility`, u.headers, { is_public: true });
+      ids.push(c.body.id);
+    }
+    // Make "pub 1" the most popular.
+    await rest(t.app, 'POST', `/api/v1/tasks/${ids[1]}/fork`, other.headers, {});
+    const recent = await rest(t.app, 'GET', '/api/v1/public/tasks?limit=2', {});
+    expect(recent.status).toBe(200);
+    expect(Object.keys(recent.body).sort()).toEqual(['limit', 'offset', 'tasks', 'total']);
+    expect(recent.body.limit).toBe(2);
+    expect(recent.body.offset).toBe(0);
+    expect(recent.body.tasks.map((x: { name: string }) => x.name)).toEqual(['pub 4', 'pub 3']);
+    const all = recent.body.total as number;
+    const page2 = await rest(t.app, 'GET', '/api/v1/public/tasks/?offset=2&limit=2', {});
+    expect(page2.body.tasks.map((x: { name: string }) => x.name)).toEqual(['pub 2', 'pub 1']);
+    expect(page2.body.total).toBe(all);
+    const popular = await rest(t.app, 'GET', '/api/v1/public/tasks?sort_by=popular&limit=1', {});
+    expect(popular.body.tasks[0].name).toBe('pub 1');
+    expect(popular.body.tasks[0].subscriber_count).toBe(1);
+    for (const task of [...recent.body.tasks, ...page2.body.tasks]) expect(task.notifications).toEqual([]);
+    const g = await gql(t.app, PublicTasksDocument, { limit: 1, sortBy: 'POPULAR' });
+    expect(g.data?.publicTasks.tasks[0]?.name).toBe('pub 1');
+    for (const q of ['limit=0', 'limit=101', 'offset=-1', 'sort_by=random', 'limit=abc']) {
+      expect((await rest(t.app, 'GET', `/api/v1/public/tasks?${q}`, {})).status).toBe(422);
+    }
+  });
+});
+
+describe('forks', () => {
+  it('another user’s fork: paused, private, notifications dropped, subscriber_count + 1', async () => {
+    const source = await publicTask('forkable');
+    const fork = await rest(t.app, 'POST', `/api/v1/tasks/${source.id}/fork`, other.headers, {});
+    expect(fork.status).toBe(200);
+    expect(fork.body).toMatchObject({
+      name: 'forkable (Copy)',
+      user_id: other.userId,
+      state: 'paused',
+      is_public: false,
+      forked_from_task_id: source.id,
+      notifications: [],
+      search_query: source.search_query,
+    });
+    expect(fork.body.webhook_secret).toBeUndefined();
+    const second = await rest(t.app, 'POST', `/api/v1/tasks/${source.id}/fork`, other.headers);
+    expect(second.body.name).toBe('forkable (Copy 2)');
+    const named = await gql(t.app, ForkTaskDocument, { id: source.id, name: 'My copy' }, other.headers);
+    expect(named.data?.forkTask.name).toBe('My copy');
+    const s = await rest(t.app, 'GET', `/api/v1/tasks/${source.id}`, owner.headers);
+    expect(s.body.subscriber_count).toBe(3);
+  });
+
+  it('the owner’s own fork keeps notifications (with a new webhook secret) and counts no subscriber', async () => {
+    const created = await rest(t.app, 'POST', '/api/v1/tasks', owner.headers, {
+      name: 'private original',
+      search_query: 'q',
+      notifications: NOTIFS,
+    });
+    const fork = await rest(t.app, 'POST', `/api/v1/tasks/${created.body.id}/fork`, owner.headers, { name: 'my fork' });
+    expect(fork.status).toBe(200);
+    expect(fork.body.notifications).toEqual(created.body.notifications);
+    expect(fork.body.webhook_secret).toMatch(/^whsec_/);
+    expect(fork.body.webhook_secret).not.toBe(created.body.webhook_secret);
+    const s = await rest(t.app, 'GET', `/api/v1/tasks/${created.body.id}`, owner.headers);
+    expect(s.body.subscriber_count).toBe(0);
+  });
+
+  it('a private task of another user cannot be forked (404)', async () => {
+    const created = await rest(t.app, 'POST', '/api/v1/tasks', owner.headers, { name: 'hidden', search_query: 'q' });
+    const res = await rest(t.app, 'POST', `/api/v1/tasks/${created.body.id}/fork`, other.headers, {});
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ detail: 'Task not found' });
+  });
+
+  it('concurrent forks of one public task: subscriber_count equals the number of forks', async () => {
+    const source = await publicTask('popular one');
+    const forkers = await Promise.all(Array.from({ length: 8 }, () => signIn(t.app, clerk)));
+    const results = await Promise.all(
+      forkers.flatMap((f) => [
+        rest(t.app, 'POST', `/api/v1/tasks/${source.id}/fork`, f.headers, {}),
+        rest(t.app, 'POST', `/api/v1/tasks/${source.id}/fork`, f.headers, {}),
+      ]),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const s = await rest(t.app, 'GET', `/api/v1/tasks/${source.id}`, owner.headers);
+    expect(s.body.subscriber_count).toBe(16);
+    for (const f of forkers) {
+      const names = (await rest(t.app, 'GET', '/api/v1/tasks', f.headers)).body
+        .map((x: { name: string }) => x.name)
+        .sort();
+      expect(names).toEqual(['popular one (Copy 2)', 'popular one (Copy)']);
+    }
+  });
+});
