@@ -1,6 +1,7 @@
 // Starts the gateway: config → database → migrations → dev user → listen, and shuts down
 // gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the pool).
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
 import { buildApp } from './app.js';
 import { NOAUTH_CLERK_USER_ID } from './auth/authenticate.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -10,6 +11,8 @@ import { createLogger } from './lib/logger.js';
 import { ensureDevUser } from './users/users.service.js';
 
 async function main(): Promise<void> {
+  // A local .env (see .env.example) fills in what the environment does not set.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config: Config;
   try {
     config = loadConfig();
