@@ -2,7 +2,10 @@
 // /graphql (Apollo), REST shims, health checks, one error handler. main.ts only starts it.
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -24,6 +27,7 @@ import { httpErrorOf, sendError } from './http/error-handler.js';
 import { detailSchema } from './http/schemas.js';
 import { type Logger, loggerOptions } from './lib/logger.js';
 import { createRateLimiter, type RateLimiter } from './lib/rate-limit.js';
+import { registerMetrics } from './metrics.js';
 import { createServices, type Services } from './services.js';
 import { tasksRoutes } from './tasks/tasks.routes.js';
 import { usersRoutes } from './users/users.routes.js';
@@ -103,7 +107,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const rateLimiter = deps.rateLimiter ?? createRateLimiter(config.redisUrl, logger);
   const services = createServices({ config, db, clerk, rateLimiter });
   const authenticate = createAuthenticator({ db, apiKeys, clerk, noAuth: config.noAuth });
-  app.decorate('gateway', { config, database, services, apiKeys, clerk, authenticate, rateLimiter });
+  const gateway: Gateway = { config, database, services, apiKeys, clerk, authenticate, rateLimiter };
+  app.decorate('gateway', gateway);
+  const metrics = registerMetrics(app, gateway);
   app.decorateRequest('viewer', null as never);
 
   // An empty JSON body (common from dashboards posting to action endpoints) means "no body".
@@ -118,7 +124,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     void reply.header('x-request-id', request.id);
     request.viewer = ANONYMOUS;
     if (request.routeOptions.config?.auth === false) return;
-    request.viewer = await authenticate(request.headers);
+    try {
+      request.viewer = await authenticate(request.headers);
+    } catch (err) {
+      metrics.authFailure(err);
+      throw err;
+    }
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -156,7 +167,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     allowBatchedHttpRequests: false,
     stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
-    plugins: [ApolloServerPluginCacheControlDisabled(), playgroundPlugin()],
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      // The playground is for exploring the schema: without introspection it has nothing to show.
+      config.introspection ? playgroundPlugin() : ApolloServerPluginLandingPageDisabled(),
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse(rc) {
+              metrics.graphqlOperation(rc.operationName, rc.errors?.length ? 'error' : 'ok');
+            },
+          };
+        },
+      },
+    ],
   });
   await apollo.start();
   app.addHook('onClose', async () => {

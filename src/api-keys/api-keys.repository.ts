@@ -1,5 +1,6 @@
 // SQL for the api_keys table, nothing else.
 import { type Kysely, sql } from 'kysely';
+import { prepared } from '../db/prepared.js';
 import type { ApiKeyRow, DB, UserRow } from '../db/types.js';
 
 export interface ApiKeyWithUser {
@@ -11,8 +12,8 @@ export interface ApiKeyWithUser {
 }
 
 /** The one indexed query an API-key request costs: the key by prefix, joined with its user. */
-export async function findKeyWithUserByPrefix(db: Kysely<DB>, keyPrefix: string): Promise<ApiKeyWithUser | undefined> {
-  const row = await db
+export function keyWithUserByPrefixQuery(db: Kysely<DB>, keyPrefix: string) {
+  return db
     .selectFrom('api_keys as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
     .select([
@@ -30,8 +31,13 @@ export async function findKeyWithUserByPrefix(db: Kysely<DB>, keyPrefix: string)
       'u.created_at',
       'u.updated_at',
     ])
-    .where('k.key_prefix', '=', keyPrefix)
-    .executeTakeFirst();
+    .where('k.key_prefix', '=', keyPrefix);
+}
+
+const keyWithUserByPrefix = prepared(keyWithUserByPrefixQuery);
+
+export async function findKeyWithUserByPrefix(db: Kysely<DB>, keyPrefix: string): Promise<ApiKeyWithUser | undefined> {
+  const row = (await db.executeQuery(keyWithUserByPrefix(db, keyPrefix))).rows[0];
   if (!row) return undefined;
   const { key_id, key_hash, key_is_active, last_used_at, ...user } = row;
   return { key_id, key_hash, key_is_active, last_used_at, user };

@@ -2,6 +2,7 @@
 // with the JWKS the SDK fetches (and caches) from CLERK_API_URL using CLERK_SECRET_KEY.
 // The user's profile (email, first name, role) comes from token claims when present,
 // else from the Backend API — cached per user, one request in flight per user.
+import { createHash } from 'node:crypto';
 import { type ClerkClient, createClerkClient, verifyToken } from '@clerk/backend';
 import { TokenVerificationError } from '@clerk/backend/errors';
 import { AppError, Errors } from '../errors.js';
@@ -29,10 +30,13 @@ export interface ClerkOptions {
 
 export interface ClerkStats {
   tokenVerifications: number;
+  verifiedTokenCacheHits: number;
   userLookups: number;
   profileCacheHits: number;
 }
 
+/** A verified token is remembered at most this long, and never past its `exp`. */
+const TOKEN_CACHE_MAX_SECONDS = 300;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 interface CachedProfile {
@@ -41,7 +45,13 @@ interface CachedProfile {
 }
 
 export class ClerkAuth {
-  readonly stats: ClerkStats = { tokenVerifications: 0, userLookups: 0, profileCacheHits: 0 };
+  readonly stats: ClerkStats = {
+    tokenVerifications: 0,
+    verifiedTokenCacheHits: 0,
+    userLookups: 0,
+    profileCacheHits: 0,
+  };
+  readonly #verified = new Lru<string, { claims: ClerkClaims; exp: number }>(10_000);
   readonly #client: ClerkClient | undefined;
   readonly #profiles = new Lru<string, CachedProfile>(10_000);
   readonly #inFlight = new Map<string, Promise<ClerkProfile>>();
@@ -67,6 +77,18 @@ export class ClerkAuth {
   async verify(token: string): Promise<ClerkClaims> {
     if (!JWT_SHAPE.test(token) || token.length > 16_384) throw Errors.invalidToken();
     if (!this.configured) throw Errors.clerkNotConfigured();
+    // A dashboard reuses one session token for up to a minute: verify its signature once
+    // and answer repeats from memory until the token's own expiry (keyed by digest).
+    const digest = createHash('sha256').update(token).digest('base64');
+    const hit = this.#verified.get(digest);
+    const nowSec = Date.now() / 1000;
+    if (hit) {
+      if (hit.exp > nowSec) {
+        this.stats.verifiedTokenCacheHits++;
+        return hit.claims;
+      }
+      this.#verified.delete(digest);
+    }
     this.stats.tokenVerifications++;
     let claims: ClerkClaims;
     try {
@@ -81,6 +103,9 @@ export class ClerkAuth {
       throw this.#mapError(err);
     }
     if (typeof claims.sub !== 'string' || claims.sub === '') throw Errors.invalidToken();
+    if (typeof claims.exp === 'number') {
+      this.#verified.set(digest, { claims, exp: Math.min(claims.exp, nowSec + TOKEN_CACHE_MAX_SECONDS) });
+    }
     return claims;
   }
 

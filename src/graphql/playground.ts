@@ -1,12 +1,14 @@
 // GraphiQL served entirely by the gateway: the page inlines its scripts and styles, so
 // the playground works on a machine with no internet. Rendered once per process.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 
 let page: string | undefined;
 
-export function playgroundHtml(): string {
-  page ??= renderGraphiQL({
+/** Loaded on first use: the bundled GraphiQL costs ~45 MB of memory once imported. */
+export async function playgroundHtml(): Promise<string> {
+  if (page) return page;
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+  page = renderGraphiQL({
     endpoint: '/graphql',
     title: 'Torale Gateway',
     defaultQuery: '# Torale Gateway playground\n{\n  me {\n    id\n    email\n  }\n}\n',
@@ -21,7 +23,7 @@ export function playgroundPlugin(): ApolloServerPlugin {
     async serverWillStart() {
       return {
         async renderLandingPage() {
-          return { html: playgroundHtml() };
+          return { html: await playgroundHtml() };
         },
       };
     },

@@ -83,10 +83,14 @@ function splitJoined(r: JoinedRow): TaskWithLast {
   };
 }
 
-export async function listOwnTasks(db: Db, userId: string, state?: TaskState): Promise<TaskWithLast[]> {
+export function ownTasksQuery(db: Db, userId: string, state?: TaskState) {
   let q = tasksWithLast(db).where('t.user_id', '=', userId);
   if (state) q = q.where('t.state', '=', state);
-  const rows = await q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').execute();
+  return q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc');
+}
+
+export async function listOwnTasks(db: Db, userId: string, state?: TaskState): Promise<TaskWithLast[]> {
+  const rows = await ownTasksQuery(db, userId, state).execute();
   return (rows as JoinedRow[]).map(splitJoined);
 }
 

@@ -1,9 +1,15 @@
 // SQL for the users table, nothing else.
 import { type Kysely, sql } from 'kysely';
+import { prepared } from '../db/prepared.js';
 import type { DB, UserRow } from '../db/types.js';
 
+const userByClerkId = prepared((db: Kysely<DB>, clerkUserId: string) =>
+  db.selectFrom('users').selectAll().where('clerk_user_id', '=', clerkUserId),
+);
+
+/** Runs on every Clerk-token request. */
 export async function findUserByClerkId(db: Kysely<DB>, clerkUserId: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('clerk_user_id', '=', clerkUserId).executeTakeFirst();
+  return (await db.executeQuery(userByClerkId(db, clerkUserId))).rows[0];
 }
 
 export interface UserProfileInput {

@@ -54,6 +54,7 @@ describe('caching', () => {
     const u = await signIn(t.app, clerk, { sync: false });
     const jwksBefore = clerk.requests.jwks;
     const lookupsBefore = clerk.requests.userIds.length;
+    const verificationsBefore = t.app.gateway.clerk.stats.tokenVerifications;
     expect((await gql(t.app, SyncUserDocument, {}, u.headers)).data?.syncUser.created).toBe(true);
     await inBatches(999, 50, async (i) => {
       const res =
@@ -62,6 +63,8 @@ describe('caching', () => {
     });
     expect(clerk.requests.userIds.length - lookupsBefore).toBeLessThanOrEqual(1);
     expect(clerk.requests.jwks - jwksBefore).toBeLessThanOrEqual(1);
+    // The same token's signature is checked once, then remembered until its expiry.
+    expect(t.app.gateway.clerk.stats.tokenVerifications - verificationsBefore).toBe(1);
   });
 
   it('while Clerk is down, users with a cached profile keep working; others get 503', async () => {

@@ -1,0 +1,117 @@
+// Prometheus metrics (prom-client), one registry per app so several apps in one process
+// (tests) do not collide. Counters kept elsewhere (pool, bcrypt, Clerk) are read at scrape.
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Gateway } from './app.js';
+import { isAppError } from './errors.js';
+
+export function registerMetrics(app: FastifyInstance, gateway: Gateway) {
+  const registry = new Registry();
+  const requests = new Counter({
+    name: 'torale_http_requests_total',
+    help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'torale_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['route', 'method'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const graphqlOps = new Counter({
+    name: 'torale_graphql_operations_total',
+    help: 'GraphQL operations by name and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
+  });
+  const seenOperations = new Set<string>();
+  const authFailures = new Counter({
+    name: 'torale_auth_failures_total',
+    help: 'Refused credentials by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const fromStats = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  fromStats('torale_db_queries_total', 'SQL statements sent', () => gateway.database.stats.queries);
+  fromStats(
+    'torale_apikey_bcrypt_verifications_total',
+    'bcrypt comparisons run',
+    () => gateway.apiKeys.stats.bcryptCompares,
+  );
+  fromStats(
+    'torale_apikey_cache_hits_total',
+    'API-key requests answered from the verified-key cache',
+    () => gateway.apiKeys.stats.verifiedCacheHits,
+  );
+  fromStats(
+    'torale_clerk_token_verifications_total',
+    'Clerk JWTs verified',
+    () => gateway.clerk.stats.tokenVerifications,
+  );
+  fromStats(
+    'torale_clerk_token_cache_hits_total',
+    'Clerk JWTs answered from the verified-token cache',
+    () => gateway.clerk.stats.verifiedTokenCacheHits,
+  );
+  fromStats(
+    'torale_clerk_user_lookups_total',
+    'Clerk Backend API user look-ups',
+    () => gateway.clerk.stats.userLookups,
+  );
+  for (const key of ['total', 'idle', 'waiting'] as const) {
+    new Gauge({
+      name: `torale_db_pool_${key}`,
+      help: `Database pool connections: ${key}`,
+      registers: [registry],
+      collect() {
+        this.set(gateway.database.poolState()[key]);
+      },
+    });
+  }
+  new Gauge({
+    name: 'torale_apikey_bcrypt_queue',
+    help: 'bcrypt comparisons waiting for a slot',
+    registers: [registry],
+    collect() {
+      this.set(gateway.apiKeys.bcryptQueue.queued);
+    },
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', { config: { auth: false }, schema: { hide: true } as object }, async (_req, reply) => {
+    void reply.type(registry.contentType);
+    return registry.metrics();
+  });
+
+  return Object.assign(registry, {
+    authFailure(error: unknown) {
+      authFailures.inc({ reason: isAppError(error) && typeof error.detail === 'string' ? error.detail : 'error' });
+    },
+    graphqlOperation(operation: string | null | undefined, outcome: 'ok' | 'error') {
+      // Operation names come from clients: keep the label set bounded.
+      let name = operation && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(operation) ? operation : 'anonymous';
+      if (!seenOperations.has(name)) {
+        if (seenOperations.size >= 200) name = 'other';
+        else seenOperations.add(name);
+      }
+      graphqlOps.inc({ operation: name, outcome });
+    },
+  });
+}
+
+export type Metrics = ReturnType<typeof registerMetrics>;
