@@ -347,7 +347,7 @@ async function main() {
           bcryptPerRequest,
           load1: loadavg()[0] ?? 0,
         };
-        (samples[name] ??= []).push(s);
+        samples[name] = [...(samples[name] ?? []), s];
         log(
           `round ${round} ${name.padEnd(20)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50}ms  p99 ${s.p99}ms  errors ${s.errors}`,
         );
