@@ -7,6 +7,8 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Ajv from 'ajv';
@@ -27,6 +29,7 @@ import { httpErrorOf, sendError } from './http/error-handler.js';
 import { detailSchema } from './http/schemas.js';
 import { type Logger, loggerOptions } from './lib/logger.js';
 import { createRateLimiter, type RateLimiter } from './lib/rate-limit.js';
+import { RedisKeyValueCache } from './lib/redis-cache.js';
 import { registerMetrics } from './metrics.js';
 import { createServices, type Services } from './services.js';
 import { tasksRoutes } from './tasks/tasks.routes.js';
@@ -112,6 +115,32 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const metrics = registerMetrics(app, gateway);
   app.decorateRequest('viewer', null as never);
 
+  // Security headers on every response. API answers are JSON, so the default policy allows
+  // nothing to load; the playground and /docs pages set their own route-level policy.
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  // Browsers may call the API only from the configured origins (the dashboard). Apollo
+  // Client's client-awareness headers and preflight are allowed.
+  await app.register(fastifyCors, {
+    origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'accept',
+      'apollographql-client-name',
+      'apollographql-client-version',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+      'idempotency-key',
+      'x-request-id',
+    ],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  });
+
   // An empty JSON body (common from dashboards posting to action endpoints) means "no body".
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -158,6 +187,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   );
 
   // --- GraphQL ------------------------------------------------------------------------
+  const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl, logger) : undefined;
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await getSchema(),
     introspection: config.introspection,
@@ -165,6 +195,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     hideSchemaDetailsFromClientErrors: !config.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries: in-process by default, shared through Redis when configured.
+    persistedQueries: apqCache ? { cache: apqCache, ttl: 24 * 3600 } : {},
     stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
     plugins: [
@@ -186,6 +218,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onClose', async () => {
     await apollo.stop();
     await rateLimiter.close();
+    apqCache?.close();
   });
   const graphqlHandler = fastifyApolloHandler(apollo, {
     context: async (request) => ({ viewer: request.viewer, services }),
@@ -217,7 +250,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       security: [{ bearer: [] }],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { config: { auth: false }, schema: { hide: true } as object }, async () => app.swagger());
   await app.register(usersRoutes, { services });
   await app.register(apiKeysRoutes, { services });
