@@ -50,6 +50,8 @@ declare module 'fastify' {
 
 /** What tests, benchmarks and /metrics may inspect of a running app. */
 export interface Gateway {
+  /** Every route as registered (the OpenAPI completeness test reads it). */
+  routes: { method: string; url: string; hidden: boolean }[];
   config: Config;
   database: Database;
   services: Services;
@@ -87,6 +89,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // Trust X-Forwarded-For from exactly the configured number of proxy hops.
+    ...(config.trustProxy > 0 && { trustProxy: (_addr: string, hop: number) => hop < config.trustProxy }),
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
@@ -110,7 +114,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const rateLimiter = deps.rateLimiter ?? createRateLimiter(config.redisUrl, logger);
   const services = createServices({ config, db, clerk, rateLimiter });
   const authenticate = createAuthenticator({ db, apiKeys, clerk, noAuth: config.noAuth });
-  const gateway: Gateway = { config, database, services, apiKeys, clerk, authenticate, rateLimiter };
+  const routes: Gateway['routes'] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      routes.push({ method, url: route.url, hidden: (route.schema as { hide?: boolean } | undefined)?.hide === true });
+    }
+  });
+  const gateway: Gateway = { routes, config, database, services, apiKeys, clerk, authenticate, rateLimiter };
   app.decorate('gateway', gateway);
   const metrics = registerMetrics(app, gateway);
   app.decorateRequest('viewer', null as never);

@@ -31,6 +31,8 @@ export interface Config {
   readonly apiKeyBcryptCost: number;
   readonly apiKeyCreateLimitPerMinute: number;
   readonly shutdownTimeoutMs: number;
+  /** Hops of trusted proxies in front (X-Forwarded-For), 0 = none. */
+  readonly trustProxy: number;
   /** Benchmark baseline B3 only: verify API keys with bcrypt on every request. Refused in production. */
   readonly benchBcryptEveryRequest: boolean;
 }
@@ -161,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeyBcryptCost: int('API_KEY_BCRYPT_COST', 10, 4, 15),
     apiKeyCreateLimitPerMinute: int('API_KEY_CREATE_LIMIT_PER_MINUTE', 3, 1, 10000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 300000),
+    trustProxy: int('TRUST_PROXY', 0, 0, 10),
     benchBcryptEveryRequest,
   };
   if (problems.length > 0) throw new ConfigError(problems);

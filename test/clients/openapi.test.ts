@@ -1,0 +1,137 @@
+// The REST reference cannot drift: every REST route is in /openapi.json, and what each
+// route returns matches the response schema documented for its status.
+import Ajv from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, startApp, type TestApp } from '../helpers/app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
+import { clerkEnv, type SignedInUser, signIn } from '../helpers/identity.js';
+import { rest } from '../helpers/rest.js';
+
+interface OpenApi {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+  >;
+}
+
+let tdb: TestDatabase;
+let clerk: FakeClerk;
+let t: TestApp;
+let spec: OpenApi;
+let u: SignedInUser;
+let other: SignedInUser;
+const ajv = new Ajv.default({ strict: false, allErrors: true });
+ajv.addFormat('uuid', /^[0-9a-f-]{36}$/);
+ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+
+beforeAll(async () => {
+  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
+  t = await startApp(tdb, { env: clerkEnv(clerk) });
+  spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  u = await signIn(t.app, clerk);
+  other = await signIn(t.app, clerk);
+});
+afterAll(async () => {
+  await t?.close();
+  await clerk?.close();
+  await tdb?.drop();
+});
+
+const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z_]+)/g, '{$1}');
+
+/** Checks a response against the documented schema and that no documented field is missing. */
+function expectDocumented(method: string, route: string, res: { status: number; body: unknown }) {
+  const op = spec.paths[toOpenApiPath(route)]?.[method.toLowerCase()];
+  expect(op, `${method} ${route} is documented`).toBeDefined();
+  const documented = op!.responses[String(res.status)];
+  expect(documented, `${method} ${route} documents status ${res.status}`).toBeDefined();
+  const schema = documented!.content?.['application/json']?.schema;
+  if (res.status === 204) return;
+  expect(schema).toBeDefined();
+  const validate = ajv.compile(schema!);
+  expect(validate(res.body), `${method} ${route} ${res.status}: ${JSON.stringify(validate.errors)}`).toBe(true);
+}
+
+describe('OpenAPI', () => {
+  it('is OpenAPI 3 and lists every REST route', () => {
+    expect(spec.openapi).toMatch(/^3\./);
+    const rest = t.app.gateway.routes.filter(
+      (r) => !r.hidden && r.method !== 'HEAD' && (r.url.startsWith('/auth') || r.url.startsWith('/api/')),
+    );
+    expect(rest.length).toBeGreaterThanOrEqual(18);
+    const missing = rest.filter((r) => !spec.paths[toOpenApiPath(r.url)]?.[r.method.toLowerCase()]);
+    expect(missing).toEqual([]);
+  });
+
+  it('is browsable at /docs', async () => {
+    let res = await t.app.inject({ method: 'GET', url: '/docs' });
+    for (let hops = 0; hops < 3 && res.statusCode === 302; hops++) {
+      const location = String(res.headers.location);
+      res = await t.app.inject({
+        method: 'GET',
+        url: location.startsWith('/') ? location : `/docs/${location.replace(/^\.\//, '')}`,
+      });
+    }
+    expect(res.statusCode).toBe(200);
+    expect(res.body.toLowerCase()).toContain('swagger');
+  });
+
+  it('every route returns what it documents, for success and error statuses', async () => {
+    const h = u.headers;
+    const calls: [string, string, string, Record<string, string>, unknown?][] = [];
+    const call = async (
+      method: string,
+      route: string,
+      url: string,
+      headers: Record<string, string>,
+      body?: unknown,
+    ) => {
+      const res = await rest(t.app, method as never, url, headers, body);
+      expectDocumented(method, route, res);
+      calls.push([method, route, url, headers, body]);
+      return res;
+    };
+    await call('GET', '/auth/me', '/auth/me', h);
+    await call('GET', '/auth/me', '/auth/me', {});
+    await call('POST', '/auth/sync-user', '/auth/sync-user', h);
+    await call('POST', '/auth/mark-welcome-seen', '/auth/mark-welcome-seen', h);
+    const key = await call('POST', '/auth/api-keys', '/auth/api-keys', h, { name: 'doc key' });
+    await call('POST', '/auth/api-keys', '/auth/api-keys', h, { name: 'second' }); // 400
+    await call('POST', '/auth/api-keys', '/auth/api-keys', h, {}); // 422
+    await call('GET', '/auth/api-keys', '/auth/api-keys', bearer(key.body.key));
+    await call('DELETE', '/auth/api-keys/:id', `/auth/api-keys/${key.body.key_info.id}`, h);
+    await call('DELETE', '/auth/api-keys/:id', `/auth/api-keys/${key.body.key_info.id}`, other.headers); // 404
+
+    const task = await call('POST', '/api/v1/tasks', '/api/v1/tasks', h, {
+      name: 'documented',
+      search_query: 'q',
+      run_immediately: true,
+      notifications: [{ type: 'webhook', url: 'https://h.example.com/x' }],
+    });
+    const id = task.body.id;
+    await call('POST', '/api/v1/tasks', '/api/v1/tasks', h, { name: 'documented', search_query: 'q' }); // 409
+    await call('GET', '/api/v1/tasks', '/api/v1/tasks', h);
+    await call('GET', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h);
+    await call('GET', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, other.headers); // 404
+    await call('PUT', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h, { state: 'paused' });
+    await call('PUT', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h, { state: 'completed' }); // 400
+    await call('PATCH', '/api/v1/tasks/:id/visibility', `/api/v1/tasks/${id}/visibility`, h, { is_public: true });
+    await call('POST', '/api/v1/tasks/:id/fork', `/api/v1/tasks/${id}/fork`, other.headers, {});
+    await call('POST', '/api/v1/tasks/:id/execute', `/api/v1/tasks/${id}/execute?force=true`, h);
+    await call('POST', '/api/v1/tasks/:id/execute', `/api/v1/tasks/${id}/execute`, h); // 409
+    await call('GET', '/api/v1/tasks/:id/executions', `/api/v1/tasks/${id}/executions`, h);
+    await call('GET', '/api/v1/tasks/:id/notifications', `/api/v1/tasks/${id}/notifications`, h);
+    await call('GET', '/api/v1/public/tasks', '/api/v1/public/tasks?sort_by=popular', {});
+    await call('GET', '/api/v1/public/tasks', '/api/v1/public/tasks?limit=0', {}); // 422
+    await call('GET', '/api/v1/public/tasks/id/:id', `/api/v1/public/tasks/id/${id}`, {});
+    await call('DELETE', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h);
+    await call('GET', '/api/v1/public/tasks/id/:id', `/api/v1/public/tasks/id/${id}`, {}); // 404
+
+    // Every documented operation was exercised.
+    const exercised = new Set(calls.map(([m, r]) => `${m.toLowerCase()} ${toOpenApiPath(r)}`));
+    const documented = Object.entries(spec.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
+    expect(documented.filter((d) => !exercised.has(d))).toEqual([]);
+  });
+});
