@@ -4,7 +4,12 @@ export default defineConfig({
   resolve: {
     // One copy of graphql: without this vitest loads both its ESM and CJS builds and
     // type-graphql fails with "Cannot use GraphQLObjectType from another module or realm".
-    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+    // Subpath imports (graphql/language/…, from graphql-query-complexity) must resolve to the
+    // same CommonJS files, not their .mjs twins.
+    alias: [
+      { find: /^graphql$/, replacement: 'graphql/index.js' },
+      { find: /^graphql\/(.+?)(\.m?js)?$/, replacement: 'graphql/$1.js' },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

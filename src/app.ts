@@ -23,6 +23,7 @@ import type { Database } from './db/database.js';
 import { Errors } from './errors.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
+import { complexityPlugin, parseOptions, validationRules } from './graphql/limits.js';
 import { PLAYGROUND_CSP, playgroundPlugin } from './graphql/playground.js';
 import { getSchema } from './graphql/schema.js';
 import { httpErrorOf, sendError } from './http/error-handler.js';
@@ -50,6 +51,8 @@ declare module 'fastify' {
 
 /** What tests, benchmarks and /metrics may inspect of a running app. */
 export interface Gateway {
+  /** Counters tests read: GraphQL operations that reached execution. */
+  stats: { graphqlExecutions: number };
   /** Every route as registered (the OpenAPI completeness test reads it). */
   routes: { method: string; url: string; hidden: boolean }[];
   config: Config;
@@ -120,7 +123,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       routes.push({ method, url: route.url, hidden: (route.schema as { hide?: boolean } | undefined)?.hide === true });
     }
   });
-  const gateway: Gateway = { routes, config, database, services, apiKeys, clerk, authenticate, rateLimiter };
+  const gateway: Gateway = {
+    stats: { graphqlExecutions: 0 },
+    routes,
+    config,
+    database,
+    services,
+    apiKeys,
+    clerk,
+    authenticate,
+    rateLimiter,
+  };
   app.decorate('gateway', gateway);
   const metrics = registerMetrics(app, gateway);
   app.decorateRequest('viewer', null as never);
@@ -154,6 +167,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // An empty JSON body (common from dashboards posting to action endpoints) means "no body".
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
+  // Only JSON bodies are accepted: a text/plain POST (a "simple" cross-site request) gets 415.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (body === '' || (typeof body === 'string' && body.trim() === '')) done(null, undefined);
     else defaultJson(req, body as string, done);
@@ -198,11 +213,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   // --- GraphQL ------------------------------------------------------------------------
   const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl, logger) : undefined;
+  const schema = await getSchema();
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: await getSchema(),
+    schema,
+    parseOptions,
+    validationRules,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: !config.introspection,
+    // No "Did you mean …?" field suggestions: they disclose the schema when introspection is off.
+    hideSchemaDetailsFromClientErrors: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     // Automatic persisted queries: in-process by default, shared through Redis when configured.
@@ -211,11 +230,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     formatError: createFormatError(logger),
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
+      complexityPlugin(schema),
       // The playground is for exploring the schema: without introspection it has nothing to show.
       config.introspection ? playgroundPlugin() : ApolloServerPluginLandingPageDisabled(),
       {
         async requestDidStart() {
           return {
+            async executionDidStart() {
+              gateway.stats.graphqlExecutions++;
+            },
             async willSendResponse(rc) {
               metrics.graphqlOperation(rc.operationName, rc.errors?.length ? 'error' : 'ok');
             },
