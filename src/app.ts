@@ -17,10 +17,11 @@ import { apiKeysRoutes } from './api-keys/api-keys.routes.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
 import { type Authenticate, createAuthenticator } from './auth/authenticate.js';
 import { ClerkAuth } from './auth/clerk.js';
+import { AuthFailureLimiter } from './auth/failure-limiter.js';
 import { ANONYMOUS, type Viewer } from './auth/viewer.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
-import { Errors } from './errors.js';
+import { Errors, isAppError } from './errors.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
 import { complexityPlugin, parseOptions, validationRules } from './graphql/limits.js';
@@ -174,14 +175,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     else defaultJson(req, body as string, done);
   });
 
+  const authFailures = new AuthFailureLimiter(config.authFailureLimitPerMinute);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     request.viewer = ANONYMOUS;
     if (request.routeOptions.config?.auth === false) return;
+    if (request.headers.authorization) {
+      const wait = authFailures.retryAfter(request.ip);
+      if (wait > 0) throw Errors.tooManyRequests(wait);
+    }
     try {
       request.viewer = await authenticate(request.headers);
     } catch (err) {
       metrics.authFailure(err);
+      if (isAppError(err) && err.status === 401) authFailures.record(request.ip);
       throw err;
     }
   });

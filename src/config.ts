@@ -30,6 +30,7 @@ export interface Config {
   readonly introspection: boolean;
   readonly apiKeyBcryptCost: number;
   readonly apiKeyCreateLimitPerMinute: number;
+  readonly authFailureLimitPerMinute: number;
   readonly shutdownTimeoutMs: number;
   /** Hops of trusted proxies in front (X-Forwarded-For), 0 = none. */
   readonly trustProxy: number;
@@ -162,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: introspectionRaw === undefined ? !isProduction : bool('GRAPHQL_INTROSPECTION'),
     apiKeyBcryptCost: int('API_KEY_BCRYPT_COST', 10, 4, 15),
     apiKeyCreateLimitPerMinute: int('API_KEY_CREATE_LIMIT_PER_MINUTE', 3, 1, 10000),
+    authFailureLimitPerMinute: int('AUTH_FAILURE_LIMIT_PER_MINUTE', 100, 1, 1_000_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 300000),
     trustProxy: int('TRUST_PROXY', 0, 0, 10),
     benchBcryptEveryRequest,
