@@ -1,6 +1,7 @@
 // buildApp(config, deps) → the whole gateway as a Fastify instance: authentication hook,
 // /graphql (Apollo), REST shims, health checks, one error handler. main.ts only starts it.
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -88,11 +89,24 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   }
 
   const app = Fastify({
+    // Node checks request timeouts every connectionsCheckingInterval (30 s by default):
+    // check often enough that a slow client is cut off close to REQUEST_TIMEOUT_MS.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: config.requestTimeoutMs,
+          headersTimeout: config.requestTimeoutMs,
+          connectionsCheckingInterval: Math.min(1000, Math.ceil(config.requestTimeoutMs / 4)),
+          keepAliveTimeout: 72_000,
+        },
+        handler,
+      ),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.logLevel) }),
     bodyLimit: BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    return503OnClosing: true,
+    // Requests already on open connections when shutdown starts are served, not refused.
+    return503OnClosing: false,
     // Trust X-Forwarded-For from exactly the configured number of proxy hops.
     ...(config.trustProxy > 0 && { trustProxy: (_addr: string, hop: number) => hop < config.trustProxy }),
     forceCloseConnections: 'idle',
@@ -204,11 +218,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.setNotFoundHandler((request, reply) => sendError(request, reply, Errors.notFound()));
 
   // --- health -------------------------------------------------------------------------
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.get('/healthz', { config: { auth: false }, schema: { hide: true } as object }, async () => ({ status: 'ok' }));
   app.get(
     '/readyz',
     { config: { auth: false }, schema: { hide: true, response: { 503: detailSchema } } as object },
     async (_req, reply) => {
+      if (closing) return reply.code(503).send({ detail: 'Shutting down' });
       try {
         await database.ping(2000);
         return { status: 'ready' };

@@ -32,6 +32,8 @@ export interface Config {
   readonly apiKeyCreateLimitPerMinute: number;
   readonly authFailureLimitPerMinute: number;
   readonly shutdownTimeoutMs: number;
+  /** How long a client may take to send a whole request (slow clients are cut off). */
+  readonly requestTimeoutMs: number;
   /** Hops of trusted proxies in front (X-Forwarded-For), 0 = none. */
   readonly trustProxy: number;
   /** Benchmark baseline B3 only: verify API keys with bcrypt on every request. Refused in production. */
@@ -165,6 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeyCreateLimitPerMinute: int('API_KEY_CREATE_LIMIT_PER_MINUTE', 3, 1, 10000),
     authFailureLimitPerMinute: int('AUTH_FAILURE_LIMIT_PER_MINUTE', 100, 1, 1_000_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 300000),
+    requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 30000, 500, 600000),
     trustProxy: int('TRUST_PROXY', 0, 0, 10),
     benchBcryptEveryRequest,
   };
