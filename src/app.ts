@@ -222,6 +222,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // While shutting down, every response closes its connection, so keep-alive clients move
+  // to another instance and close() is not held open by idle sockets.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
   app.get('/healthz', { config: { auth: false }, schema: { hide: true } as object }, async () => ({ status: 'ok' }));
   app.get(
     '/readyz',
