@@ -85,8 +85,9 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   const err = e as { code?: unknown; message?: unknown };
   const code = typeof err.code === 'string' ? err.code : '';
   if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
-  // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection exceptions
-  if (/^(57P0[123]|08\d{3})$/.test(code)) return true;
+  // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection
+  // exceptions, 57014 statement timeout (a lock or an overloaded server), 55P03 lock timeout
+  if (/^(57P0[123]|08\d{3}|57014|55P03)$/.test(code)) return true;
   const msg = typeof err.message === 'string' ? err.message : '';
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly|the database system is (starting up|shutting down)/i.test(
     msg,
