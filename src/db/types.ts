@@ -82,7 +82,16 @@ export interface TaskExecutionsTable {
   created_at: CreatedAt;
 }
 
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  request_hash: string;
+  resource_id: string | null;
+  created_at: CreatedAt;
+}
+
 export interface DB {
+  idempotency_keys: IdempotencyKeysTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
   tasks: TasksTable;

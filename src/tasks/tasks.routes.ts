@@ -115,12 +115,18 @@ export const tasksRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       schema: {
         tags: ['tasks'],
         summary: 'Create a monitoring task',
+        description:
+          'Send an `Idempotency-Key` header (any 1–255 visible ASCII characters of your choosing) to make retries safe: a repeat with the same key and body answers the task the first request created.',
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
         body: { type: 'object', properties: taskFields, required: ['search_query'], additionalProperties: false },
         response: { 200: taskSchema, ...taskErrors },
       },
     },
     async (req) => {
-      const { task, ...extra } = await tasks.create(req.viewer, req.body);
+      const idempotencyKey = req.headers['idempotency-key'];
+      const { task, ...extra } = await tasks.create(req.viewer, req.body, {
+        idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
+      });
       return toTaskJson(task, extra);
     },
   );

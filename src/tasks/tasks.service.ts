@@ -2,6 +2,7 @@
 // state machine, the active-task limit, names, sharing, forks and executions. Limits and
 // transitions are decided inside transactions holding row locks, so concurrent requests
 // (on any number of instances) cannot break them.
+import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, ExecutionRow, Notification, TaskState, UserRow } from '../db/types.js';
@@ -11,6 +12,8 @@ import { type NotificationRules, newWebhookSecret, parseNotifications, webhookOf
 import {
   bumpSubscribers,
   cancelLiveExecutions,
+  claimIdempotencyKey,
+  completeIdempotencyKey,
   countActiveTasks,
   countView,
   deleteOwnTask,
@@ -167,9 +170,19 @@ export function createTasksService({ db, notificationRules }: TasksServiceDeps) 
   }
 
   return {
-    async create(viewer: Viewer, input: TaskInput): Promise<TaskResult> {
+    /**
+     * With an idempotency key, a retry of the same request replays the task the first one
+     * created (even when its response was lost), and never creates a second one.
+     */
+    async create(viewer: Viewer, input: TaskInput, opts: { idempotencyKey?: string } = {}): Promise<TaskResult> {
       const user = requireUser(viewer);
       const p = parse(input, 'create');
+      const idem = opts.idempotencyKey;
+      if (idem !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idem)) {
+        throw Errors.badRequest('Invalid Idempotency-Key header: 1 to 255 visible ASCII characters');
+      }
+      const requestHash = createHash('sha256').update(JSON.stringify(p)).digest('hex');
+      let replayOf: string | null = null;
       const state = p.state ?? 'active';
       const notifications = p.notifications ?? [];
       const webhookSecret = webhookOf(notifications) ? newWebhookSecret() : undefined;
@@ -179,13 +192,30 @@ export function createTasksService({ db, notificationRules }: TasksServiceDeps) 
       try {
         created = await db.transaction().execute(async (trx) => {
           await lockUser(trx, user.id);
+          if (idem !== undefined) {
+            const earlier = await claimIdempotencyKey(trx, user.id, idem, requestHash);
+            if (earlier) {
+              if (earlier.request_hash !== requestHash) {
+                throw Errors.validation([
+                  {
+                    type: 'idempotency_key_reused',
+                    loc: ['header', 'idempotency-key'],
+                    msg: 'This Idempotency-Key was already used with a different request',
+                  },
+                ]);
+              }
+              if (!earlier.resource_id) throw Errors.conflict('A request with this Idempotency-Key is in progress');
+              replayOf = earlier.resource_id;
+              return { id: earlier.resource_id };
+            }
+          }
           if (state === 'active') await ensureActiveSlot(trx, user.id);
           if (p.name === undefined) {
             name = await freeName(trx, user.id, DEFAULT_TASK_NAME, (n) =>
               n === 1 ? DEFAULT_TASK_NAME : `${DEFAULT_TASK_NAME} ${n}`,
             );
           }
-          return insertTask(trx, {
+          const task = await insertTask(trx, {
             user_id: user.id,
             name,
             search_query: searchQuery,
@@ -194,10 +224,14 @@ export function createTasksService({ db, notificationRules }: TasksServiceDeps) 
             notifications,
             webhook_secret: webhookSecret ?? null,
           });
+          if (idem !== undefined) await completeIdempotencyKey(trx, user.id, idem, task.id);
+          return task;
         });
       } catch (e) {
         throw duplicateName(e, name) ?? e;
       }
+      // A replay answers what exists now, without a second run or a second secret.
+      if (replayOf) return withRefreshed(replayOf, { immediateExecutionError: null });
       const immediateExecutionError = p.run_immediately ? await runImmediately(user.id, created.id) : null;
       return withRefreshed(created.id, { ...(webhookSecret && { webhookSecret }), immediateExecutionError });
     },

@@ -22,7 +22,11 @@ describe.skipIf(!tpl)('slow database', () => {
         open: async () => {
           const { openDatabase } = await import('../../src/db/database.js');
           const { createLogger } = await import('../../src/lib/logger.js');
-          return openDatabase({ url: tdb.url, logger: createLogger('silent'), statementTimeoutMs: STATEMENT_TIMEOUT_MS });
+          return openDatabase({
+            url: tdb.url,
+            logger: createLogger('silent'),
+            statementTimeoutMs: STATEMENT_TIMEOUT_MS,
+          });
         },
       },
       { env: { TORALE_NOAUTH: '1' }, ownPool: true },
