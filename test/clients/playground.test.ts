@@ -70,7 +70,7 @@ describe.skipIf(!haveChromium)('GraphiQL playground in Chromium', () => {
     await page.keyboard.insertText('{ me { email } }');
     await page.locator('.graphiql-execute-button').click();
     await expect
-      .poll(async () => (await page.locator('.graphiql-response').innerText()).replace(/\s+/g, ' '), {
+      .poll(async () => ((await page.locator('.graphiql-response').textContent()) ?? '').replace(/\s+/g, ' '), {
         timeout: 15_000,
       })
       .toContain('"email": "playground@example.com"');
