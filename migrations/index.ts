@@ -5,10 +5,12 @@ import * as m0001 from './2026_11_28_0001_users.js';
 import * as m0002 from './2026_11_28_0002_api_keys.js';
 import * as m0003 from './2026_11_28_0003_tasks.js';
 import * as m0004 from './2026_11_28_0004_idempotency_keys.js';
+import * as m0005 from './2026_11_28_0005_runs.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0001_users': m0001,
   '2026_11_28_0002_api_keys': m0002,
   '2026_11_28_0003_tasks': m0003,
   '2026_11_28_0004_idempotency_keys': m0004,
+  '2026_11_28_0005_runs': m0005,
 };

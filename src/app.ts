@@ -34,6 +34,9 @@ import { type Logger, loggerOptions } from './lib/logger.js';
 import { createRateLimiter, type RateLimiter } from './lib/rate-limit.js';
 import { RedisKeyValueCache } from './lib/redis-cache.js';
 import { registerMetrics } from './metrics.js';
+import { AgentClient } from './runs/agent.js';
+import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
+import { Runner } from './runs/runner.js';
 import { createServices, type Services } from './services.js';
 import { tasksRoutes } from './tasks/tasks.routes.js';
 import { usersRoutes } from './users/users.routes.js';
@@ -53,6 +56,8 @@ declare module 'fastify' {
 
 /** What tests, benchmarks and /metrics may inspect of a running app. */
 export interface Gateway {
+  /** Present when this instance executes runs. */
+  runner: Runner | undefined;
   /** Counters tests read: GraphQL operations that reached execution. */
   stats: { graphqlExecutions: number };
   /** Every route as registered (the OpenAPI completeness test reads it). */
@@ -68,6 +73,10 @@ export interface Gateway {
 
 export interface AppDeps {
   database: Database;
+  /** The job engine: when given, this instance also executes runs and delivers webhooks. */
+  jobs?: JobEngine;
+  /** Where executions go when this instance has no engine (default: queued for others). */
+  runs?: RunsPort;
   /** A logger to use instead of one built from config (tests capture logs this way). */
   logger?: Logger;
   rateLimiter?: RateLimiter;
@@ -130,7 +139,26 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   );
   const apiKeys = new ApiKeyVerifier(db, logger, { bcryptEveryRequest: config.benchBcryptEveryRequest });
   const rateLimiter = deps.rateLimiter ?? createRateLimiter(config.redisUrl, logger);
-  const services = createServices({ config, db, clerk, rateLimiter });
+  const runs = deps.jobs ?? deps.runs ?? NO_RUNS;
+  const services = createServices({ config, db, clerk, rateLimiter, runs });
+  const runner = deps.jobs
+    ? new Runner(
+        db,
+        deps.jobs,
+        new AgentClient(
+          [config.agentUrl, config.agentUrlFallback].filter((u): u is string => !!u),
+          config.agentTimeoutMs,
+        ),
+        logger,
+        {
+          defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
+          maxAttempts: config.runMaxAttempts,
+          allowInsecureTargets: config.webhookAllowInsecureTargets,
+          webhookTimeoutMs: 10_000,
+          webhookMaxAttempts: 6,
+        },
+      )
+    : undefined;
   const authenticate = createAuthenticator({ db, apiKeys, clerk, noAuth: config.noAuth });
   const routes: Gateway['routes'] = [];
   app.addHook('onRoute', (route) => {
@@ -139,6 +167,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     }
   });
   const gateway: Gateway = {
+    runner,
     stats: { graphqlExecutions: 0 },
     routes,
     config,
@@ -279,6 +308,24 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ],
   });
   await apollo.start();
+  if (deps.jobs && runner) {
+    const jobs = deps.jobs;
+    if (!config.agentUrl) logger.warn('TORALE_AGENT_URL is not set: executions will fail at once with a clear error');
+    app.addHook('onReady', async () => {
+      await jobs.work({
+        schedule: (taskId) => runner.schedule(taskId),
+        execution: (executionId) => runner.execute(executionId),
+        delivery: (deliveryId) => runner.deliver(deliveryId),
+        reconcile: async () => {
+          await runner.reconcile();
+        },
+      });
+      await runner.reconcile();
+    });
+    app.addHook('onClose', async () => {
+      await jobs.stop();
+    });
+  }
   app.addHook('onClose', async () => {
     await apollo.stop();
     await rateLimiter.close();

@@ -27,6 +27,15 @@ export interface Config {
   readonly agentUrlFallback: string | undefined;
   readonly agentTimeoutMs: number;
   readonly webhookAllowInsecureTargets: boolean;
+  /** 0 = this instance queues runs but does not execute them (API-only instances). */
+  readonly runner: boolean;
+  readonly defaultCheckIntervalSeconds: number;
+  readonly runMaxAttempts: number;
+  readonly runRetryDelaySeconds: number;
+  readonly jobsPollSeconds: number;
+  readonly jobsMaintenanceSeconds: number;
+  /** A claimed execution whose worker went silent this long past the agent timeout is re-run elsewhere. */
+  readonly runExpireSlackSeconds: number;
   readonly introspection: boolean;
   readonly apiKeyBcryptCost: number;
   readonly apiKeyCreateLimitPerMinute: number;
@@ -162,6 +171,13 @@ export function loadConfig(env: Env = process.env): Config {
     agentUrlFallback: url('TORALE_AGENT_URL_FALLBACK', ['http:', 'https:']),
     agentTimeoutMs: int('TORALE_AGENT_TIMEOUT_MS', 240000, 1000, 3600000),
     webhookAllowInsecureTargets: bool('WEBHOOK_ALLOW_INSECURE_TARGETS'),
+    runner: str('TORALE_RUNNER') === undefined ? true : bool('TORALE_RUNNER'),
+    defaultCheckIntervalSeconds: int('TORALE_DEFAULT_CHECK_INTERVAL_SECONDS', 3600, 1, 30 * 86400),
+    runMaxAttempts: int('TORALE_RUN_MAX_ATTEMPTS', 4, 1, 20),
+    runRetryDelaySeconds: int('TORALE_RUN_RETRY_DELAY_SECONDS', 10, 1, 3600),
+    jobsPollSeconds: int('TORALE_JOBS_POLL_SECONDS', 2, 1, 60),
+    jobsMaintenanceSeconds: int('TORALE_JOBS_MAINTENANCE_SECONDS', 60, 1, 3600),
+    runExpireSlackSeconds: int('TORALE_RUN_EXPIRE_SLACK_SECONDS', 30, 1, 3600),
     introspection: introspectionRaw === undefined ? !isProduction : bool('GRAPHQL_INTROSPECTION'),
     apiKeyBcryptCost: int('API_KEY_BCRYPT_COST', 10, 4, 15),
     apiKeyCreateLimitPerMinute: int('API_KEY_CREATE_LIMIT_PER_MINUTE', 3, 1, 10000),

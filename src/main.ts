@@ -8,6 +8,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createLogger } from './lib/logger.js';
+import { JobEngine, type RunsPort, unavailableRuns } from './runs/engine.js';
 import { ensureDevUser } from './users/users.service.js';
 
 async function main(): Promise<void> {
@@ -48,7 +49,32 @@ async function main(): Promise<void> {
   logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is current');
   if (config.noAuth) await ensureDevUser(database.db, NOAUTH_CLERK_USER_ID, config.noAuthEmail);
 
-  const app = await buildApp(config, { database, logger });
+  // Runs: pg-boss on PostgreSQL. PGlite has no engine, so executions fail at once saying so.
+  let jobs: JobEngine | undefined;
+  let runs: RunsPort | undefined;
+  if (!config.databaseUrl) {
+    const reason =
+      'Runs are disabled: embedded PGlite (no DATABASE_URL) has no job engine. Set DATABASE_URL to a PostgreSQL server to run tasks.';
+    logger.warn(reason);
+    runs = unavailableRuns(reason);
+  } else if (!config.runner) {
+    logger.info('TORALE_RUNNER=0: this instance queues runs for other instances and does not execute them');
+  } else {
+    jobs = await JobEngine.start(
+      {
+        url: config.databaseUrl,
+        agentTimeoutMs: config.agentTimeoutMs,
+        retryDelaySeconds: config.runRetryDelaySeconds,
+        maxAttempts: config.runMaxAttempts,
+        pollSeconds: config.jobsPollSeconds,
+        maintenanceSeconds: config.jobsMaintenanceSeconds,
+        expireSlackSeconds: config.runExpireSlackSeconds,
+      },
+      logger,
+    );
+  }
+
+  const app = await buildApp(config, { database, logger, jobs, runs });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

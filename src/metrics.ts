@@ -88,6 +88,28 @@ export function registerMetrics(app: FastifyInstance, gateway: Gateway) {
     },
   });
 
+  if (gateway.runner) {
+    const runner = gateway.runner;
+    new Counter({
+      name: 'torale_runs_total',
+      help: 'Execution attempts by outcome (success, retrying, failed, superseded)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [outcome, n] of Object.entries(runner.stats.outcomes)) this.inc({ outcome }, n);
+      },
+    });
+    const agentLatency = new Histogram({
+      name: 'torale_agent_latency_seconds',
+      help: 'Monitoring agent call duration, polling included',
+      buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 240],
+      registers: [registry],
+    });
+    runner.observers.agentLatency = (s) => agentLatency.observe(s);
+    fromStats('torale_webhook_attempts_total', 'Webhook delivery attempts', () => runner.stats.webhookAttempts);
+  }
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ route, method: request.method, status: String(reply.statusCode) });

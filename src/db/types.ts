@@ -80,6 +80,32 @@ export interface TaskExecutionsTable {
   notification: string | null;
   grounding_sources: ColumnType<unknown[], string | undefined, string>;
   created_at: CreatedAt;
+  run_token: string | null;
+  attempts: Generated<number>;
+}
+
+export interface NotificationDeliveriesTable {
+  id: Generated<string>;
+  task_id: string;
+  execution_id: string;
+  channel: 'webhook' | 'email';
+  target: string;
+  payload: ColumnType<unknown, string, string>;
+  status: Generated<'pending' | 'delivered' | 'failed' | 'skipped'>;
+  reason: string | null;
+  attempts: Generated<number>;
+  created_at: CreatedAt;
+  delivered_at: Date | null;
+}
+
+export interface NotificationAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  created_at: CreatedAt;
 }
 
 export interface IdempotencyKeysTable {
@@ -92,6 +118,8 @@ export interface IdempotencyKeysTable {
 
 export interface DB {
   idempotency_keys: IdempotencyKeysTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_attempts: NotificationAttemptsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
   tasks: TasksTable;
@@ -99,7 +127,8 @@ export interface DB {
 }
 
 export type TaskRow = Selectable<TasksTable>;
-export type ExecutionRow = Selectable<TaskExecutionsTable>;
+/** An execution as clients see it (the run token and attempt counter stay internal). */
+export type ExecutionRow = Omit<Selectable<TaskExecutionsTable>, 'run_token' | 'attempts'>;
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;

@@ -155,6 +155,7 @@ export interface NewTask {
   webhook_secret: string | null;
   is_public?: boolean;
   forked_from_task_id?: string | null;
+  next_run?: Date | null;
 }
 
 export async function insertTask(db: Db, t: NewTask): Promise<TaskRow> {

@@ -8,6 +8,7 @@ import { requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, ExecutionRow, Notification, TaskState, UserRow } from '../db/types.js';
 import { AppError, Errors } from '../errors.js';
 import { Issues, isUuid } from '../lib/validation.js';
+import type { RunsPort } from '../runs/engine.js';
 import { type NotificationRules, newWebhookSecret, parseNotifications, webhookOf } from './notifications.js';
 import {
   bumpSubscribers,
@@ -63,6 +64,9 @@ export interface TaskResult {
 
 export interface TasksServiceDeps {
   db: Kysely<DB>;
+  /** The job engine (or its stand-in): schedules and executions are enqueued in our transactions. */
+  runs: RunsPort;
+  defaultIntervalSeconds: number;
   notificationRules: NotificationRules;
 }
 
@@ -71,7 +75,8 @@ const constraintOf = (e: unknown) => (e as { constraint?: string }).constraint;
 
 export type TasksService = ReturnType<typeof createTasksService>;
 
-export function createTasksService({ db, notificationRules }: TasksServiceDeps) {
+export function createTasksService({ db, notificationRules, runs, defaultIntervalSeconds }: TasksServiceDeps) {
+  const firstRun = () => new Date(Date.now() + defaultIntervalSeconds * 1000);
   function parse(input: TaskInput, mode: 'create' | 'update') {
     const issues = new Issues();
     const present = (k: keyof TaskInput) => input[k] !== undefined && input[k] !== null;
@@ -144,7 +149,9 @@ export function createTasksService({ db, notificationRules }: TasksServiceDeps) 
         const task = await findOwnTaskForUpdate(trx, userId, taskId);
         if (!task) throw Errors.taskNotFound();
         if (force) await cancelLiveExecutions(trx, taskId);
-        return insertExecution(trx, taskId);
+        const exec = await insertExecution(trx, taskId);
+        await runs.enqueueExecution(trx, exec.id, taskId);
+        return exec;
       });
     } catch (e) {
       if (pgCode(e) === '23505' && constraintOf(e) === 'task_executions_one_live')
@@ -215,6 +222,7 @@ export function createTasksService({ db, notificationRules }: TasksServiceDeps) 
               n === 1 ? DEFAULT_TASK_NAME : `${DEFAULT_TASK_NAME} ${n}`,
             );
           }
+          const nextRun = state === 'active' ? firstRun() : null;
           const task = await insertTask(trx, {
             user_id: user.id,
             name,
@@ -223,7 +231,9 @@ export function createTasksService({ db, notificationRules }: TasksServiceDeps) 
             state,
             notifications,
             webhook_secret: webhookSecret ?? null,
+            next_run: nextRun,
           });
+          if (nextRun) await runs.scheduleTask(trx, task.id, nextRun);
           if (idem !== undefined) await completeIdempotencyKey(trx, user.id, idem, task.id);
           return task;
         });
@@ -271,8 +281,15 @@ export function createTasksService({ db, notificationRules }: TasksServiceDeps) 
             if (!TRANSITIONS[task.state].includes(p.state)) {
               throw Errors.badRequest(`Invalid state transition: ${task.state} -> ${p.state}`);
             }
-            if (p.state === 'active') await ensureActiveSlot(trx, user.id);
-            else patch.next_run = null;
+            if (p.state === 'active') {
+              await ensureActiveSlot(trx, user.id);
+              patch.next_run = firstRun();
+              await runs.scheduleTask(trx, taskId, patch.next_run);
+            } else {
+              // Pausing or completing ends the schedule; a manual run can still be asked for.
+              patch.next_run = null;
+              await runs.cancelSchedule(trx, taskId);
+            }
             patch.state = p.state;
           }
           if (p.name !== undefined && p.name !== task.name) patch.name = p.name;
@@ -302,7 +319,11 @@ export function createTasksService({ db, notificationRules }: TasksServiceDeps) 
 
     async remove(viewer: Viewer, taskId: string): Promise<void> {
       const user = requireUser(viewer);
-      if (!isUuid(taskId) || !(await deleteOwnTask(db, user.id, taskId))) throw Errors.taskNotFound();
+      if (!isUuid(taskId)) throw Errors.taskNotFound();
+      await db.transaction().execute(async (trx) => {
+        if (!(await deleteOwnTask(trx, user.id, taskId))) throw Errors.taskNotFound();
+        await runs.cancelSchedule(trx, taskId);
+      });
     },
 
     async setVisibility(viewer: Viewer, taskId: string, isPublic: unknown): Promise<TaskWithLast> {

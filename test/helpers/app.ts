@@ -8,6 +8,7 @@ import { NOAUTH_CLERK_USER_ID } from '../../src/auth/authenticate.js';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/database.js';
 import { type Logger, loggerOptions } from '../../src/lib/logger.js';
+import { JobEngine } from '../../src/runs/engine.js';
 import { ensureDevUser } from '../../src/users/users.service.js';
 import type { TestDatabase } from './db.js';
 
@@ -33,6 +34,8 @@ export async function startApp(
     env?: Record<string, string | undefined>;
     listen?: boolean;
     ownPool?: boolean;
+    /** Start the job engine on this file's database (PostgreSQL only) so runs execute. */
+    jobs?: boolean;
     /** Runs before the app is ready, e.g. to add a route that throws. */
     beforeReady?: (app: FastifyInstance) => void;
   } = {},
@@ -52,7 +55,23 @@ export async function startApp(
   const logger = pino(loggerOptions(config.logLevel), stream) as unknown as Logger;
   const database = opts.ownPool ? await tdb.open() : tdb.database;
   if (config.noAuth) await ensureDevUser(database.db, NOAUTH_CLERK_USER_ID, config.noAuthEmail);
-  const app = await buildApp(config, { database, logger });
+  let jobs: JobEngine | undefined;
+  if (opts.jobs) {
+    if (!tdb.url) throw new Error('the job engine needs PostgreSQL');
+    jobs = await JobEngine.start(
+      {
+        url: tdb.url,
+        agentTimeoutMs: config.agentTimeoutMs,
+        retryDelaySeconds: config.runRetryDelaySeconds,
+        maxAttempts: config.runMaxAttempts,
+        pollSeconds: config.jobsPollSeconds,
+        maintenanceSeconds: config.jobsMaintenanceSeconds,
+        expireSlackSeconds: config.runExpireSlackSeconds,
+      },
+      logger,
+    );
+  }
+  const app = await buildApp(config, { database, logger, jobs });
   opts.beforeReady?.(app);
   let url: string | undefined;
   if (opts.listen) {

@@ -1,0 +1,160 @@
+// The job engine: pg-boss on the gateway's PostgreSQL. Jobs are enqueued through the
+// caller's Kysely transaction (pg-boss's `db` executor), so a row and its job commit or
+// roll back together.
+import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
+import PgBoss from 'pg-boss';
+import type { DB } from '../db/types.js';
+import type { Logger } from '../lib/logger.js';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export const QUEUES = {
+  schedule: 'task-schedule',
+  execution: 'task-execution',
+  delivery: 'webhook-delivery',
+  reconcile: 'task-reconcile',
+} as const;
+
+/** What services need from the engine; a no-op stand-in when runs are disabled. */
+export interface RunsPort {
+  readonly enabled: boolean;
+  enqueueExecution(db: Db, executionId: string, taskId: string): Promise<void>;
+  scheduleTask(db: Db, taskId: string, at: Date): Promise<void>;
+  cancelSchedule(db: Db, taskId: string): Promise<void>;
+  enqueueDelivery(db: Db, deliveryId: string): Promise<void>;
+}
+
+export interface EngineOptions {
+  url: string;
+  agentTimeoutMs: number;
+  retryDelaySeconds: number;
+  maxAttempts: number;
+  pollSeconds: number;
+  maintenanceSeconds: number;
+  expireSlackSeconds: number;
+}
+
+const executor = (db: Db): PgBoss.Db => ({
+  executeSql: async (text, values) => ({ rows: (await db.executeQuery(CompiledQuery.raw(text, values ?? []))).rows }),
+});
+
+export class JobEngine implements RunsPort {
+  readonly enabled = true;
+
+  private constructor(
+    readonly boss: PgBoss,
+    private readonly opts: EngineOptions,
+  ) {}
+
+  static async start(opts: EngineOptions, logger: Logger): Promise<JobEngine> {
+    const boss = new PgBoss({
+      connectionString: opts.url,
+      max: 4,
+      application_name: 'torale-gateway-jobs',
+      schema: 'pgboss',
+      maintenanceIntervalSeconds: opts.maintenanceSeconds,
+      monitorStateIntervalSeconds: Math.max(opts.maintenanceSeconds, 10),
+      cronMonitorIntervalSeconds: Math.max(opts.maintenanceSeconds, 1),
+    });
+    boss.on('error', (err) => logger.warn({ err: { message: err.message } }, 'job engine error'));
+    await boss.start();
+    const engine = new JobEngine(boss, opts);
+    const expire = Math.ceil(opts.agentTimeoutMs / 1000) + opts.expireSlackSeconds;
+    await engine.#queue(QUEUES.schedule, { policy: 'stately', retryLimit: 3, retryDelay: 5, retryBackoff: true });
+    await engine.#queue(QUEUES.execution, {
+      policy: 'standard',
+      retryLimit: Math.max(0, opts.maxAttempts - 1),
+      retryDelay: opts.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: expire,
+    });
+    await engine.#queue(QUEUES.delivery, {
+      policy: 'standard',
+      retryLimit: 5,
+      retryDelay: opts.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: 60,
+    });
+    await engine.#queue(QUEUES.reconcile, { policy: 'singleton', retryLimit: 0, expireInSeconds: 300 });
+    return engine;
+  }
+
+  async #queue(name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
+    await this.boss.createQueue(name, { name, ...options });
+    await this.boss.updateQueue(name, { name, ...options });
+  }
+
+  async enqueueExecution(db: Db, executionId: string, taskId: string): Promise<void> {
+    await this.boss.send(QUEUES.execution, { executionId, taskId }, { id: executionId, db: executor(db) });
+  }
+
+  /**
+   * (Re)schedules the task's next run: the pending schedule, if any, is replaced in the same
+   * transaction, so a task has exactly one (stately queue keyed by task id).
+   */
+  async scheduleTask(db: Db, taskId: string, at: Date): Promise<void> {
+    await this.cancelSchedule(db, taskId);
+    await this.boss.send(QUEUES.schedule, { taskId }, { singletonKey: taskId, startAfter: at, db: executor(db) });
+  }
+
+  async cancelSchedule(db: Db, taskId: string): Promise<void> {
+    await sql`update pgboss.job set state = 'cancelled', completed_on = now()
+      where name = ${QUEUES.schedule} and singleton_key = ${taskId} and state in ('created', 'retry')`.execute(db);
+  }
+
+  async enqueueDelivery(db: Db, deliveryId: string): Promise<void> {
+    await this.boss.send(QUEUES.delivery, { deliveryId }, { id: deliveryId, db: executor(db) });
+  }
+
+  async work(handlers: {
+    schedule: (taskId: string) => Promise<void>;
+    execution: (executionId: string) => Promise<void>;
+    delivery: (deliveryId: string) => Promise<void>;
+    reconcile: () => Promise<void>;
+  }): Promise<void> {
+    const opts = { pollingIntervalSeconds: this.opts.pollSeconds, batchSize: 1 };
+    await this.boss.work<{ taskId: string }>(
+      QUEUES.schedule,
+      opts,
+      async ([job]) => job && handlers.schedule(job.data.taskId),
+    );
+    // Several executions at once: each spends most of its time waiting for the agent.
+    for (let i = 0; i < 4; i++) {
+      await this.boss.work<{ executionId: string }>(QUEUES.execution, opts, async ([job]) =>
+        job ? handlers.execution(job.data.executionId) : undefined,
+      );
+    }
+    await this.boss.work<{ deliveryId: string }>(QUEUES.delivery, opts, async ([job]) =>
+      job ? handlers.delivery(job.data.deliveryId) : undefined,
+    );
+    await this.boss.work(QUEUES.reconcile, opts, async () => handlers.reconcile());
+    await this.boss.schedule(QUEUES.reconcile, '* * * * *');
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+  }
+}
+
+/** Runs are off on this instance: executions wait for an instance that runs them. */
+export const NO_RUNS: RunsPort = {
+  enabled: false,
+  enqueueExecution: async () => {},
+  scheduleTask: async () => {},
+  cancelSchedule: async () => {},
+  enqueueDelivery: async () => {},
+};
+
+/** No job engine can run here at all (embedded PGlite): executions fail at once, saying why. */
+export function unavailableRuns(reason: string): RunsPort {
+  return {
+    ...NO_RUNS,
+    async enqueueExecution(db, executionId) {
+      await db
+        .updateTable('task_executions')
+        .set({ status: 'failed', completed_at: sql`now()`, error_message: reason })
+        .where('id', '=', executionId)
+        .execute();
+    },
+  };
+}
