@@ -164,6 +164,8 @@ async function main() {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
 
     const gatewayEnv = {
+      // API instances: runs are queued, not executed, so background job polling stays out of the numbers.
+      TORALE_RUNNER: '0',
       DATABASE_URL: dbUrl,
       CLERK_JWT_KEY: jwtKey,
       LOG_LEVEL: 'silent',

@@ -113,11 +113,11 @@ export class JobEngine implements RunsPort {
     reconcile: () => Promise<void>;
   }): Promise<void> {
     const opts = { pollingIntervalSeconds: this.opts.pollSeconds, batchSize: 1 };
-    await this.boss.work<{ taskId: string }>(
-      QUEUES.schedule,
-      opts,
-      async ([job]) => job && handlers.schedule(job.data.taskId),
-    );
+    // Schedules are quick (a row and a job): take them ten at a time. The handler is
+    // idempotent, so a batch retried as a whole does no harm.
+    await this.boss.work<{ taskId: string }>(QUEUES.schedule, { ...opts, batchSize: 10 }, async (jobs) => {
+      for (const job of jobs) await handlers.schedule(job.data.taskId);
+    });
     // Several executions at once: each spends most of its time waiting for the agent.
     for (let i = 0; i < 4; i++) {
       await this.boss.work<{ executionId: string }>(QUEUES.execution, opts, async ([job]) =>
