@@ -425,7 +425,15 @@ export function createTasksService({ db, notificationRules, runs, defaultInterva
   };
 }
 
-/** What a non-owner may see of a public task: no notification targets, no secrets. */
+/**
+ * What a non-owner may see of a public task: no notification targets, no secrets, and of
+ * its last run only the outcome (not the owner's notification or error details).
+ */
 export function scrub(task: TaskWithLast): TaskWithLast {
-  return { ...task, notifications: [], webhook_secret: null };
+  return {
+    ...task,
+    notifications: [],
+    webhook_secret: null,
+    last_execution: task.last_execution ? { ...task.last_execution, notification: null, error_message: null } : null,
+  };
 }
