@@ -2,6 +2,7 @@
 // caller's Kysely transaction (pg-boss's `db` executor), so a row and its job commit or
 // roll back together.
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { DB } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
@@ -54,9 +55,23 @@ export class JobEngine implements RunsPort {
       schema: 'pgboss',
       maintenanceIntervalSeconds: opts.maintenanceSeconds,
       monitorStateIntervalSeconds: Math.max(opts.maintenanceSeconds, 10),
-      cronMonitorIntervalSeconds: Math.max(opts.maintenanceSeconds, 1),
+      cronMonitorIntervalSeconds: Math.min(45, Math.max(opts.maintenanceSeconds, 1)),
     });
     boss.on('error', (err) => logger.warn({ err: { message: err.message } }, 'job engine error'));
+    // Instances starting together would deadlock creating pg-boss's schema and queue
+    // partitions: set up one at a time under a session advisory lock.
+    const lock = new pg.Client({ connectionString: opts.url, application_name: 'torale-gateway-setup' });
+    lock.on('error', () => {});
+    await lock.connect();
+    try {
+      await lock.query("select pg_advisory_lock(hashtext('torale-gateway:job-engine-setup'))");
+      return await JobEngine.#setUp(boss, opts);
+    } finally {
+      await lock.end();
+    }
+  }
+
+  static async #setUp(boss: PgBoss, opts: EngineOptions): Promise<JobEngine> {
     await boss.start();
     const engine = new JobEngine(boss, opts);
     const expire = Math.ceil(opts.agentTimeoutMs / 1000) + opts.expireSlackSeconds;

@@ -90,7 +90,7 @@ describe.skipIf(!tpl)('graceful shutdown', () => {
     expect(created[0]?.n).toBe(createdOk);
     const left = (await adminQuery(
       tpl!.serverUrl,
-      `select count(*)::int as n from pg_stat_activity where datname = '${name}' and application_name = 'torale-gateway'`,
+      `select count(*)::int as n from pg_stat_activity where datname = '${name}' and application_name like 'torale-gateway%'`,
     )) as { n: number }[];
     expect(left[0]?.n).toBe(0);
   }, 60_000);
