@@ -141,24 +141,26 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const rateLimiter = deps.rateLimiter ?? createRateLimiter(config.redisUrl, logger);
   const runs = deps.jobs ?? deps.runs ?? NO_RUNS;
   const services = createServices({ config, db, clerk, rateLimiter, runs });
-  const runner = deps.jobs
-    ? new Runner(
-        db,
-        deps.jobs,
-        new AgentClient(
-          [config.agentUrl, config.agentUrlFallback].filter((u): u is string => !!u),
-          config.agentTimeoutMs,
-        ),
-        logger,
-        {
-          defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
-          maxAttempts: config.runMaxAttempts,
-          allowInsecureTargets: config.webhookAllowInsecureTargets,
-          webhookTimeoutMs: 10_000,
-          webhookMaxAttempts: 6,
-        },
-      )
-    : undefined;
+  // With an engine, runs are always enqueued; this instance also executes them unless TORALE_RUNNER=0.
+  const runner =
+    deps.jobs && config.runner
+      ? new Runner(
+          db,
+          deps.jobs,
+          new AgentClient(
+            [config.agentUrl, config.agentUrlFallback].filter((u): u is string => !!u),
+            config.agentTimeoutMs,
+          ),
+          logger,
+          {
+            defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
+            maxAttempts: config.runMaxAttempts,
+            allowInsecureTargets: config.webhookAllowInsecureTargets,
+            webhookTimeoutMs: 10_000,
+            webhookMaxAttempts: 6,
+          },
+        )
+      : undefined;
   const authenticate = createAuthenticator({ db, apiKeys, clerk, noAuth: config.noAuth });
   const routes: Gateway['routes'] = [];
   app.addHook('onRoute', (route) => {
@@ -322,6 +324,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       });
       await runner.reconcile();
     });
+  }
+  if (deps.jobs) {
+    const jobs = deps.jobs;
     app.addHook('onClose', async () => {
       await jobs.stop();
     });

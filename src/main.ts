@@ -57,9 +57,10 @@ async function main(): Promise<void> {
       'Runs are disabled: embedded PGlite (no DATABASE_URL) has no job engine. Set DATABASE_URL to a PostgreSQL server to run tasks.';
     logger.warn(reason);
     runs = unavailableRuns(reason);
-  } else if (!config.runner) {
-    logger.info('TORALE_RUNNER=0: this instance queues runs for other instances and does not execute them');
   } else {
+    if (!config.runner) {
+      logger.info('TORALE_RUNNER=0: this instance queues runs for other instances and does not execute them');
+    }
     jobs = await JobEngine.start(
       {
         url: config.databaseUrl,
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
         pollSeconds: config.jobsPollSeconds,
         maintenanceSeconds: config.jobsMaintenanceSeconds,
         expireSlackSeconds: config.runExpireSlackSeconds,
+        worker: config.runner,
       },
       logger,
     );

@@ -33,6 +33,8 @@ export interface EngineOptions {
   pollSeconds: number;
   maintenanceSeconds: number;
   expireSlackSeconds: number;
+  /** false = only enqueue (API-only instance): no workers, no maintenance, no cron. */
+  worker: boolean;
 }
 
 const executor = (db: Db): PgBoss.Db => ({
@@ -53,6 +55,8 @@ export class JobEngine implements RunsPort {
       max: 4,
       application_name: 'torale-gateway-jobs',
       schema: 'pgboss',
+      supervise: opts.worker,
+      schedule: opts.worker,
       maintenanceIntervalSeconds: opts.maintenanceSeconds,
       monitorStateIntervalSeconds: Math.max(opts.maintenanceSeconds, 10),
       cronMonitorIntervalSeconds: Math.min(45, Math.max(opts.maintenanceSeconds, 1)),

@@ -67,6 +67,7 @@ export async function startApp(
         pollSeconds: config.jobsPollSeconds,
         maintenanceSeconds: config.jobsMaintenanceSeconds,
         expireSlackSeconds: config.runExpireSlackSeconds,
+        worker: config.runner,
       },
       logger,
     );

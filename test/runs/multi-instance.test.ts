@@ -163,3 +163,33 @@ describe.skipIf(!tpl)('a gateway process killed mid-run', () => {
     expect(final.body[0].result.evidence).toBe('finished by the survivor');
   }, 90_000);
 });
+
+describe.skipIf(!tpl)('an API-only instance (TORALE_RUNNER=0)', () => {
+  it('queues runs that a worker instance executes', async () => {
+    const [tdb, agent] = await Promise.all([createTestDatabase(), startFakeAgent()]);
+    agent.fallback = { kind: 'answer', result: { evidence: 'run by the worker', next_run: inSeconds(3600) } };
+    const apiOnly = await startApp(tdb, { env: runEnv(agent.url, { TORALE_RUNNER: '0' }), jobs: true, ownPool: true });
+    const worker = await startApp(tdb, { env: runEnv(agent.url), jobs: true, ownPool: true });
+    try {
+      expect(apiOnly.app.gateway.runner).toBeUndefined();
+      const created = await rest(
+        apiOnly.app,
+        'POST',
+        '/api/v1/tasks',
+        {},
+        { search_query: 'q', run_immediately: true },
+      );
+      const done = await waitFor('the worker to run it', async () => {
+        const l = (await rest(apiOnly.app, 'GET', `/api/v1/tasks/${created.body.id}/executions`, {})).body;
+        return l[0]?.status === 'success' ? l[0] : undefined;
+      });
+      expect(done.result.evidence).toBe('run by the worker');
+      expect(worker.app.gateway.runner?.stats.outcomes.success).toBe(1);
+    } finally {
+      await apiOnly.close();
+      await worker.close();
+      await agent.close();
+      await tdb.drop();
+    }
+  }, 30_000);
+});
