@@ -58,7 +58,7 @@ export class Runner {
   async schedule(taskId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const task = await trx.selectFrom('tasks').selectAll().where('id', '=', taskId).forUpdate().executeTakeFirst();
-      if (!task || task.state !== 'active') return;
+      if (task?.state !== 'active') return;
       if (task.next_run && task.next_run.getTime() > Date.now() + 1000) {
         // Fired early (the task was rescheduled meanwhile): wait for the real time.
         await this.engine.scheduleTask(trx, taskId, task.next_run);
