@@ -8,7 +8,7 @@ import { rest } from '../helpers/rest.js';
 
 const tpl = inject('pgTemplate');
 const STATEMENT_TIMEOUT_MS = 1500;
-const LOCK_MS = 10_000;
+const LOCK_MS = 30_000;
 
 let tdb: TestDatabase;
 let t: TestApp;
@@ -78,5 +78,5 @@ describe.skipIf(!tpl)('slow database', () => {
     const burst = await Promise.all(Array.from({ length: 30 }, () => rest(t.app, 'GET', '/api/v1/tasks', {})));
     expect(burst.every((r) => r.status === 200)).toBe(true);
     expect(t.database.poolState().waiting).toBe(0);
-  }, 40_000);
+  }, 60_000);
 });
