@@ -153,7 +153,9 @@ export function createTasksService({ db, notificationRules, runs, defaultInterva
         await runs.enqueueExecution(trx, exec.id, taskId);
         // Without a job engine the execution may already have failed, saying why: answer that.
         if (runs.enabled) return exec;
-        return (await trx.selectFrom('task_executions').selectAll().where('id', '=', exec.id).executeTakeFirst()) ?? exec;
+        return (
+          (await trx.selectFrom('task_executions').selectAll().where('id', '=', exec.id).executeTakeFirst()) ?? exec
+        );
       });
     } catch (e) {
       if (pgCode(e) === '23505' && constraintOf(e) === 'task_executions_one_live')
