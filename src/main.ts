@@ -8,7 +8,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createLogger } from './lib/logger.js';
-import { JobEngine, type RunsPort, unavailableRuns } from './runs/engine.js';
+import { engineOptions, JobEngine, type RunsPort, unavailableRuns } from './runs/engine.js';
 import { ensureDevUser } from './users/users.service.js';
 
 async function main(): Promise<void> {
@@ -61,19 +61,7 @@ async function main(): Promise<void> {
     if (!config.runner) {
       logger.info('TORALE_RUNNER=0: this instance queues runs for other instances and does not execute them');
     }
-    jobs = await JobEngine.start(
-      {
-        url: config.databaseUrl,
-        agentTimeoutMs: config.agentTimeoutMs,
-        retryDelaySeconds: config.runRetryDelaySeconds,
-        maxAttempts: config.runMaxAttempts,
-        pollSeconds: config.jobsPollSeconds,
-        maintenanceSeconds: config.jobsMaintenanceSeconds,
-        expireSlackSeconds: config.runExpireSlackSeconds,
-        worker: config.runner,
-      },
-      logger,
-    );
+    jobs = await JobEngine.start(engineOptions(config, config.databaseUrl), logger);
   }
 
   const app = await buildApp(config, { database, logger, jobs, runs });

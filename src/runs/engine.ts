@@ -4,6 +4,7 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
+import type { Config } from '../config.js';
 import type { DB } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -35,6 +36,20 @@ export interface EngineOptions {
   expireSlackSeconds: number;
   /** false = only enqueue (API-only instance): no workers, no maintenance, no cron. */
   worker: boolean;
+}
+
+/** The engine's settings as configured (main.ts and the test harness start it the same way). */
+export function engineOptions(config: Config, url: string): EngineOptions {
+  return {
+    url,
+    agentTimeoutMs: config.agentTimeoutMs,
+    retryDelaySeconds: config.runRetryDelaySeconds,
+    maxAttempts: config.runMaxAttempts,
+    pollSeconds: config.jobsPollSeconds,
+    maintenanceSeconds: config.jobsMaintenanceSeconds,
+    expireSlackSeconds: config.runExpireSlackSeconds,
+    worker: config.runner,
+  };
 }
 
 const executor = (db: Db): PgBoss.Db => ({

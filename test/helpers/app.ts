@@ -8,7 +8,7 @@ import { NOAUTH_CLERK_USER_ID } from '../../src/auth/authenticate.js';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/database.js';
 import { type Logger, loggerOptions } from '../../src/lib/logger.js';
-import { JobEngine } from '../../src/runs/engine.js';
+import { engineOptions, JobEngine } from '../../src/runs/engine.js';
 import { ensureDevUser } from '../../src/users/users.service.js';
 import type { TestDatabase } from './db.js';
 
@@ -58,19 +58,7 @@ export async function startApp(
   let jobs: JobEngine | undefined;
   if (opts.jobs) {
     if (!tdb.url) throw new Error('the job engine needs PostgreSQL');
-    jobs = await JobEngine.start(
-      {
-        url: tdb.url,
-        agentTimeoutMs: config.agentTimeoutMs,
-        retryDelaySeconds: config.runRetryDelaySeconds,
-        maxAttempts: config.runMaxAttempts,
-        pollSeconds: config.jobsPollSeconds,
-        maintenanceSeconds: config.jobsMaintenanceSeconds,
-        expireSlackSeconds: config.runExpireSlackSeconds,
-        worker: config.runner,
-      },
-      logger,
-    );
+    jobs = await JobEngine.start(engineOptions(config, tdb.url), logger);
   }
   const app = await buildApp(config, { database, logger, jobs });
   opts.beforeReady?.(app);

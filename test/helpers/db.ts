@@ -17,6 +17,31 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * The same test database reached another way: through a TCP proxy (outage tests) and/or
+ * with other pool settings (timeouts). `open()` then returns pools built that way.
+ */
+export function reachedVia(
+  tdb: TestDatabase,
+  opts: { port?: number; connectTimeoutMs?: number; statementTimeoutMs?: number },
+): TestDatabase {
+  const url = new URL(tdb.url as string);
+  if (opts.port) {
+    url.hostname = '127.0.0.1';
+    url.port = String(opts.port);
+  }
+  return {
+    ...tdb,
+    open: () =>
+      openDatabase({
+        url: url.toString(),
+        logger: createLogger('silent'),
+        connectTimeoutMs: opts.connectTimeoutMs,
+        statementTimeoutMs: opts.statementTimeoutMs,
+      }),
+  };
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
   const logger = createLogger('silent');
   const tpl = inject('pgTemplate');

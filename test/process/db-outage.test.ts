@@ -2,7 +2,7 @@
 // /healthz 200, no crash; when it is back, requests succeed without a restart.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, reachedVia, type TestDatabase } from '../helpers/db.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const tpl = inject('pgTemplate');
@@ -16,19 +16,10 @@ describe.skipIf(!tpl)('PostgreSQL outage', () => {
     tdb = await createTestDatabase();
     const u = new URL(tdb.url!);
     proxy = await startTcpProxy(u.hostname, Number(u.port || 5432));
-    u.hostname = '127.0.0.1';
-    u.port = String(proxy.port);
-    t = await startApp(
-      {
-        ...tdb,
-        open: async () => {
-          const { openDatabase } = await import('../../src/db/database.js');
-          const { createLogger } = await import('../../src/lib/logger.js');
-          return openDatabase({ url: u.toString(), logger: createLogger('silent'), connectTimeoutMs: 1000 });
-        },
-      },
-      { env: { TORALE_NOAUTH: '1' }, ownPool: true },
-    );
+    t = await startApp(reachedVia(tdb, { port: proxy.port, connectTimeoutMs: 1000 }), {
+      env: { TORALE_NOAUTH: '1' },
+      ownPool: true,
+    });
   });
   afterAll(async () => {
     await t?.close();

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, reachedVia, type TestDatabase } from '../helpers/db.js';
 import { rest } from '../helpers/rest.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -65,23 +65,10 @@ describe.skipIf(!tpl)('PostgreSQL restart under load', () => {
     tdb = await createTestDatabase();
     const u = new URL(tdb.url!);
     proxy = await startTcpProxy(u.hostname, Number(u.port || 5432));
-    u.hostname = '127.0.0.1';
-    u.port = String(proxy.port);
-    t = await startApp(
-      {
-        ...tdb,
-        open: async () => {
-          const { openDatabase } = await import('../../src/db/database.js');
-          const { createLogger } = await import('../../src/lib/logger.js');
-          return openDatabase({
-            url: u.toString(),
-            logger: createLogger('silent'),
-            connectTimeoutMs: CONNECT_TIMEOUT_MS,
-          });
-        },
-      },
-      { env: { TORALE_NOAUTH: '1', LOG_LEVEL: 'warn' }, ownPool: true },
-    );
+    t = await startApp(reachedVia(tdb, { port: proxy.port, connectTimeoutMs: CONNECT_TIMEOUT_MS }), {
+      env: { TORALE_NOAUTH: '1', LOG_LEVEL: 'warn' },
+      ownPool: true,
+    });
   });
   afterAll(async () => {
     await t?.close();

@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, reachedVia, type TestDatabase } from '../helpers/db.js';
 import { rest } from '../helpers/rest.js';
 
 const tpl = inject('pgTemplate');
@@ -16,21 +16,10 @@ let t: TestApp;
 describe.skipIf(!tpl)('slow database', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    t = await startApp(
-      {
-        ...tdb,
-        open: async () => {
-          const { openDatabase } = await import('../../src/db/database.js');
-          const { createLogger } = await import('../../src/lib/logger.js');
-          return openDatabase({
-            url: tdb.url,
-            logger: createLogger('silent'),
-            statementTimeoutMs: STATEMENT_TIMEOUT_MS,
-          });
-        },
-      },
-      { env: { TORALE_NOAUTH: '1' }, ownPool: true },
-    );
+    t = await startApp(reachedVia(tdb, { statementTimeoutMs: STATEMENT_TIMEOUT_MS }), {
+      env: { TORALE_NOAUTH: '1' },
+      ownPool: true,
+    });
     expect((await rest(t.app, 'POST', '/api/v1/tasks', {}, { search_query: 'before the lock' })).status).toBe(200);
   });
   afterAll(async () => {
