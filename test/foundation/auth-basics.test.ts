@@ -85,6 +85,23 @@ describe('no-auth dev mode', () => {
   });
 });
 
+describe('no-auth mode still checks credentials that are sent', () => {
+  it('a wrong key is refused; a key the dev user created works', async () => {
+    const bad = await dev.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: 'Bearer sk_nope' } });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.json()).toEqual({ detail: 'Invalid API key' });
+    const created = await dev.app.inject({ method: 'POST', url: '/auth/api-keys', payload: { name: 'local script' } });
+    expect(created.statusCode).toBe(200); // the dev user has the developer role
+    const me = await dev.app.inject({
+      method: 'GET',
+      url: '/auth/me',
+      headers: { authorization: `Bearer ${created.json().key}` },
+    });
+    expect(me.statusCode).toBe(200);
+    expect(me.json().email).toBe('dev@example.com');
+  });
+});
+
 describe('without credentials and without no-auth mode', () => {
   for (const [method, url] of [
     ['GET', '/auth/me'],
