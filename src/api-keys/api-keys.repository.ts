@@ -37,7 +37,7 @@ export function keyWithUserByPrefixQuery(db: Kysely<DB>, keyPrefix: string) {
 const keyWithUserByPrefix = prepared(keyWithUserByPrefixQuery);
 
 export async function findKeyWithUserByPrefix(db: Kysely<DB>, keyPrefix: string): Promise<ApiKeyWithUser | undefined> {
-  const row = (await db.executeQuery(keyWithUserByPrefix(db, keyPrefix))).rows[0];
+  const [row] = await keyWithUserByPrefix(db, keyPrefix);
   if (!row) return undefined;
   const { key_id, key_hash, key_is_active, last_used_at, ...user } = row;
   return { key_id, key_hash, key_is_active, last_used_at, user };

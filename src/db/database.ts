@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import { PGlitePool } from './pglite-pool.js';
+import { registerNamedExecutor } from './prepared.js';
 import type { DB } from './types.js';
 
 export interface DatabaseStats {
@@ -58,6 +59,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       client.on('error', (err) => opts.logger.warn({ err: { message: err.message } }, 'database client error'));
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log });
+    registerNamedExecutor(db, async (name, text, values) => {
+      stats.queries++;
+      return (await pool.query({ name, text, values: [...values] })).rows;
+    });
     return {
       db,
       kind: 'postgres',

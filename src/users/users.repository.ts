@@ -9,7 +9,7 @@ const userByClerkId = prepared((db: Kysely<DB>, clerkUserId: string) =>
 
 /** Runs on every Clerk-token request. */
 export async function findUserByClerkId(db: Kysely<DB>, clerkUserId: string): Promise<UserRow | undefined> {
-  return (await db.executeQuery(userByClerkId(db, clerkUserId))).rows[0];
+  return (await userByClerkId(db, clerkUserId))[0];
 }
 
 export interface UserProfileInput {
