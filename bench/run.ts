@@ -302,6 +302,18 @@ async function main() {
       sqlPerRequest[name] = ((await read()) - before) / 5;
     }
 
+    // Warm-up, not recorded: every server's code paths are JIT-compiled before round 1.
+    for (const m of Object.values(measures)) {
+      await autocannon({
+        url: `http://127.0.0.1:${m.port}${m.path ?? '/'}`,
+        method: m.method ?? 'GET',
+        headers: m.headers,
+        body: m.body,
+        connections: m.connections ?? 10,
+        duration: 1,
+      });
+    }
+
     const samples: Record<string, Sample[]> = {};
     const names = Object.keys(measures);
     for (let round = 1; round <= ROUNDS; round++) {
