@@ -3,23 +3,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeShortDocument, SyncUserDocument } from '../gql/graphql.js';
 import { bearer, startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
+import type { TestDatabase } from '../helpers/db.js';
+import type { FakeClerk } from '../helpers/fake-clerk.js';
+import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
 import { gql } from '../helpers/gql.js';
-import { clerkEnv, createKey, signIn } from '../helpers/identity.js';
+import { createKey, signIn } from '../helpers/identity.js';
 
 let tdb: TestDatabase;
 let clerk: FakeClerk;
 let t: TestApp;
 
 beforeAll(async () => {
-  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
-  t = await startApp(tdb, { env: clerkEnv(clerk) });
+  ({ tdb, clerk, t } = await startClerkGateway());
 });
 afterAll(async () => {
-  await t?.close();
-  await clerk?.close();
-  await tdb?.drop();
+  await stopClerkGateway({ t, clerk, tdb });
 });
 
 async function inBatches(n: number, batch: number, fn: (i: number) => Promise<void>) {

@@ -8,11 +8,11 @@ import {
   RevokeApiKeyDocument,
   SyncUserDocument,
 } from '../gql/graphql.js';
-import { bearer, startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
+import { bearer, type TestApp } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/db.js';
+import type { FakeClerk } from '../helpers/fake-clerk.js';
+import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
 import { codeOf, gql } from '../helpers/gql.js';
-import { clerkEnv } from '../helpers/identity.js';
 
 const KEY_RE = /^sk_[A-Za-z0-9]{32}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -22,13 +22,10 @@ let clerk: FakeClerk;
 let t: TestApp;
 
 beforeAll(async () => {
-  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
-  t = await startApp(tdb, { env: clerkEnv(clerk) });
+  ({ tdb, clerk, t } = await startClerkGateway());
 });
 afterAll(async () => {
-  await t?.close();
-  await clerk?.close();
-  await tdb?.drop();
+  await stopClerkGateway({ t, clerk, tdb });
 });
 
 describe('REST: the documented flow', () => {

@@ -2,24 +2,22 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysDocument, CreateApiKeyDocument, MeDocument, RevokeApiKeyDocument } from '../gql/graphql.js';
-import { bearer, startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
+import { bearer, type TestApp } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/db.js';
+import type { FakeClerk } from '../helpers/fake-clerk.js';
+import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
 import { gql } from '../helpers/gql.js';
-import { clerkEnv, signIn } from '../helpers/identity.js';
+import { signIn } from '../helpers/identity.js';
 
 let tdb: TestDatabase;
 let clerk: FakeClerk;
 let t: TestApp;
 
 beforeAll(async () => {
-  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
-  t = await startApp(tdb, { env: clerkEnv(clerk, { LOG_LEVEL: 'trace' }) });
+  ({ tdb, clerk, t } = await startClerkGateway({ env: { LOG_LEVEL: 'trace' } }));
 });
 afterAll(async () => {
-  await t?.close();
-  await clerk?.close();
-  await tdb?.drop();
+  await stopClerkGateway({ t, clerk, tdb });
 });
 
 describe('the plaintext key', () => {

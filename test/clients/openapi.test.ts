@@ -2,10 +2,11 @@
 // route returns matches the response schema documented for its status.
 import Ajv from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
-import { clerkEnv, type SignedInUser, signIn } from '../helpers/identity.js';
+import { bearer, type TestApp } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/db.js';
+import type { FakeClerk } from '../helpers/fake-clerk.js';
+import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
+import { type SignedInUser, signIn } from '../helpers/identity.js';
 import { rest } from '../helpers/rest.js';
 
 interface OpenApi {
@@ -27,16 +28,13 @@ ajv.addFormat('uuid', /^[0-9a-f-]{36}$/);
 ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
 
 beforeAll(async () => {
-  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
-  t = await startApp(tdb, { env: clerkEnv(clerk) });
+  ({ tdb, clerk, t } = await startClerkGateway());
   spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
   u = await signIn(t.app, clerk);
   other = await signIn(t.app, clerk);
 });
 afterAll(async () => {
-  await t?.close();
-  await clerk?.close();
-  await tdb?.drop();
+  await stopClerkGateway({ t, clerk, tdb });
 });
 
 const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z_]+)/g, '{$1}');

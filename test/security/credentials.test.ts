@@ -9,8 +9,9 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checksumOf, generateApiKey } from '../../src/auth/api-key-format.js';
 import { bearer, startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
+import type { TestDatabase } from '../helpers/db.js';
+import type { FakeClerk } from '../helpers/fake-clerk.js';
+import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
 import { clerkEnv, createKey, signIn } from '../helpers/identity.js';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2_147_483_647);
@@ -25,8 +26,7 @@ let fast: TestApp;
 let fastKey: string;
 
 beforeAll(async () => {
-  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
-  t = await startApp(tdb, { env: clerkEnv(clerk, { API_KEY_BCRYPT_COST: '10' }), listen: true });
+  ({ tdb, clerk, t } = await startClerkGateway({ env: { API_KEY_BCRYPT_COST: '10' }, listen: true }));
   const u = await signIn(t.app, clerk);
   key = (await createKey(t.app, u.headers)).key;
   fast = await startApp(tdb, { env: clerkEnv(clerk, { API_KEY_BCRYPT_COST: '4' }) });
@@ -34,10 +34,8 @@ beforeAll(async () => {
   fastKey = (await createKey(fast.app, v.headers)).key;
 });
 afterAll(async () => {
-  await t?.close();
   await fast?.close();
-  await clerk?.close();
-  await tdb?.drop();
+  await stopClerkGateway({ t, clerk, tdb });
 });
 
 /** A near miss: the real key's 15-character prefix, another secret, a valid checksum. */

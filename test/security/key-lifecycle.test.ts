@@ -5,10 +5,11 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWellFormedApiKey } from '../../src/auth/api-key-format.js';
-import { bearer, startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
-import { clerkEnv, type SignedInUser, signIn } from '../helpers/identity.js';
+import { bearer, type TestApp } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/db.js';
+import type { FakeClerk } from '../helpers/fake-clerk.js';
+import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
+import { type SignedInUser, signIn } from '../helpers/identity.js';
 import { rest } from '../helpers/rest.js';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2_147_483_647);
@@ -20,13 +21,10 @@ let t: TestApp;
 const everyKey = new Set<string>();
 
 beforeAll(async () => {
-  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
-  t = await startApp(tdb, { env: clerkEnv(clerk, { API_KEY_CREATE_LIMIT_PER_MINUTE: '10000' }) });
+  ({ tdb, clerk, t } = await startClerkGateway({ env: { API_KEY_CREATE_LIMIT_PER_MINUTE: '10000' } }));
 });
 afterAll(async () => {
-  await t?.close();
-  await clerk?.close();
-  await tdb?.drop();
+  await stopClerkGateway({ t, clerk, tdb });
 });
 
 interface Model {

@@ -4,10 +4,11 @@
 // none is a 5xx, and /healthz keeps answering fast meanwhile.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
-import { clerkEnv, createKey, signIn } from '../helpers/identity.js';
+import { bearer, type TestApp } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/db.js';
+import type { FakeClerk } from '../helpers/fake-clerk.js';
+import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
+import { createKey, signIn } from '../helpers/identity.js';
 import { rest } from '../helpers/rest.js';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2_147_483_647);
@@ -20,16 +21,15 @@ let headers: Record<string, string>;
 let taskId: string;
 
 beforeAll(async () => {
-  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
-  t = await startApp(tdb, { env: clerkEnv(clerk, { LOG_LEVEL: 'warn', AUTH_FAILURE_LIMIT_PER_MINUTE: '1000000' }) });
+  ({ tdb, clerk, t } = await startClerkGateway({
+    env: { LOG_LEVEL: 'warn', AUTH_FAILURE_LIMIT_PER_MINUTE: '1000000' },
+  }));
   const u = await signIn(t.app, clerk);
   headers = bearer((await createKey(t.app, u.headers)).key);
   taskId = (await rest(t.app, 'POST', '/api/v1/tasks', headers, { name: 'target', search_query: 'q' })).body.id;
 });
 afterAll(async () => {
-  await t?.close();
-  await clerk?.close();
-  await tdb?.drop();
+  await stopClerkGateway({ t, clerk, tdb });
 });
 
 const deep = (n: number, open: string, close: string) => open.repeat(n) + close.repeat(n);

@@ -8,11 +8,12 @@ import {
   TasksDocument,
   UpdateTaskDocument,
 } from '../gql/graphql.js';
-import { bearer, startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
+import { bearer, type TestApp } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/db.js';
+import type { FakeClerk } from '../helpers/fake-clerk.js';
+import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
 import { codeOf, gql } from '../helpers/gql.js';
-import { clerkEnv, createKey, type SignedInUser, signIn } from '../helpers/identity.js';
+import { createKey, type SignedInUser, signIn } from '../helpers/identity.js';
 import { rest } from '../helpers/rest.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -45,16 +46,13 @@ let bob: SignedInUser;
 let aliceKey: string;
 
 beforeAll(async () => {
-  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
-  t = await startApp(tdb, { env: clerkEnv(clerk) });
+  ({ tdb, clerk, t } = await startClerkGateway());
   alice = await signIn(t.app, clerk);
   bob = await signIn(t.app, clerk);
   aliceKey = (await createKey(t.app, alice.headers)).key;
 });
 afterAll(async () => {
-  await t?.close();
-  await clerk?.close();
-  await tdb?.drop();
+  await stopClerkGateway({ t, clerk, tdb });
 });
 
 describe('create', () => {

@@ -2,11 +2,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTaskDocument, UpdateTaskDocument } from '../gql/graphql.js';
-import { startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
+import type { TestApp } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/db.js';
+import type { FakeClerk } from '../helpers/fake-clerk.js';
+import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
 import { codeOf, gql } from '../helpers/gql.js';
-import { clerkEnv, type SignedInUser, signIn } from '../helpers/identity.js';
+import { type SignedInUser, signIn } from '../helpers/identity.js';
 import { rest } from '../helpers/rest.js';
 
 let tdb: TestDatabase;
@@ -15,14 +16,11 @@ let t: TestApp;
 let u: SignedInUser;
 
 beforeAll(async () => {
-  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
-  t = await startApp(tdb, { env: clerkEnv(clerk) });
+  ({ tdb, clerk, t } = await startClerkGateway());
   u = await signIn(t.app, clerk);
 });
 afterAll(async () => {
-  await t?.close();
-  await clerk?.close();
-  await tdb?.drop();
+  await stopClerkGateway({ t, clerk, tdb });
 });
 
 const newTask = async (headers: Record<string, string>, body: Record<string, unknown> = {}) => {
