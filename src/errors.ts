@@ -94,6 +94,12 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   );
 }
 
+/** The constraint a PostgreSQL unique violation (23505) hit, else undefined. */
+export function violatedUniqueConstraint(e: unknown): string | undefined {
+  const err = e as { code?: string; constraint?: string } | null;
+  return err?.code === '23505' ? (err.constraint ?? 'unknown') : undefined;
+}
+
 /** Turns any thrown value into the AppError a client is allowed to see. */
 export function toAppError(e: unknown): AppError {
   if (isAppError(e)) return e;

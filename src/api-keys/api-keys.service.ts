@@ -7,7 +7,7 @@ import { NOAUTH_CLERK_USER_ID } from '../auth/authenticate.js';
 import type { ClerkAuth } from '../auth/clerk.js';
 import { requireUser, type Viewer } from '../auth/viewer.js';
 import type { ApiKeyRow, DB } from '../db/types.js';
-import { Errors } from '../errors.js';
+import { Errors, violatedUniqueConstraint } from '../errors.js';
 import type { RateLimiter } from '../lib/rate-limit.js';
 import { Issues, isUuid } from '../lib/validation.js';
 import { findApiKey, hasActiveKey, insertApiKey, listApiKeys, revokeApiKey } from './api-keys.repository.js';
@@ -25,9 +25,6 @@ export interface ApiKeysServiceDeps {
 }
 
 export type ApiKeysService = ReturnType<typeof createApiKeysService>;
-
-const constraintOf = (e: unknown): string | undefined =>
-  (e as { code?: string }).code === '23505' ? ((e as { constraint?: string }).constraint ?? 'unknown') : undefined;
 
 export function createApiKeysService(deps: ApiKeysServiceDeps) {
   const { db } = deps;
@@ -65,7 +62,7 @@ export function createApiKeysService(deps: ApiKeysServiceDeps) {
           });
           return { key, keyInfo };
         } catch (e) {
-          const constraint = constraintOf(e);
+          const constraint = violatedUniqueConstraint(e);
           if (constraint === ONE_ACTIVE_INDEX) throw Errors.activeKeyExists();
           // 62^12 prefixes make a collision absurdly rare; draw again rather than fail.
           if (constraint === PREFIX_UNIQUE && attempt < 3) continue;

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, ExecutionRow, Notification, TaskState, UserRow } from '../db/types.js';
-import { AppError, Errors } from '../errors.js';
+import { AppError, Errors, violatedUniqueConstraint } from '../errors.js';
 import { Issues, isUuid } from '../lib/validation.js';
 import type { RunsPort } from '../runs/engine.js';
 import { type NotificationRules, newWebhookSecret, parseNotifications, webhookOf } from './notifications.js';
@@ -70,9 +70,6 @@ export interface TasksServiceDeps {
   notificationRules: NotificationRules;
 }
 
-const pgCode = (e: unknown) => (e as { code?: string }).code;
-const constraintOf = (e: unknown) => (e as { constraint?: string }).constraint;
-
 export type TasksService = ReturnType<typeof createTasksService>;
 
 export function createTasksService({ db, notificationRules, runs, defaultIntervalSeconds }: TasksServiceDeps) {
@@ -131,7 +128,7 @@ export function createTasksService({ db, notificationRules, runs, defaultInterva
   }
 
   function duplicateName(e: unknown, name: string): AppError | undefined {
-    if (pgCode(e) === '23505' && constraintOf(e) === 'tasks_user_id_name_key') {
+    if (violatedUniqueConstraint(e) === 'tasks_user_id_name_key') {
       return Errors.conflict(`A task named "${name}" already exists`);
     }
     return undefined;
@@ -158,8 +155,7 @@ export function createTasksService({ db, notificationRules, runs, defaultInterva
         );
       });
     } catch (e) {
-      if (pgCode(e) === '23505' && constraintOf(e) === 'task_executions_one_live')
-        throw Errors.conflict(ALREADY_RUNNING);
+      if (violatedUniqueConstraint(e) === 'task_executions_one_live') throw Errors.conflict(ALREADY_RUNNING);
       throw e;
     }
   }
