@@ -1,5 +1,6 @@
 // The only reader of process.env. Every setting is parsed and validated here, and
 // every problem is reported at once so an operator fixes the deployment in one go.
+import { existsSync } from 'node:fs';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -57,6 +58,39 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** The configuration, or exit 1 with every problem listed (a local .env fills in what the environment does not set). */
+export function loadConfigOrExit(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`torale-gateway: refusing to start.\n${e.message}`);
+    process.exit(1);
+  }
+}
+
+/** What an operator should hear about at startup: settings that are fine locally and wrong in production. */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (!config.databaseUrl) {
+    warnings.push(`DATABASE_URL is not set: using embedded PGlite in ${config.pgliteDir} (development only)`);
+    warnings.push(
+      'Runs are disabled: embedded PGlite (no DATABASE_URL) has no job engine. Set DATABASE_URL to a PostgreSQL server to run tasks.',
+    );
+  } else if (!config.runner) {
+    warnings.push('TORALE_RUNNER=0: this instance queues runs for other instances and does not execute them');
+  }
+  if (config.noAuth)
+    warnings.push(`TORALE_NOAUTH=1: requests without credentials act as the dev user (${config.noAuthEmail})`);
+  if (config.webhookAllowInsecureTargets) {
+    warnings.push(
+      'WEBHOOK_ALLOW_INSECURE_TARGETS=1: webhooks may target plain http and private addresses. LOCAL TESTING ONLY.',
+    );
+  }
+  return warnings;
+}
 
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();

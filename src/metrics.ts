@@ -1,11 +1,23 @@
-// Prometheus metrics (prom-client), one registry per app so several apps in one process
-// (tests) do not collide. Counters kept elsewhere (pool, bcrypt, Clerk) are read at scrape.
-import type { FastifyInstance } from 'fastify';
+// Prometheus metrics (prom-client), one registry per container so several gateways in one
+// process (tests) do not collide. Counters kept elsewhere (pool, bcrypt, Clerk, runs) are
+// read at scrape time; request counters are fed by the plugins.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Gateway } from './app.js';
+import type { ApiKeyVerifier } from './auth/api-key-verifier.js';
+import type { ClerkAuth } from './auth/clerk.js';
+import type { Database } from './db/database.js';
 import { isAppError } from './errors.js';
+import type { Runner } from './runs/runner.js';
 
-export function registerMetrics(app: FastifyInstance, gateway: Gateway) {
+export interface MetricSources {
+  database: Database;
+  apiKeyVerifier: ApiKeyVerifier;
+  clerk: ClerkAuth;
+  runner: Runner | undefined;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics(src: MetricSources) {
   const registry = new Registry();
   const requests = new Counter({
     name: 'torale_http_requests_total',
@@ -43,39 +55,36 @@ export function registerMetrics(app: FastifyInstance, gateway: Gateway) {
         this.inc(read());
       },
     });
-  fromStats('torale_db_queries_total', 'SQL statements sent', () => gateway.database.stats.queries);
+  /** GraphQL operations that reached execution (tests assert rejected ones never do). */
+  const counts = { graphqlExecutions: 0 };
   fromStats(
-    'torale_apikey_bcrypt_verifications_total',
-    'bcrypt comparisons run',
-    () => gateway.apiKeys.stats.bcryptCompares,
+    'torale_graphql_executions_total',
+    'GraphQL operations that reached execution',
+    () => counts.graphqlExecutions,
   );
+  fromStats('torale_db_queries_total', 'SQL statements sent', () => src.database.stats.queries);
+  const keys = src.apiKeyVerifier.stats;
+  fromStats('torale_apikey_bcrypt_verifications_total', 'bcrypt comparisons run', () => keys.bcryptCompares);
   fromStats(
     'torale_apikey_cache_hits_total',
     'API-key requests answered from the verified-key cache',
-    () => gateway.apiKeys.stats.verifiedCacheHits,
+    () => keys.verifiedCacheHits,
   );
-  fromStats(
-    'torale_clerk_token_verifications_total',
-    'Clerk JWTs verified',
-    () => gateway.clerk.stats.tokenVerifications,
-  );
+  const clerk = src.clerk.stats;
+  fromStats('torale_clerk_token_verifications_total', 'Clerk JWTs verified', () => clerk.tokenVerifications);
   fromStats(
     'torale_clerk_token_cache_hits_total',
     'Clerk JWTs answered from the verified-token cache',
-    () => gateway.clerk.stats.verifiedTokenCacheHits,
+    () => clerk.verifiedTokenCacheHits,
   );
-  fromStats(
-    'torale_clerk_user_lookups_total',
-    'Clerk Backend API user look-ups',
-    () => gateway.clerk.stats.userLookups,
-  );
+  fromStats('torale_clerk_user_lookups_total', 'Clerk Backend API user look-ups', () => clerk.userLookups);
   for (const key of ['total', 'idle', 'waiting'] as const) {
     new Gauge({
       name: `torale_db_pool_${key}`,
       help: `Database pool connections: ${key}`,
       registers: [registry],
       collect() {
-        this.set(gateway.database.poolState()[key]);
+        this.set(src.database.poolState()[key]);
       },
     });
   }
@@ -84,12 +93,12 @@ export function registerMetrics(app: FastifyInstance, gateway: Gateway) {
     help: 'bcrypt comparisons waiting for a slot',
     registers: [registry],
     collect() {
-      this.set(gateway.apiKeys.bcryptQueue.queued);
+      this.set(src.apiKeyVerifier.bcryptQueue.queued);
     },
   });
 
-  if (gateway.runner) {
-    const runner = gateway.runner;
+  const runner = src.runner;
+  if (runner) {
     new Counter({
       name: 'torale_runs_total',
       help: 'Execution attempts by outcome (success, retrying, failed, superseded)',
@@ -110,17 +119,13 @@ export function registerMetrics(app: FastifyInstance, gateway: Gateway) {
     fromStats('torale_webhook_attempts_total', 'Webhook delivery attempts', () => runner.stats.webhookAttempts);
   }
 
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ route, method: request.method, status: String(reply.statusCode) });
-    latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
-  });
-  app.get('/metrics', { config: { auth: false }, schema: { hide: true } as object }, async (_req, reply) => {
-    void reply.type(registry.contentType);
-    return registry.metrics();
-  });
-
-  return Object.assign(registry, {
+  return {
+    registry,
+    counts,
+    request(route: string, method: string, status: number, seconds: number) {
+      requests.inc({ route, method, status: String(status) });
+      latency.observe({ route, method }, seconds);
+    },
     authFailure(error: unknown) {
       authFailures.inc({ reason: isAppError(error) && typeof error.detail === 'string' ? error.detail : 'error' });
     },
@@ -133,7 +138,5 @@ export function registerMetrics(app: FastifyInstance, gateway: Gateway) {
       }
       graphqlOps.inc({ operation: name, outcome });
     },
-  });
+  };
 }
-
-export type Metrics = ReturnType<typeof registerMetrics>;

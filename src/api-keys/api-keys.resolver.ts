@@ -1,5 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context.js';
+import { validate } from '../lib/validation.js';
+import { CreateApiKeyBody } from './api-keys.schemas.js';
 import { ApiKeyType, CreatedApiKeyType, toApiKeyType } from './api-keys.types.js';
 
 @Resolver()
@@ -11,7 +13,10 @@ export class ApiKeysResolver {
 
   @Mutation(() => CreatedApiKeyType, { description: 'Requires the developer role. One active key per user.' })
   async createApiKey(@Arg('name', () => String) name: string, @Ctx() ctx: GraphQLContext): Promise<CreatedApiKeyType> {
-    const { key, keyInfo } = await ctx.services.apiKeys.create(ctx.viewer, { name });
+    const { key, keyInfo } = await ctx.services.apiKeys.create(
+      ctx.viewer,
+      validate(CreateApiKeyBody, { name }, 'body'),
+    );
     return { key, keyInfo: toApiKeyType(keyInfo) };
   }
 

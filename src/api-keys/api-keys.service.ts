@@ -3,14 +3,15 @@
 import bcrypt from 'bcrypt';
 import type { Kysely } from 'kysely';
 import { displayPrefixOf, generateApiKey } from '../auth/api-key-format.js';
-import { NOAUTH_CLERK_USER_ID } from '../auth/authenticate.js';
 import type { ClerkAuth } from '../auth/clerk.js';
+import { NOAUTH_CLERK_USER_ID } from '../auth/strategies/dev-user.strategy.js';
 import { requireUser, type Viewer } from '../auth/viewer.js';
 import type { ApiKeyRow, DB } from '../db/types.js';
 import { Errors, violatedUniqueConstraint } from '../errors.js';
-import type { RateLimiter } from '../lib/rate-limit.js';
-import { Issues, isUuid } from '../lib/validation.js';
+import type { RateLimit } from '../lib/rate-limit.js';
+import { isUuid } from '../lib/validation.js';
 import { findApiKey, hasActiveKey, insertApiKey, listApiKeys, revokeApiKey } from './api-keys.repository.js';
+import type { CreateApiKeyBody } from './api-keys.schemas.js';
 
 const DEVELOPER_ROLES = new Set(['developer', 'admin']);
 const ONE_ACTIVE_INDEX = 'api_keys_one_active_per_user';
@@ -19,9 +20,9 @@ const PREFIX_UNIQUE = 'api_keys_key_prefix_key';
 export interface ApiKeysServiceDeps {
   db: Kysely<DB>;
   clerk: ClerkAuth;
-  rateLimiter: RateLimiter;
+  /** Key creations per user (per minute, by configuration). */
+  createLimit: RateLimit;
   bcryptCost: number;
-  createLimitPerMinute: number;
 }
 
 export type ApiKeysService = ReturnType<typeof createApiKeysService>;
@@ -37,15 +38,12 @@ export function createApiKeysService(deps: ApiKeysServiceDeps) {
   }
 
   return {
-    async create(viewer: Viewer, input: { name: unknown }): Promise<{ key: string; keyInfo: ApiKeyRow }> {
+    async create(viewer: Viewer, input: CreateApiKeyBody): Promise<{ key: string; keyInfo: ApiKeyRow }> {
       const user = requireUser(viewer);
-      const issues = new Issues();
-      const name = issues.string(input.name, ['body', 'name'], 1, 100);
-      issues.throwIfAny();
       const role = await roleOf(viewer);
       if (!role || !DEVELOPER_ROLES.has(role)) throw Errors.developerRequired();
 
-      const limit = await deps.rateLimiter.hit(`api-key-create:${user.id}`, deps.createLimitPerMinute, 60_000);
+      const limit = await deps.createLimit.consume(user.id);
       if (!limit.allowed) throw Errors.tooManyRequests(limit.retryAfterSeconds);
 
       // A friendly early answer; the partial unique index below is what actually decides.
@@ -58,7 +56,7 @@ export function createApiKeysService(deps: ApiKeysServiceDeps) {
             userId: user.id,
             keyPrefix: displayPrefixOf(key),
             keyHash,
-            name: name as string,
+            name: input.name,
           });
           return { key, keyInfo };
         } catch (e) {

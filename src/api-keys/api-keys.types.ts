@@ -27,13 +27,3 @@ export const toApiKeyType = (k: ApiKeyRow): ApiKeyType => ({
   lastUsedAt: k.last_used_at,
   isActive: k.is_active,
 });
-
-export const toApiKeyJson = (k: ApiKeyRow) => ({
-  id: k.id,
-  user_id: k.user_id,
-  key_prefix: k.key_prefix,
-  name: k.name,
-  created_at: k.created_at.toISOString(),
-  last_used_at: k.last_used_at ? k.last_used_at.toISOString() : null,
-  is_active: k.is_active,
-});

@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { findKeyWithUserByPrefix, touchLastUsed } from '../api-keys/api-keys.repository.js';
 import type { DB, UserRow } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { Limiter } from '../lib/limiter.js';
 import type { Logger } from '../lib/logger.js';
-import { Lru } from '../lib/lru.js';
 import { displayPrefixOf, isWellFormedApiKey } from './api-key-format.js';
 
 export interface ApiKeyStats {
@@ -33,8 +33,8 @@ export class ApiKeyVerifier {
   readonly stats: ApiKeyStats = { bcryptCompares: 0, verifiedCacheHits: 0, rejectedCacheHits: 0, formatRejects: 0 };
   // digest of the key -> the key_hash it was checked against. Keyed by SHA-256 so the
   // process never keeps plaintext keys; bound to key_hash so a changed row re-verifies.
-  readonly #verified: Lru<string, string>;
-  readonly #rejected: Lru<string, string>;
+  readonly #verified: LRUCache<string, string>;
+  readonly #rejected: LRUCache<string, string>;
   readonly #limiter: Limiter;
   readonly #touching = new Set<string>();
   readonly #comparing = new Map<string, Promise<boolean>>();
@@ -44,8 +44,8 @@ export class ApiKeyVerifier {
     private readonly logger: Logger,
     private readonly opts: ApiKeyVerifierOptions = {},
   ) {
-    this.#verified = new Lru(opts.cacheSize ?? 10_000);
-    this.#rejected = new Lru(opts.cacheSize ?? 10_000);
+    this.#verified = new LRUCache({ max: opts.cacheSize ?? 10_000 });
+    this.#rejected = new LRUCache({ max: opts.cacheSize ?? 10_000 });
     this.#limiter = new Limiter(opts.bcryptConcurrency ?? 2, opts.bcryptMaxQueue ?? 64);
   }
 

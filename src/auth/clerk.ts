@@ -1,13 +1,14 @@
 // Clerk session tokens, verified by @clerk/backend: networkless with CLERK_JWT_KEY, or
 // with the JWKS the SDK fetches (and caches) from CLERK_API_URL using CLERK_SECRET_KEY.
 // The user's profile (email, first name, role) comes from token claims when present,
-// else from the Backend API — cached per user, one request in flight per user.
+// else from the Backend API — cached per user, one request in flight per user, and a
+// stale copy stands in while Clerk is unreachable.
 import { createHash } from 'node:crypto';
 import { type ClerkClient, createClerkClient, verifyToken } from '@clerk/backend';
 import { TokenVerificationError } from '@clerk/backend/errors';
+import { LRUCache } from 'lru-cache';
 import { AppError, Errors } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
-import { Lru } from '../lib/lru.js';
 import type { ClerkClaims } from './viewer.js';
 
 export interface ClerkProfile {
@@ -36,11 +37,12 @@ export interface ClerkStats {
 }
 
 /** A verified token is remembered at most this long, and never past its `exp`. */
-const TOKEN_CACHE_MAX_SECONDS = 300;
+const TOKEN_CACHE_MAX_MS = 300_000;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-interface CachedProfile {
-  profile: ClerkProfile;
+/** A profile as fetched; `missing` = Clerk says the user does not exist. */
+interface FetchedProfile {
+  profile: ClerkProfile | null;
   fetchedAt: number;
 }
 
@@ -51,11 +53,9 @@ export class ClerkAuth {
     userLookups: 0,
     profileCacheHits: 0,
   };
-  readonly #verified = new Lru<string, { claims: ClerkClaims; exp: number }>(10_000);
+  readonly #verified = new LRUCache<string, ClerkClaims>({ max: 10_000, ttl: TOKEN_CACHE_MAX_MS });
   readonly #client: ClerkClient | undefined;
-  readonly #profiles = new Lru<string, CachedProfile>(10_000);
-  readonly #inFlight = new Map<string, Promise<ClerkProfile>>();
-  readonly #ttl: number;
+  readonly #profiles: LRUCache<string, FetchedProfile>;
   readonly #stale: number;
   readonly #timeout: number;
 
@@ -64,9 +64,16 @@ export class ClerkAuth {
     private readonly logger: Logger,
   ) {
     this.#client = opts.secretKey ? createClerkClient({ secretKey: opts.secretKey, apiUrl: opts.apiUrl }) : undefined;
-    this.#ttl = opts.profileTtlMs ?? 60_000;
     this.#stale = opts.profileStaleMs ?? 60 * 60_000;
     this.#timeout = opts.requestTimeoutMs ?? 5_000;
+    this.#profiles = new LRUCache<string, FetchedProfile>({
+      max: 10_000,
+      ttl: opts.profileTtlMs ?? 60_000,
+      // Clerk down: the last known profile answers (bounded by profileStaleMs below).
+      allowStaleOnFetchRejection: true,
+      noDeleteOnFetchRejection: true,
+      fetchMethod: (clerkUserId) => this.#fetch(clerkUserId),
+    });
   }
 
   get configured(): boolean {
@@ -81,13 +88,9 @@ export class ClerkAuth {
     // and answer repeats from memory until the token's own expiry (keyed by digest).
     const digest = createHash('sha256').update(token).digest('base64');
     const hit = this.#verified.get(digest);
-    const nowSec = Date.now() / 1000;
     if (hit) {
-      if (hit.exp > nowSec) {
-        this.stats.verifiedTokenCacheHits++;
-        return hit.claims;
-      }
-      this.#verified.delete(digest);
+      this.stats.verifiedTokenCacheHits++;
+      return hit;
     }
     this.stats.tokenVerifications++;
     let claims: ClerkClaims;
@@ -104,7 +107,8 @@ export class ClerkAuth {
     }
     if (typeof claims.sub !== 'string' || claims.sub === '') throw Errors.invalidToken();
     if (typeof claims.exp === 'number') {
-      this.#verified.set(digest, { claims, exp: Math.min(claims.exp, nowSec + TOKEN_CACHE_MAX_SECONDS) });
+      const ttl = Math.min(claims.exp * 1000 - Date.now(), TOKEN_CACHE_MAX_MS);
+      if (ttl > 0) this.#verified.set(digest, claims, { ttl });
     }
     return claims;
   }
@@ -137,36 +141,25 @@ export class ClerkAuth {
   async profile(clerkUserId: string, claims?: ClerkClaims): Promise<ClerkProfile> {
     const fromClaims = claims ? profileFromClaims(claims) : undefined;
     if (fromClaims) return fromClaims;
-
-    const cached = this.#profiles.get(clerkUserId);
-    const now = Date.now();
-    if (cached && now - cached.fetchedAt < this.#ttl) {
-      this.stats.profileCacheHits++;
-      return cached.profile;
-    }
     if (!this.#client) {
-      if (cached) return cached.profile;
+      const known = this.#profiles.get(clerkUserId, { allowStale: true })?.profile;
+      if (known) return known;
       throw Errors.clerkNotConfigured();
     }
+    const status: LRUCache.Status<string, FetchedProfile> = {};
+    let fetched: FetchedProfile | undefined;
     try {
-      return await this.#fetchOnce(clerkUserId);
-    } catch (err) {
-      if (err instanceof AppError && err.status !== 503) throw err;
-      // Clerk is down: users we already know keep working.
-      if (cached && now - cached.fetchedAt < this.#stale) return cached.profile;
-      throw err instanceof AppError ? err : Errors.clerkUnavailable();
+      fetched = await this.#profiles.fetch(clerkUserId, { status });
+    } catch {
+      throw Errors.clerkUnavailable();
     }
+    if (status.fetch === 'hit') this.stats.profileCacheHits++;
+    if (!fetched || Date.now() - fetched.fetchedAt > this.#stale) throw Errors.clerkUnavailable();
+    if (!fetched.profile) throw Errors.invalidToken();
+    return fetched.profile;
   }
 
-  #fetchOnce(clerkUserId: string): Promise<ClerkProfile> {
-    const pending = this.#inFlight.get(clerkUserId);
-    if (pending) return pending;
-    const p = this.#fetch(clerkUserId).finally(() => this.#inFlight.delete(clerkUserId));
-    this.#inFlight.set(clerkUserId, p);
-    return p;
-  }
-
-  async #fetch(clerkUserId: string): Promise<ClerkProfile> {
+  async #fetch(clerkUserId: string): Promise<FetchedProfile> {
     const client = this.#client as ClerkClient;
     this.stats.userLookups++;
     let timer: NodeJS.Timeout | undefined;
@@ -185,13 +178,13 @@ export class ClerkAuth {
         firstName: user.firstName ?? null,
         role: typeof role === 'string' ? role : null,
       };
-      this.#profiles.set(clerkUserId, { profile, fetchedAt: Date.now() });
-      return profile;
+      return { profile, fetchedAt: Date.now() };
     } catch (err) {
       const status = (err as { status?: number }).status;
-      if (status === 404) throw Errors.invalidToken();
+      // Remembered for the TTL like a profile, so a deleted user cannot make us ask again and again.
+      if (status === 404) return { profile: null, fetchedAt: Date.now() };
       this.logger.error({ err: { message: (err as Error).message, status } }, 'Clerk user lookup failed');
-      throw Errors.clerkUnavailable();
+      throw err;
     } finally {
       clearTimeout(timer);
     }

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import pg from 'pg';
+import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
 import { PGlitePool } from './pglite-pool.js';
 import { registerNamedExecutor } from './prepared.js';
@@ -33,6 +34,18 @@ export interface DatabaseOptions {
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
   logger: Logger;
+}
+
+/** The database as configured. */
+export function databaseOptions(config: Config, logger: Logger): DatabaseOptions {
+  return {
+    url: config.databaseUrl,
+    pgliteDir: config.pgliteDir,
+    poolSize: config.databasePoolSize,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+    logger,
+  };
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {

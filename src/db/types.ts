@@ -1,6 +1,7 @@
 // Row types of every table, as Kysely sees them. Migrations in /migrations are the
 // source of truth; keep this file in step with them.
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { ExecutionStatus, TaskState } from '../tasks/task-states.js';
 
 /** Set by the database default; never written by code. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -31,8 +32,7 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
-export type TaskState = 'active' | 'paused' | 'completed';
-export type ExecutionStatus = 'pending' | 'running' | 'success' | 'retrying' | 'failed' | 'cancelled';
+export type { ExecutionStatus, TaskState };
 
 export interface EmailNotification {
   type: 'email';
@@ -125,6 +125,9 @@ export interface DB {
   tasks: TasksTable;
   task_executions: TaskExecutionsTable;
 }
+
+/** The database, or a transaction on it: repositories take either. */
+export type Db = Kysely<DB> | Transaction<DB>;
 
 export type TaskRow = Selectable<TasksTable>;
 /** An execution as clients see it (the run token and attempt counter stay internal). */

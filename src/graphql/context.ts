@@ -1,5 +1,5 @@
 import type { Viewer } from '../auth/viewer.js';
-import type { Services } from '../services.js';
+import type { Services } from '../container.js';
 
 export interface GraphQLContext {
   viewer: Viewer;

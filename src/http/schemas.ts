@@ -1,41 +1,35 @@
-// JSON schemas shared by REST routes: responses (fast serialisation, OpenAPI) and the
-// error bodies of the contract.
-export const detailSchema = {
-  type: 'object',
-  properties: { detail: { type: 'string' } },
-  required: ['detail'],
-} as const;
+// Schema pieces shared by every feature's *.schemas.ts: the contract's error bodies and
+// the nullable/ISO-8601 field shapes of responses.
+import { type TSchema, Type } from '@sinclair/typebox';
 
-export const validationErrorSchema = {
-  type: 'object',
-  properties: {
-    detail: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          type: { type: 'string' },
-          loc: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'integer' }] } },
-          msg: { type: 'string' },
-        },
-      },
-    },
-  },
-} as const;
+export const DetailSchema = Type.Object({ detail: Type.String() });
 
-export const nullableString = { type: ['string', 'null'] } as const;
-export const dateTime = { type: 'string', format: 'date-time' } as const;
-export const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
+export const ValidationErrorSchema = Type.Object({
+  detail: Type.Array(
+    Type.Object({
+      type: Type.String(),
+      loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
+      msg: Type.String(),
+    }),
+  ),
+});
+
+/** A JSON-schema enum of strings (Ajv reports `enum`, as FastAPI's messages expect). */
+export const StringEnum = <const T extends readonly string[]>(values: T, opts: Record<string, unknown> = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
+
+export const NullableString = Type.Unsafe<string | null>({ type: ['string', 'null'] });
+export const DateTime = Type.String({ format: 'date-time' });
+export const NullableDateTime = Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'date-time' });
+export const AnyJson = Type.Unsafe<unknown>({});
+
+/** A user-supplied text: trimmed, then 1..max characters. */
+export const Text = (max: number, opts: { description?: string } = {}) =>
+  Type.String({ minLength: 1, maxLength: max, 'x-trim': true, ...opts });
+
+export const IdParams = Type.Object({ id: Type.String() });
 
 /** Error responses every authenticated route can give. */
-export const authErrors = {
-  401: detailSchema,
-  403: detailSchema,
-  503: detailSchema,
-} as const;
+export const authErrors = { 401: DetailSchema, 403: DetailSchema, 503: DetailSchema } as const;
 
-export const uuidParam = {
-  type: 'object',
-  properties: { id: { type: 'string' } },
-  required: ['id'],
-} as const;
+export const nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);

@@ -2,6 +2,7 @@
 // run; a task that is not final yet is polled with `tasks/get` until it is, all within one
 // deadline. The fallback URL is tried when the primary answers 429 or 503.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type AgentErrorCategory = 'rate_limit' | 'timeout' | 'network' | 'agent' | 'user';
 
@@ -83,7 +84,7 @@ export class AgentClient {
       signal,
     );
     while (isTask(result) && !FINAL_STATES.has(result.status?.state ?? '')) {
-      await sleep(POLL_INTERVAL_MS, signal);
+      await sleep(POLL_INTERVAL_MS, undefined, { signal });
       result = await this.#rpc(url, 'tasks/get', { id: result.id }, signal);
     }
     return parseAnswer(result);
@@ -177,19 +178,4 @@ function normalise(d: Record<string, unknown>): AgentAnswer {
     notification: str(d.notification),
     topic: str(d.topic),
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }

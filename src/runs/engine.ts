@@ -1,14 +1,13 @@
 // The job engine: pg-boss on the gateway's PostgreSQL. Jobs are enqueued through the
 // caller's Kysely transaction (pg-boss's `db` executor), so a row and its job commit or
 // roll back together.
-import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
-import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Config } from '../config.js';
-import type { DB } from '../db/types.js';
+import { sqlExecutorOf, withAdvisoryLock } from '../db/foreign-sql.js';
+import type { Db } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import { failExecution } from '../tasks/executions.repository.js';
+import { cancelPendingJobs } from './jobs.repository.js';
 
 export const QUEUES = {
   schedule: 'task-schedule',
@@ -52,9 +51,7 @@ export function engineOptions(config: Config, url: string): EngineOptions {
   };
 }
 
-const executor = (db: Db): PgBoss.Db => ({
-  executeSql: async (text, values) => ({ rows: (await db.executeQuery(CompiledQuery.raw(text, values ?? []))).rows }),
-});
+const executor = (db: Db): PgBoss.Db => sqlExecutorOf(db);
 
 export class JobEngine implements RunsPort {
   readonly enabled = true;
@@ -79,15 +76,7 @@ export class JobEngine implements RunsPort {
     boss.on('error', (err) => logger.warn({ err: { message: err.message } }, 'job engine error'));
     // Instances starting together would deadlock creating pg-boss's schema and queue
     // partitions: set up one at a time under a session advisory lock.
-    const lock = new pg.Client({ connectionString: opts.url, application_name: 'torale-gateway-setup' });
-    lock.on('error', () => {});
-    await lock.connect();
-    try {
-      await lock.query("select pg_advisory_lock(hashtext('torale-gateway:job-engine-setup'))");
-      return await JobEngine.#setUp(boss, opts);
-    } finally {
-      await lock.end();
-    }
+    return withAdvisoryLock(opts.url, 'torale-gateway:job-engine-setup', () => JobEngine.#setUp(boss, opts));
   }
 
   static async #setUp(boss: PgBoss, opts: EngineOptions): Promise<JobEngine> {
@@ -132,8 +121,7 @@ export class JobEngine implements RunsPort {
   }
 
   async cancelSchedule(db: Db, taskId: string): Promise<void> {
-    await sql`update pgboss.job set state = 'cancelled', completed_on = now()
-      where name = ${QUEUES.schedule} and singleton_key = ${taskId} and state in ('created', 'retry')`.execute(db);
+    await cancelPendingJobs(db, QUEUES.schedule, taskId);
   }
 
   async enqueueDelivery(db: Db, deliveryId: string): Promise<void> {
@@ -170,6 +158,21 @@ export class JobEngine implements RunsPort {
   }
 }
 
+/**
+ * The job engine as configured: pg-boss on PostgreSQL; with embedded PGlite there is none,
+ * and executions fail at once saying why.
+ */
+export async function startJobs(config: Config, logger: Logger): Promise<{ jobs?: JobEngine; runs?: RunsPort }> {
+  if (!config.databaseUrl) {
+    return {
+      runs: unavailableRuns(
+        'Runs are disabled: embedded PGlite (no DATABASE_URL) has no job engine. Set DATABASE_URL to a PostgreSQL server to run tasks.',
+      ),
+    };
+  }
+  return { jobs: await JobEngine.start(engineOptions(config, config.databaseUrl), logger) };
+}
+
 /** Runs are off on this instance: executions wait for an instance that runs them. */
 export const NO_RUNS: RunsPort = {
   enabled: false,
@@ -184,11 +187,7 @@ export function unavailableRuns(reason: string): RunsPort {
   return {
     ...NO_RUNS,
     async enqueueExecution(db, executionId) {
-      await db
-        .updateTable('task_executions')
-        .set({ status: 'failed', completed_at: sql`now()`, error_message: reason })
-        .where('id', '=', executionId)
-        .execute();
+      await failExecution(db, executionId, reason);
     },
   };
 }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Notification, WebhookNotification } from '../db/types.js';
 import { Errors } from '../errors.js';
+import { type NotificationInput, TASK_LIMITS } from './tasks.schemas.js';
 
 export const MULTIPLE_SAME_TYPE =
   'Multiple notifications of the same type are not supported. Please provide at most one email and one webhook notification.';
@@ -70,39 +71,37 @@ export interface NotificationRules {
   allowInsecureTargets: boolean;
 }
 
-/** Validates and normalises a notifications list; throws the contract's 400s. */
-export function parseNotifications(input: unknown, rules: NotificationRules): Notification[] {
-  if (!Array.isArray(input)) throw invalid('notifications must be a list');
+/**
+ * The rules of a notifications list whose shape the schema already checked (one per type,
+ * valid addresses, https targets outside private networks); throws the contract's 400s.
+ */
+export function parseNotifications(input: readonly NotificationInput[], rules: NotificationRules): Notification[] {
   const out: Notification[] = [];
   const seen = new Set<string>();
-  for (const raw of input) {
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalid('each notification must be an object');
-    const n = raw as Record<string, unknown>;
-    const type = typeof n.type === 'string' ? n.type.toLowerCase() : n.type;
-    if (type !== 'email' && type !== 'webhook') throw invalid('type must be "email" or "webhook"');
-    if (seen.has(type)) throw Errors.badRequest(MULTIPLE_SAME_TYPE);
-    seen.add(type);
-    out.push(type === 'email' ? parseEmail(n) : parseWebhook(n, rules));
+  for (const n of input) {
+    if (seen.has(n.type)) throw Errors.badRequest(MULTIPLE_SAME_TYPE);
+    seen.add(n.type);
+    out.push(n.type === 'email' ? parseEmail(n) : parseWebhook(n, rules));
   }
   return out;
 }
 
-function parseEmail(n: Record<string, unknown>): Notification {
-  for (const k of ['url', 'method', 'headers']) {
-    if (n[k] !== undefined && n[k] !== null) throw invalid(`email notifications do not take "${k}"`);
+function parseEmail(n: NotificationInput): Notification {
+  for (const k of ['url', 'method', 'headers'] as const) {
+    if (n[k] !== undefined) throw invalid(`email notifications do not take "${k}"`);
   }
   const address = typeof n.address === 'string' ? n.address.trim() : '';
   if (!address) throw invalid('email notifications need an address');
-  if (address.length > 254 || !EMAIL_RE.test(address))
+  if (address.length > TASK_LIMITS.emailLength || !EMAIL_RE.test(address))
     throw invalid(`"${address.slice(0, 100)}" is not a valid email address`);
   return { type: 'email', address };
 }
 
-function parseWebhook(n: Record<string, unknown>, rules: NotificationRules): WebhookNotification {
-  if (n.address !== undefined && n.address !== null) throw invalid('webhook notifications do not take "address"');
+function parseWebhook(n: NotificationInput, rules: NotificationRules): WebhookNotification {
+  if (n.address !== undefined) throw invalid('webhook notifications do not take "address"');
   const raw = typeof n.url === 'string' ? n.url.trim() : '';
   if (!raw) throw invalid('webhook notifications need a url');
-  if (raw.length > 2048) throw invalid('webhook url is too long');
+  if (raw.length > TASK_LIMITS.webhookUrlLength) throw invalid('webhook url is too long');
   let url: URL;
   try {
     url = new URL(raw);
@@ -117,17 +116,17 @@ function parseWebhook(n: Record<string, unknown>, rules: NotificationRules): Web
   if (!rules.allowInsecureTargets && (isBlockedAddress(host) || (isIP(host) === 0 && isLocalHostname(host)))) {
     throw invalid('webhook url must not target loopback, private or link-local addresses');
   }
-  const method = n.method === undefined || n.method === null ? 'POST' : String(n.method).toUpperCase();
+  const method = n.method === undefined ? 'POST' : n.method.toUpperCase();
   if (method !== 'POST' && method !== 'PUT') throw invalid('webhook method must be POST or PUT');
   const headers: Record<string, string> = {};
-  if (n.headers !== undefined && n.headers !== null) {
-    if (typeof n.headers !== 'object' || Array.isArray(n.headers)) throw invalid('webhook headers must be an object');
-    const entries = Object.entries(n.headers as Record<string, unknown>);
-    if (entries.length > 20) throw invalid('at most 20 webhook headers');
+  if (n.headers !== undefined) {
+    const entries = Object.entries(n.headers);
+    if (entries.length > TASK_LIMITS.webhookHeaders)
+      throw invalid(`at most ${TASK_LIMITS.webhookHeaders} webhook headers`);
     for (const [k, v] of entries) {
       if (!HEADER_NAME_RE.test(k) || FORBIDDEN_HEADERS.has(k.toLowerCase()))
         throw invalid(`header "${k.slice(0, 64)}" is not allowed`);
-      if (typeof v !== 'string' || v.length > 1024 || /[\r\n\0]/.test(v))
+      if (v.length > TASK_LIMITS.webhookHeaderValueLength || /[\r\n\0]/.test(v))
         throw invalid(`header "${k}" must be a short string`);
       headers[k] = v;
     }

@@ -1,8 +1,6 @@
-// SQL for tasks and their executions, nothing else.
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB, ExecutionRow, Notification, TaskRow, TaskState } from '../db/types.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
+// SQL for tasks, nothing else (executions and idempotency keys have their own files).
+import { sql, type Transaction } from 'kysely';
+import type { DB, Db, ExecutionRow, Notification, TaskRow, TaskState } from '../db/types.js';
 
 export type TaskWithLast = TaskRow & { last_execution: ExecutionRow | null };
 
@@ -243,72 +241,12 @@ export async function findTask(db: Db, taskId: string): Promise<TaskRow | undefi
   return db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
 }
 
-// --- idempotency -------------------------------------------------------------------------
-
-/**
- * Claims an Idempotency-Key inside the caller's transaction. Returns undefined when this
- * request owns it now, else the earlier claim (its request hash and what it created).
- */
-export async function claimIdempotencyKey(
-  trx: Transaction<DB>,
-  userId: string,
-  key: string,
-  requestHash: string,
-): Promise<{ request_hash: string; resource_id: string | null } | undefined> {
-  const inserted = await trx
-    .insertInto('idempotency_keys')
-    .values({ user_id: userId, key, request_hash: requestHash })
-    .onConflict((oc) => oc.doNothing())
-    .returning('key')
-    .executeTakeFirst();
-  if (inserted) return undefined;
-  return trx
-    .selectFrom('idempotency_keys')
-    .select(['request_hash', 'resource_id'])
-    .where('user_id', '=', userId)
-    .where('key', '=', key)
-    .executeTakeFirstOrThrow();
+/** The task, its row locked until the transaction ends (job handlers decide under it). */
+export async function lockTask(trx: Transaction<DB>, taskId: string): Promise<TaskRow | undefined> {
+  return trx.selectFrom('tasks').selectAll().where('id', '=', taskId).forUpdate().executeTakeFirst();
 }
 
-export async function completeIdempotencyKey(trx: Transaction<DB>, userId: string, key: string, resourceId: string) {
-  await trx
-    .updateTable('idempotency_keys')
-    .set({ resource_id: resourceId })
-    .where('user_id', '=', userId)
-    .where('key', '=', key)
-    .execute();
-}
-
-// --- executions ------------------------------------------------------------------------
-
-export const LIVE_STATUSES = ['pending', 'running', 'retrying'] as const;
-
-export async function cancelLiveExecutions(db: Db, taskId: string): Promise<number> {
-  const r = await db
-    .updateTable('task_executions')
-    .set({ status: 'cancelled', completed_at: sql<Date>`now()`, error_message: 'Cancelled by a forced execution' })
-    .where('task_id', '=', taskId)
-    .where('status', 'in', LIVE_STATUSES)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
-}
-
-export async function insertExecution(db: Db, taskId: string): Promise<ExecutionRow> {
-  const exec = await db
-    .insertInto('task_executions')
-    .values({ task_id: taskId })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await db.updateTable('tasks').set({ last_execution_id: exec.id }).where('id', '=', taskId).execute();
-  return exec;
-}
-
-export async function listExecutions(
-  db: Db,
-  taskId: string,
-  opts: { limit: number; notifiedOnly?: boolean },
-): Promise<ExecutionRow[]> {
-  let q = db.selectFrom('task_executions').selectAll().where('task_id', '=', taskId);
-  if (opts.notifiedOnly) q = q.where('notification', 'is not', null);
-  return q.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+/** Sets the first next_run of an active task that has none. */
+export async function setNextRun(db: Db, taskId: string, at: Date): Promise<void> {
+  await db.updateTable('tasks').set({ next_run: at }).where('id', '=', taskId).execute();
 }

@@ -1,6 +1,10 @@
+// Thin GraphQL adapter over the task services. Arguments are renamed to the REST fields
+// and validated against the very schemas the REST routes declare (tasks.schemas.ts).
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context.js';
-import type { TaskInput } from './tasks.service.js';
+import { validate } from '../lib/validation.js';
+import type { PublicSort, TaskState } from './task-states.js';
+import { CreateTaskBody, ExecutionsQuery, ForkBody, PublicTasksQuery, UpdateTaskBody } from './tasks.schemas.js';
 import {
   CreateTaskInput,
   ExecutionType,
@@ -13,34 +17,37 @@ import {
   UpdateTaskInput,
 } from './tasks.types.js';
 
-const toServiceInput = (i: CreateTaskInput | UpdateTaskInput): TaskInput => ({
-  name: i.name,
-  search_query: i.searchQuery,
-  condition_description: i.conditionDescription,
-  state: i.state,
-  run_immediately: i.runImmediately,
-  notifications: i.notifications?.map((n) => ({
-    type: n.type,
-    address: n.address,
-    url: n.url,
-    method: n.method,
-    headers: n.headers,
-  })),
-});
+/** GraphQL's nulls mean "not given", as an absent REST field does. */
+const defined = <T extends object>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as {
+    [K in keyof T]?: NonNullable<T[K]>;
+  };
+
+const toRestBody = (i: CreateTaskInput | UpdateTaskInput) =>
+  defined({
+    name: i.name,
+    search_query: i.searchQuery,
+    condition_description: i.conditionDescription,
+    state: i.state,
+    run_immediately: i.runImmediately,
+    notifications: i.notifications?.map((n) =>
+      defined({ type: n.type, address: n.address, url: n.url, method: n.method, headers: n.headers }),
+    ),
+  });
 
 @Resolver()
 export class TasksResolver {
   @Query(() => [TaskType], { description: 'Your tasks, newest first, with their last execution.' })
   async tasks(
-    @Arg('state', () => TaskStateEnum, { nullable: true }) state: TaskStateEnum | null,
+    @Arg('state', () => TaskStateEnum, { nullable: true }) state: TaskState | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TaskType[]> {
-    return (await ctx.services.tasks.list(ctx.viewer, state)).map((t) => toTaskType(t));
+    return (await ctx.services.tasks.list(ctx.viewer, state ?? undefined)).map((t) => toTaskType(t));
   }
 
   @Query(() => TaskType, { nullable: true, description: 'Your task, or anyone’s public task (notifications hidden).' })
   async task(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<TaskType> {
-    return toTaskType((await ctx.services.tasks.get(ctx.viewer, id)).task);
+    return toTaskType((await ctx.services.sharing.get(ctx.viewer, id)).task);
   }
 
   @Query(() => [ExecutionType], { description: 'Executions of your task, newest first.' })
@@ -49,17 +56,19 @@ export class TasksResolver {
     @Arg('limit', () => Int, { nullable: true }) limit: number | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ExecutionType[]> {
-    return (await ctx.services.tasks.executions(ctx.viewer, taskId, limit)).map(toExecutionType);
+    const q = validate(ExecutionsQuery, defined({ limit }), 'query');
+    return (await ctx.services.executions.list(ctx.viewer, taskId, q.limit)).map(toExecutionType);
   }
 
   @Query(() => PublicTaskPageType)
   async publicTasks(
     @Arg('offset', () => Int, { nullable: true }) offset: number | null,
     @Arg('limit', () => Int, { nullable: true }) limit: number | null,
-    @Arg('sortBy', () => PublicTaskSortEnum, { nullable: true }) sortBy: PublicTaskSortEnum | null,
+    @Arg('sortBy', () => PublicTaskSortEnum, { nullable: true }) sortBy: PublicSort | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<PublicTaskPageType> {
-    const page = await ctx.services.tasks.publicList({ offset, limit, sort: sortBy });
+    const q = validate(PublicTasksQuery, defined({ offset, limit, sort_by: sortBy }), 'query');
+    const page = await ctx.services.sharing.listPublic(q);
     return { ...page, tasks: page.tasks.map((t) => toTaskType(t)) };
   }
 
@@ -68,7 +77,8 @@ export class TasksResolver {
     @Arg('input', () => CreateTaskInput) input: CreateTaskInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TaskType> {
-    const { task, ...extra } = await ctx.services.tasks.create(ctx.viewer, toServiceInput(input));
+    const body = validate(CreateTaskBody, toRestBody(input), 'body');
+    const { task, ...extra } = await ctx.services.tasks.create(ctx.viewer, body);
     return toTaskType(task, extra);
   }
 
@@ -78,7 +88,8 @@ export class TasksResolver {
     @Arg('input', () => UpdateTaskInput) input: UpdateTaskInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TaskType> {
-    const { task, ...extra } = await ctx.services.tasks.update(ctx.viewer, id, toServiceInput(input));
+    const body = validate(UpdateTaskBody, toRestBody(input), 'body');
+    const { task, ...extra } = await ctx.services.tasks.update(ctx.viewer, id, body);
     return toTaskType(task, extra);
   }
 
@@ -94,7 +105,7 @@ export class TasksResolver {
     @Arg('isPublic', () => Boolean) isPublic: boolean,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TaskType> {
-    return toTaskType(await ctx.services.tasks.setVisibility(ctx.viewer, id, isPublic));
+    return toTaskType(await ctx.services.sharing.setVisibility(ctx.viewer, id, isPublic));
   }
 
   @Mutation(() => TaskType, { description: 'A paused private copy of your task or of a public one.' })
@@ -103,7 +114,8 @@ export class TasksResolver {
     @Arg('name', () => String, { nullable: true }) name: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TaskType> {
-    const { task, ...extra } = await ctx.services.tasks.fork(ctx.viewer, id, name);
+    const body = validate(ForkBody, defined({ name }), 'body');
+    const { task, ...extra } = await ctx.services.sharing.fork(ctx.viewer, id, body?.name);
     return toTaskType(task, extra);
   }
 
@@ -113,6 +125,6 @@ export class TasksResolver {
     @Arg('force', () => Boolean, { nullable: true }) force: boolean | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ExecutionType> {
-    return toExecutionType(await ctx.services.tasks.execute(ctx.viewer, id, force ?? false));
+    return toExecutionType(await ctx.services.executions.execute(ctx.viewer, id, force ?? false));
   }
 }

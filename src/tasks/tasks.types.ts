@@ -1,31 +1,21 @@
-// GraphQL types of tasks and executions, and the REST JSON of the same rows.
+// GraphQL types of tasks and executions. Enum values are the REST spellings of
+// task-states.ts, under GraphQL's upper-case names.
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ExecutionRow, Notification } from '../db/types.js';
+import { EXECUTION_STATUSES, type ExecutionStatus, PUBLIC_SORTS, TASK_STATES, type TaskState } from './task-states.js';
+import type { TaskExtras } from './tasks.json.js';
 import type { TaskWithLast } from './tasks.repository.js';
-import type { TaskResult } from './tasks.service.js';
 
-export enum TaskStateEnum {
-  ACTIVE = 'active',
-  PAUSED = 'paused',
-  COMPLETED = 'completed',
-}
-export enum ExecutionStatusEnum {
-  PENDING = 'pending',
-  RUNNING = 'running',
-  SUCCESS = 'success',
-  RETRYING = 'retrying',
-  FAILED = 'failed',
-  CANCELLED = 'cancelled',
-}
-export enum NotificationTypeEnum {
-  EMAIL = 'email',
-  WEBHOOK = 'webhook',
-}
-export enum PublicTaskSortEnum {
-  RECENT = 'recent',
-  POPULAR = 'popular',
-}
+/** { ACTIVE: 'active', … } for type-graphql, from the one list of values. */
+const graphqlEnum = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((v) => [v.toUpperCase(), v])) as Record<Uppercase<T>, T>;
+
+export const TaskStateEnum = graphqlEnum(TASK_STATES);
+export const ExecutionStatusEnum = graphqlEnum(EXECUTION_STATUSES);
+export const NotificationTypeEnum = graphqlEnum(['email', 'webhook'] as const);
+export const PublicTaskSortEnum = graphqlEnum(PUBLIC_SORTS);
+type NotificationKind = Notification['type'];
 registerEnumType(TaskStateEnum, { name: 'TaskState' });
 registerEnumType(ExecutionStatusEnum, { name: 'ExecutionStatus' });
 registerEnumType(NotificationTypeEnum, { name: 'NotificationType' });
@@ -33,7 +23,7 @@ registerEnumType(PublicTaskSortEnum, { name: 'PublicTaskSort' });
 
 @ObjectType('Notification')
 export class NotificationType {
-  @Field(() => NotificationTypeEnum) type!: NotificationTypeEnum;
+  @Field(() => NotificationTypeEnum) type!: NotificationKind;
   @Field(() => String, { nullable: true }) address!: string | null;
   @Field(() => String, { nullable: true }) url!: string | null;
   @Field(() => String, { nullable: true }) method!: string | null;
@@ -42,18 +32,18 @@ export class NotificationType {
 
 @InputType('NotificationInput')
 export class NotificationInput {
-  @Field(() => NotificationTypeEnum) type!: NotificationTypeEnum;
+  @Field(() => NotificationTypeEnum) type!: NotificationKind;
   @Field(() => String, { nullable: true }) address?: string | null;
   @Field(() => String, { nullable: true }) url?: string | null;
   @Field(() => String, { nullable: true, description: 'POST (default) or PUT' }) method?: string | null;
-  @Field(() => GraphQLJSONObject, { nullable: true }) headers?: Record<string, unknown> | null;
+  @Field(() => GraphQLJSONObject, { nullable: true }) headers?: Record<string, string> | null;
 }
 
 @ObjectType('Execution')
 export class ExecutionType {
   @Field(() => ID) id!: string;
   @Field(() => ID) taskId!: string;
-  @Field(() => ExecutionStatusEnum) status!: ExecutionStatusEnum;
+  @Field(() => ExecutionStatusEnum) status!: ExecutionStatus;
   @Field(() => GraphQLISODateTime) startedAt!: Date;
   @Field(() => GraphQLISODateTime, { nullable: true }) completedAt!: Date | null;
   @Field(() => GraphQLJSON, { nullable: true }) result!: unknown;
@@ -70,7 +60,7 @@ export class TaskType {
   @Field(() => String) name!: string;
   @Field(() => String) searchQuery!: string;
   @Field(() => String) conditionDescription!: string;
-  @Field(() => TaskStateEnum) state!: TaskStateEnum;
+  @Field(() => TaskStateEnum) state!: TaskState;
   @Field(() => GraphQLISODateTime, { nullable: true }) nextRun!: Date | null;
   @Field(() => Boolean) isPublic!: boolean;
   @Field(() => Int) viewCount!: number;
@@ -100,7 +90,7 @@ export class CreateTaskInput {
   @Field(() => String, { nullable: true, description: 'Defaults to searchQuery.' }) conditionDescription?:
     | string
     | null;
-  @Field(() => TaskStateEnum, { nullable: true }) state?: TaskStateEnum | null;
+  @Field(() => TaskStateEnum, { nullable: true }) state?: TaskState | null;
   @Field(() => Boolean, { nullable: true }) runImmediately?: boolean | null;
   @Field(() => [NotificationInput], { nullable: true }) notifications?: NotificationInput[] | null;
 }
@@ -110,7 +100,7 @@ export class UpdateTaskInput {
   @Field(() => String, { nullable: true }) name?: string | null;
   @Field(() => String, { nullable: true }) searchQuery?: string | null;
   @Field(() => String, { nullable: true }) conditionDescription?: string | null;
-  @Field(() => TaskStateEnum, { nullable: true }) state?: TaskStateEnum | null;
+  @Field(() => TaskStateEnum, { nullable: true }) state?: TaskState | null;
   @Field(() => Boolean, { nullable: true }) runImmediately?: boolean | null;
   @Field(() => [NotificationInput], { nullable: true }) notifications?: NotificationInput[] | null;
 }
@@ -128,7 +118,7 @@ export class PublicTaskPageType {
 export const toExecutionType = (e: ExecutionRow): ExecutionType => ({
   id: e.id,
   taskId: e.task_id,
-  status: e.status as ExecutionStatusEnum,
+  status: e.status,
   startedAt: e.started_at,
   completedAt: e.completed_at,
   result: e.result,
@@ -140,16 +130,16 @@ export const toExecutionType = (e: ExecutionRow): ExecutionType => ({
 
 const toNotificationType = (n: Notification): NotificationType =>
   n.type === 'email'
-    ? { type: NotificationTypeEnum.EMAIL, address: n.address, url: null, method: null, headers: null }
-    : { type: NotificationTypeEnum.WEBHOOK, address: null, url: n.url, method: n.method, headers: n.headers };
+    ? { type: 'email', address: n.address, url: null, method: null, headers: null }
+    : { type: 'webhook', address: null, url: n.url, method: n.method, headers: n.headers };
 
-export const toTaskType = (t: TaskWithLast, extra: Omit<TaskResult, 'task'> = {}): TaskType => ({
+export const toTaskType = (t: TaskWithLast, extra: TaskExtras = {}): TaskType => ({
   id: t.id,
   userId: t.user_id,
   name: t.name,
   searchQuery: t.search_query,
   conditionDescription: t.condition_description,
-  state: t.state as TaskStateEnum,
+  state: t.state,
   nextRun: t.next_run,
   isPublic: t.is_public,
   viewCount: t.view_count,
@@ -164,42 +154,4 @@ export const toTaskType = (t: TaskWithLast, extra: Omit<TaskResult, 'task'> = {}
   updatedAt: t.updated_at,
   immediateExecutionError: extra.immediateExecutionError ?? null,
   webhookSecret: extra.webhookSecret ?? null,
-});
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-export const toExecutionJson = (e: ExecutionRow) => ({
-  id: e.id,
-  task_id: e.task_id,
-  status: e.status,
-  started_at: iso(e.started_at),
-  completed_at: iso(e.completed_at),
-  result: e.result ?? null,
-  error_message: e.error_message,
-  notification: e.notification,
-  grounding_sources: e.grounding_sources ?? [],
-  created_at: iso(e.created_at),
-});
-
-export const toTaskJson = (t: TaskWithLast, extra: Omit<TaskResult, 'task'> = {}) => ({
-  id: t.id,
-  user_id: t.user_id,
-  name: t.name,
-  search_query: t.search_query,
-  condition_description: t.condition_description,
-  state: t.state,
-  next_run: iso(t.next_run),
-  is_public: t.is_public,
-  view_count: t.view_count,
-  subscriber_count: t.subscriber_count,
-  forked_from_task_id: t.forked_from_task_id,
-  last_known_state: t.last_known_state ?? null,
-  last_execution_id: t.last_execution_id,
-  last_execution: t.last_execution ? toExecutionJson(t.last_execution) : null,
-  notifications: t.notifications,
-  state_changed_at: iso(t.state_changed_at),
-  created_at: iso(t.created_at),
-  updated_at: iso(t.updated_at),
-  ...('immediateExecutionError' in extra && { immediate_execution_error: extra.immediateExecutionError ?? null }),
-  ...(extra.webhookSecret && { webhook_secret: extra.webhookSecret }),
 });

@@ -1,32 +1,18 @@
 // REST shim for /auth user endpoints (CONTRACT.md); rules live in users.service.
-import type { FastifyPluginAsync } from 'fastify';
-import { authErrors, dateTime, detailSchema, nullableString } from '../http/schemas.js';
-import type { Services } from '../services.js';
-import { toUserJson } from './users.types.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Services } from '../container.js';
+import { authErrors, DetailSchema } from '../http/schemas.js';
+import { toUserJson } from './users.json.js';
+import { StatusSchema, SyncUserResultSchema, UserSchema } from './users.schemas.js';
 
-export const userSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', format: 'uuid' },
-    clerk_user_id: { type: 'string' },
-    email: nullableString,
-    first_name: nullableString,
-    username: nullableString,
-    is_active: { type: 'boolean' },
-    has_seen_welcome: { type: 'boolean' },
-    created_at: dateTime,
-  },
-  required: ['id', 'clerk_user_id', 'email', 'first_name', 'username', 'is_active', 'has_seen_welcome', 'created_at'],
-} as const;
-
-export const usersRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const usersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
     '/auth/me',
     {
       schema: {
         tags: ['auth'],
         summary: 'Get current user',
-        response: { 200: userSchema, 404: detailSchema, ...authErrors },
+        response: { 200: UserSchema, 404: DetailSchema, ...authErrors },
       },
     },
     async (req) => toUserJson(services.users.me(req.viewer)),
@@ -38,14 +24,7 @@ export const usersRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       schema: {
         tags: ['auth'],
         summary: 'Create or update the user from the Clerk identity',
-        response: {
-          200: {
-            type: 'object',
-            properties: { user: userSchema, created: { type: 'boolean' } },
-            required: ['user', 'created'],
-          },
-          ...authErrors,
-        },
+        response: { 200: SyncUserResultSchema, ...authErrors },
       },
     },
     async (req) => {
@@ -60,11 +39,7 @@ export const usersRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       schema: {
         tags: ['auth'],
         summary: 'Mark that the user has completed the welcome flow',
-        response: {
-          200: { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] },
-          404: detailSchema,
-          ...authErrors,
-        },
+        response: { 200: StatusSchema, 404: DetailSchema, ...authErrors },
       },
     },
     async (req) => {

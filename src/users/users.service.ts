@@ -1,6 +1,7 @@
 // Rules for users. Called by both the GraphQL resolver and the REST routes.
 import type { Kysely } from 'kysely';
 import type { ClerkAuth } from '../auth/clerk.js';
+import { NOAUTH_CLERK_USER_ID } from '../auth/strategies/dev-user.strategy.js';
 import { requireIdentity, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, UserRow } from '../db/types.js';
 import { Errors } from '../errors.js';
@@ -46,8 +47,8 @@ export function createUsersService({ db, clerk, noAuthEmail }: UsersServiceDeps)
 }
 
 /** The no-auth dev user exists from startup, so `me` answers before any sync. */
-export async function ensureDevUser(db: Kysely<DB>, clerkUserId: string, email: string): Promise<UserRow> {
-  const existing = await findUserByClerkId(db, clerkUserId);
+export async function ensureDevUser(db: Kysely<DB>, email: string): Promise<UserRow> {
+  const existing = await findUserByClerkId(db, NOAUTH_CLERK_USER_ID);
   if (existing && existing.email === email) return existing;
-  return (await upsertUser(db, { clerkUserId, email, firstName: 'Test' })).user;
+  return (await upsertUser(db, { clerkUserId: NOAUTH_CLERK_USER_ID, email, firstName: 'Test' })).user;
 }

@@ -29,15 +29,3 @@ export const toUserType = (u: UserRow): UserType => ({
   hasSeenWelcome: u.has_seen_welcome,
   createdAt: u.created_at,
 });
-
-/** The REST shape of CONTRACT.md. */
-export const toUserJson = (u: UserRow) => ({
-  id: u.id,
-  clerk_user_id: u.clerk_user_id,
-  email: u.email,
-  first_name: u.first_name,
-  username: u.username,
-  is_active: u.is_active,
-  has_seen_welcome: u.has_seen_welcome,
-  created_at: u.created_at.toISOString(),
-});

@@ -30,7 +30,7 @@ describe('caching', () => {
   it('bcrypt runs once for 1,000 requests with the same key', async () => {
     const u = await signIn(t.app, clerk);
     const { key } = await createKey(t.app, u.headers);
-    const before = { ...t.app.gateway.apiKeys.stats };
+    const before = { ...t.container.apiKeyVerifier.stats };
     await inBatches(1000, 50, async (i) => {
       const res =
         i % 2
@@ -43,7 +43,7 @@ describe('caching', () => {
             });
       expect(res.statusCode).toBe(200);
     });
-    const after = t.app.gateway.apiKeys.stats;
+    const after = t.container.apiKeyVerifier.stats;
     expect(after.bcryptCompares - before.bcryptCompares).toBe(1);
     expect(after.verifiedCacheHits - before.verifiedCacheHits).toBeGreaterThan(900);
   });
@@ -52,7 +52,7 @@ describe('caching', () => {
     const u = await signIn(t.app, clerk, { sync: false });
     const jwksBefore = clerk.requests.jwks;
     const lookupsBefore = clerk.requests.userIds.length;
-    const verificationsBefore = t.app.gateway.clerk.stats.tokenVerifications;
+    const verificationsBefore = t.container.clerk.stats.tokenVerifications;
     expect((await gql(t.app, SyncUserDocument, {}, u.headers)).data?.syncUser.created).toBe(true);
     await inBatches(999, 50, async (i) => {
       const res =
@@ -62,7 +62,7 @@ describe('caching', () => {
     expect(clerk.requests.userIds.length - lookupsBefore).toBeLessThanOrEqual(1);
     expect(clerk.requests.jwks - jwksBefore).toBeLessThanOrEqual(1);
     // The same token's signature is checked once, then remembered until its expiry.
-    expect(t.app.gateway.clerk.stats.tokenVerifications - verificationsBefore).toBe(1);
+    expect(t.container.clerk.stats.tokenVerifications - verificationsBefore).toBe(1);
   });
 
   it('while Clerk is down, users with a cached profile keep working; others get 503', async () => {

@@ -51,7 +51,7 @@ describe('two instances', () => {
       const res = await fetch(`${b.url}/auth/me`, { headers: bearer(key) });
       expect(res.status).toBe(200);
     }
-    expect(b.app.gateway.apiKeys.stats.verifiedCacheHits).toBeGreaterThanOrEqual(2);
+    expect(b.container.apiKeyVerifier.stats.verifiedCacheHits).toBeGreaterThanOrEqual(2);
     const revoke = await fetch(`${a.url}/auth/api-keys/${key_info.id}`, { method: 'DELETE', headers: u.headers });
     expect(revoke.status).toBe(200);
     const after = await fetch(`${b.url}/auth/me`, { headers: bearer(key) });

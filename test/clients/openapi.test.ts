@@ -55,7 +55,7 @@ function expectDocumented(method: string, route: string, res: { status: number; 
 describe('OpenAPI', () => {
   it('is OpenAPI 3 and lists every REST route', () => {
     expect(spec.openapi).toMatch(/^3\./);
-    const rest = t.app.gateway.routes.filter(
+    const rest = t.routes.filter(
       (r) => !r.hidden && r.method !== 'HEAD' && (r.url.startsWith('/auth') || r.url.startsWith('/api/')),
     );
     expect(rest.length).toBeGreaterThanOrEqual(18);

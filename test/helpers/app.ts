@@ -1,11 +1,10 @@
 // Builds the real app against a test database. Requests go through app.inject(), or a
 // real port when `listen` is set. Logs are captured so tests can assert what they hold.
 import { Writable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildApp } from '../../src/app.js';
-import { NOAUTH_CLERK_USER_ID } from '../../src/auth/authenticate.js';
+import { type App, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { type Container, createContainer } from '../../src/container.js';
 import type { Database } from '../../src/db/database.js';
 import { type Logger, loggerOptions } from '../../src/lib/logger.js';
 import { engineOptions, JobEngine } from '../../src/runs/engine.js';
@@ -13,8 +12,12 @@ import { ensureDevUser } from '../../src/users/users.service.js';
 import type { TestDatabase } from './db.js';
 
 export interface TestApp {
-  app: FastifyInstance;
+  app: App;
+  /** Every service, cache and counter of this gateway (tests read these, not the Fastify instance). */
+  container: Container;
   database: Database;
+  /** Every route as registered. */
+  routes: { method: string; url: string; hidden: boolean }[];
   /** Every log line the app wrote, as text. */
   logs: string[];
   url: string | undefined;
@@ -37,7 +40,7 @@ export async function startApp(
     /** Start the job engine on this file's database (PostgreSQL only) so runs execute. */
     jobs?: boolean;
     /** Runs before the app is ready, e.g. to add a route that throws. */
-    beforeReady?: (app: FastifyInstance) => void;
+    beforeReady?: (app: App) => void;
   } = {},
 ): Promise<TestApp> {
   const env = { ...TEST_ENV, ...opts.env };
@@ -54,13 +57,20 @@ export async function startApp(
   });
   const logger = pino(loggerOptions(config.logLevel), stream) as unknown as Logger;
   const database = opts.ownPool ? await tdb.open() : tdb.database;
-  if (config.noAuth) await ensureDevUser(database.db, NOAUTH_CLERK_USER_ID, config.noAuthEmail);
+  if (config.noAuth) await ensureDevUser(database.db, config.noAuthEmail);
   let jobs: JobEngine | undefined;
   if (opts.jobs) {
     if (!tdb.url) throw new Error('the job engine needs PostgreSQL');
     jobs = await JobEngine.start(engineOptions(config, tdb.url), logger);
   }
-  const app = await buildApp(config, { database, logger, jobs });
+  const container = createContainer(config, { database, logger, jobs });
+  const routes: TestApp['routes'] = [];
+  const app = await buildApp(container, {
+    onRoute: (route) => {
+      const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden });
+    },
+  });
   opts.beforeReady?.(app);
   let url: string | undefined;
   if (opts.listen) {
@@ -72,7 +82,9 @@ export async function startApp(
   }
   return {
     app,
+    container,
     database,
+    routes,
     logs,
     url,
     close: async () => {

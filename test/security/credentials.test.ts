@@ -169,7 +169,7 @@ describe('floods', () => {
   });
 
   it('500 concurrent near-miss keys (real prefix, bcrypt cost 10) do not starve the server', async () => {
-    const bcryptBefore = t.app.gateway.apiKeys.stats.bcryptCompares;
+    const bcryptBefore = t.container.apiKeyVerifier.stats.bcryptCompares;
     // The attacker is another process (its own event loop), from another loopback address.
     const keys = Array.from({ length: 500 }, (_, n) => nearMiss(key, `flood${n}`.padEnd(14, 'q')));
     const floodDone = run(process.execPath, ['-e', FLOOD_SCRIPT, t.url!, JSON.stringify(keys)], { timeout: 60_000 });
@@ -186,14 +186,14 @@ describe('floods', () => {
     const sorted = [...health].sort((a, b) => a - b);
     const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? 0;
     console.log(
-      `[credentials.test] flood statuses ${JSON.stringify(byStatus)}, bcrypt runs ${t.app.gateway.apiKeys.stats.bcryptCompares - bcryptBefore}, /healthz p99 ${p99.toFixed(1)} ms`,
+      `[credentials.test] flood statuses ${JSON.stringify(byStatus)}, bcrypt runs ${t.container.apiKeyVerifier.stats.bcryptCompares - bcryptBefore}, /healthz p99 ${p99.toFixed(1)} ms`,
     );
     expect(byStatus[200]).toBeUndefined();
     expect(Object.keys(byStatus).every((s) => ['401', '429', '503'].includes(s))).toBe(true);
     expect(p99).toBeLessThan(100);
     expect(valid.every((s) => s === 200)).toBe(true);
     // Bounded work: the per-address limit stops bcrypt long before 500 runs.
-    expect(t.app.gateway.apiKeys.stats.bcryptCompares - bcryptBefore).toBeLessThanOrEqual(100);
+    expect(t.container.apiKeyVerifier.stats.bcryptCompares - bcryptBefore).toBeLessThanOrEqual(100);
   }, 60_000);
 });
 

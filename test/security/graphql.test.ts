@@ -36,12 +36,12 @@ async function post(app: TestApp, body: unknown, headers: Record<string, string>
 /** Runs a request and asserts that nothing was executed and no SQL was sent. */
 async function rejectedEarly(body: unknown) {
   const sql = t.database.stats.queries;
-  const executions = t.app.gateway.stats.graphqlExecutions;
+  const executions = t.container.metrics.counts.graphqlExecutions;
   const res = await post(t, body);
   expect(res.status, res.raw).toBe(400);
   expect(res.body.errors?.length).toBeGreaterThan(0);
   expect(t.database.stats.queries).toBe(sql);
-  expect(t.app.gateway.stats.graphqlExecutions).toBe(executions);
+  expect(t.container.metrics.counts.graphqlExecutions).toBe(executions);
   return res;
 }
 
@@ -50,11 +50,11 @@ const TASK_FIELDS =
 
 describe('limits, enforced before execution', () => {
   it('a legitimate public query runs (and is counted)', async () => {
-    const before = t.app.gateway.stats.graphqlExecutions;
+    const before = t.container.metrics.counts.graphqlExecutions;
     const res = await post(t, { query: `{ publicTasks(limit: 5) { total tasks { ${TASK_FIELDS} } } }` });
     expect(res.status).toBe(200);
     expect(res.body.data.publicTasks.total).toBe(0);
-    expect(t.app.gateway.stats.graphqlExecutions).toBe(before + 1);
+    expect(t.container.metrics.counts.graphqlExecutions).toBe(before + 1);
   });
 
   it('GraphiQL’s own introspection query is allowed', async () => {

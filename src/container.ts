@@ -1,0 +1,129 @@
+// Builds every service, cache, limiter and job handler of the gateway from config, the
+// database and the job engine, with plain factories — no Fastify, so tests and scripts
+// can build it alone. app.ts puts HTTP around it; main.ts starts both.
+import type { Kysely } from 'kysely';
+import { createApiKeysService } from './api-keys/api-keys.service.js';
+import { ApiKeyVerifier } from './auth/api-key-verifier.js';
+import { type AuthStrategy, createAuthenticator } from './auth/authenticator.js';
+import { ClerkAuth } from './auth/clerk.js';
+import { AuthFailureLimiter } from './auth/failure-limiter.js';
+import { apiKeyStrategy } from './auth/strategies/api-key.strategy.js';
+import { clerkSessionStrategy } from './auth/strategies/clerk-session.strategy.js';
+import { devUserStrategy } from './auth/strategies/dev-user.strategy.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { DB } from './db/types.js';
+import type { Logger } from './lib/logger.js';
+import { createRateLimits, type RateLimits } from './lib/rate-limit.js';
+import { RedisKeyValueCache } from './lib/redis-cache.js';
+import { createMetrics } from './metrics.js';
+import { AgentClient } from './runs/agent.js';
+import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
+import { createRunner } from './runs/runner.js';
+import { createExecutionsService } from './tasks/executions.service.js';
+import { createSharingService } from './tasks/sharing.service.js';
+import { createTasksService } from './tasks/tasks.service.js';
+import { createUsersService } from './users/users.service.js';
+
+export interface ContainerDeps {
+  database: Database;
+  logger: Logger;
+  /** The job engine: when given, runs are enqueued on it (and executed here unless TORALE_RUNNER=0). */
+  jobs?: JobEngine;
+  /** Where executions go when there is no engine (default: queued for instances that have one). */
+  runs?: RunsPort;
+}
+
+export function createServices(
+  config: Config,
+  db: Kysely<DB>,
+  clerk: ClerkAuth,
+  rateLimits: RateLimits,
+  runs: RunsPort,
+) {
+  const executions = createExecutionsService({ db, runs });
+  return {
+    users: createUsersService({ db, clerk, noAuthEmail: config.noAuthEmail }),
+    apiKeys: createApiKeysService({
+      db,
+      clerk,
+      createLimit: rateLimits.limit('api-key-create', config.apiKeyCreateLimitPerMinute, 60_000),
+      bcryptCost: config.apiKeyBcryptCost,
+    }),
+    executions,
+    sharing: createSharingService({ db }),
+    tasks: createTasksService({
+      db,
+      runs,
+      executions,
+      defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
+      notificationRules: { allowInsecureTargets: config.webhookAllowInsecureTargets },
+    }),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+export function createContainer(config: Config, deps: ContainerDeps) {
+  const { database, logger, jobs } = deps;
+  const db = database.db;
+  const clerk = new ClerkAuth(
+    {
+      secretKey: config.clerkSecretKey,
+      apiUrl: config.clerkApiUrl,
+      jwtKey: config.clerkJwtKey,
+      authorizedParties: config.clerkAuthorizedParties,
+    },
+    logger,
+  );
+  const apiKeyVerifier = new ApiKeyVerifier(db, logger, { bcryptEveryRequest: config.benchBcryptEveryRequest });
+  const strategies: AuthStrategy[] = [apiKeyStrategy(apiKeyVerifier), clerkSessionStrategy(db, clerk)];
+  if (config.noAuth) strategies.push(devUserStrategy(db));
+  const rateLimits = createRateLimits(config.redisUrl, logger);
+  const runs = jobs ?? deps.runs ?? NO_RUNS;
+  // With an engine, runs are always enqueued; this instance also executes them unless TORALE_RUNNER=0.
+  const runner =
+    jobs && config.runner
+      ? createRunner(
+          db,
+          jobs,
+          new AgentClient(
+            [config.agentUrl, config.agentUrlFallback].filter((u): u is string => !!u),
+            config.agentTimeoutMs,
+          ),
+          logger,
+          {
+            defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
+            maxAttempts: config.runMaxAttempts,
+            allowInsecureTargets: config.webhookAllowInsecureTargets,
+            webhookTimeoutMs: 10_000,
+            webhookMaxAttempts: 6,
+          },
+        )
+      : undefined;
+  // Automatic persisted queries: shared through Redis when configured, else in-process (Apollo's own).
+  const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl, logger) : undefined;
+
+  return {
+    config,
+    logger,
+    database,
+    clerk,
+    apiKeyVerifier,
+    authenticate: createAuthenticator(strategies),
+    authFailures: new AuthFailureLimiter(config.authFailureLimitPerMinute),
+    rateLimits,
+    apqCache,
+    jobs,
+    runner,
+    services: createServices(config, db, clerk, rateLimits, runs),
+    metrics: createMetrics({ database, apiKeyVerifier, clerk, runner }),
+    /** Releases what the container opened (the database and engine belong to the caller). */
+    async close(): Promise<void> {
+      await rateLimits.close();
+      apqCache?.close();
+    },
+  };
+}
+
+export type Container = ReturnType<typeof createContainer>;

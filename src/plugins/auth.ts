@@ -1,0 +1,42 @@
+// Authentication for every request: the container's authenticator turns the credentials
+// into request.viewer (anonymous when none were sent). Routes opt out with
+// `config: { auth: false }` (health checks). Addresses that keep failing get 429 before
+// any verification work.
+import fp from 'fastify-plugin';
+import { ANONYMOUS, type Viewer } from '../auth/viewer.js';
+import type { Container } from '../container.js';
+import { Errors, isAppError } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewer: Viewer;
+  }
+  interface FastifyContextConfig {
+    /** false = the route never authenticates (health checks, metrics). */
+    auth?: boolean;
+  }
+}
+
+export default fp<{ container: Container }>(
+  async (app, { container }) => {
+    const { authenticate, authFailures, metrics } = container;
+    app.decorateRequest('viewer', null as never);
+    app.addHook('onRequest', async (request, reply) => {
+      void reply.header('x-request-id', request.id);
+      request.viewer = ANONYMOUS;
+      if (request.routeOptions.config?.auth === false) return;
+      if (request.headers.authorization) {
+        const wait = await authFailures.retryAfter(request.ip);
+        if (wait > 0) throw Errors.tooManyRequests(wait);
+      }
+      try {
+        request.viewer = await authenticate(request.headers);
+      } catch (err) {
+        metrics.authFailure(err);
+        if (isAppError(err) && err.status === 401) await authFailures.record(request.ip);
+        throw err;
+      }
+    });
+  },
+  { name: 'torale-auth', dependencies: ['torale-errors'] },
+);

@@ -1,0 +1,77 @@
+// /graphql: Apollo Server over the type-graphql schema, with the request limits of
+// graphql/limits.ts, errors formatted by the catalog, persisted queries (shared through
+// Redis when configured) and the offline playground when introspection is on.
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import type { RouteHandlerMethod } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Container } from '../container.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { createFormatError } from '../graphql/format-error.js';
+import { complexityPlugin, parseOptions, validationRules } from '../graphql/limits.js';
+import { PLAYGROUND_CSP, playgroundPlugin } from '../graphql/playground.js';
+import { getSchema } from '../graphql/schema.js';
+
+export default fp<{ container: Container }>(
+  async (app, { container }) => {
+    const { config, metrics, services } = container;
+    const schema = await getSchema();
+    const apollo = new ApolloServer<GraphQLContext>({
+      schema,
+      parseOptions,
+      validationRules,
+      introspection: config.introspection,
+      includeStacktraceInErrorResponses: false,
+      // No "Did you mean …?" field suggestions: they disclose the schema when introspection is off.
+      hideSchemaDetailsFromClientErrors: true,
+      csrfPrevention: true,
+      allowBatchedHttpRequests: false,
+      persistedQueries: container.apqCache ? { cache: container.apqCache, ttl: 24 * 3600 } : {},
+      stopOnTerminationSignals: false,
+      formatError: createFormatError(container.logger),
+      plugins: [
+        ApolloServerPluginCacheControlDisabled(),
+        complexityPlugin(schema),
+        // The playground is for exploring the schema: without introspection it has nothing to show.
+        config.introspection ? playgroundPlugin() : ApolloServerPluginLandingPageDisabled(),
+        {
+          async requestDidStart() {
+            return {
+              async executionDidStart() {
+                metrics.counts.graphqlExecutions++;
+              },
+              async willSendResponse(rc) {
+                metrics.graphqlOperation(rc.operationName, rc.errors?.length ? 'error' : 'ok');
+              },
+            };
+          },
+        },
+      ],
+    });
+    await apollo.start();
+    app.addHook('onClose', async () => {
+      await apollo.stop();
+    });
+
+    const handler = fastifyApolloHandler(apollo, {
+      context: async (request) => ({ viewer: request.viewer, services }),
+    }) as unknown as RouteHandlerMethod;
+    app.route({
+      url: '/graphql',
+      method: ['GET', 'POST', 'OPTIONS'],
+      schema: { hide: true } as object,
+      handler: async function (request, reply) {
+        const body = await handler.call(this, request, reply);
+        if (request.method === 'GET' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+          void reply.header('content-security-policy', PLAYGROUND_CSP);
+        }
+        return body;
+      },
+    });
+  },
+  { name: 'torale-graphql', dependencies: ['torale-auth', 'torale-errors'] },
+);

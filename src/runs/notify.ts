@@ -1,0 +1,49 @@
+// What a run that met its condition sends: one event per notification target of the
+// task, recorded in the run's own transaction (webhooks queued for delivery, email
+// recorded as skipped until an email provider exists).
+import { randomUUID } from 'node:crypto';
+import type { Db, ExecutionRow, Notification, TaskRow } from '../db/types.js';
+import { toExecutionJson, toTaskJson } from '../tasks/tasks.json.js';
+import type { JobEngine } from './engine.js';
+import { insertSkippedEmail, insertWebhookDelivery } from './runs.repository.js';
+
+export const EMAIL_SKIPPED = 'No email provider is configured; email notifications are recorded but not sent';
+
+export async function recordNotifications(
+  trx: Db,
+  engine: JobEngine,
+  task: TaskRow,
+  exec: ExecutionRow,
+  result: unknown,
+): Promise<void> {
+  // The receiver sees the task without its notification targets.
+  const { notifications: _hidden, ...taskForReceiver } = toTaskJson({ ...task, last_execution: null });
+  for (const n of task.notifications as Notification[]) {
+    const payload = {
+      id: randomUUID(),
+      event_type: 'task.condition_met',
+      created_at: new Date().toISOString(),
+      object: 'event',
+      api_version: 'v1',
+      data: { task: taskForReceiver, execution: toExecutionJson(exec), result },
+    };
+    if (n.type === 'webhook') {
+      const id = await insertWebhookDelivery(trx, {
+        id: payload.id,
+        taskId: task.id,
+        executionId: exec.id,
+        url: n.url,
+        payload,
+      });
+      await engine.enqueueDelivery(trx, id);
+    } else {
+      await insertSkippedEmail(trx, {
+        taskId: task.id,
+        executionId: exec.id,
+        address: n.address,
+        payload,
+        reason: EMAIL_SKIPPED,
+      });
+    }
+  }
+}

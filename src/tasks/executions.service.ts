@@ -1,0 +1,67 @@
+// Executions of a user's own tasks: run now (one live execution per task, decided by the
+// database), and the lists of past runs and of runs that notified.
+import type { Kysely } from 'kysely';
+import { requireUser, type Viewer } from '../auth/viewer.js';
+import type { DB, ExecutionRow } from '../db/types.js';
+import { AppError, Errors, violatedUniqueConstraint } from '../errors.js';
+import { isUuid } from '../lib/validation.js';
+import type { RunsPort } from '../runs/engine.js';
+import { cancelLiveExecutions, findExecution, insertExecution, listExecutions } from './executions.repository.js';
+import { findOwnTaskForUpdate, findTask } from './tasks.repository.js';
+
+export const ALREADY_RUNNING = 'Task is already running or pending. Use force=true to override.';
+const CANCELLED_BY_FORCE = 'Cancelled by a forced execution';
+
+export interface ExecutionsServiceDeps {
+  db: Kysely<DB>;
+  /** The job engine (or its stand-in): executions are enqueued in the inserting transaction. */
+  runs: RunsPort;
+}
+
+export type ExecutionsService = ReturnType<typeof createExecutionsService>;
+
+export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
+  async function start(userId: string, taskId: string, force: boolean): Promise<ExecutionRow> {
+    try {
+      return await db.transaction().execute(async (trx) => {
+        if (!(await findOwnTaskForUpdate(trx, userId, taskId))) throw Errors.taskNotFound();
+        if (force) await cancelLiveExecutions(trx, taskId, CANCELLED_BY_FORCE);
+        const exec = await insertExecution(trx, taskId);
+        await runs.enqueueExecution(trx, exec.id, taskId);
+        // Without a job engine the execution may already have failed, saying why: answer that.
+        if (runs.enabled) return exec;
+        return (await findExecution(trx, exec.id)) ?? exec;
+      });
+    } catch (e) {
+      if (violatedUniqueConstraint(e) === 'task_executions_one_live') throw Errors.conflict(ALREADY_RUNNING);
+      throw e;
+    }
+  }
+
+  return {
+    async execute(viewer: Viewer, taskId: string, force: boolean): Promise<ExecutionRow> {
+      const user = requireUser(viewer);
+      if (!isUuid(taskId)) throw Errors.taskNotFound();
+      return start(user.id, taskId, force);
+    },
+
+    /** run_immediately of create/update: the reason it could not start, or null. */
+    async runImmediately(userId: string, taskId: string): Promise<string | null> {
+      try {
+        await start(userId, taskId, false);
+        return null;
+      } catch (e) {
+        if (e instanceof AppError && typeof e.detail === 'string') return e.detail;
+        throw e;
+      }
+    },
+
+    /** Newest first; `notifiedOnly` lists the runs that produced a notification. */
+    async list(viewer: Viewer, taskId: string, limit: number, notifiedOnly = false): Promise<ExecutionRow[]> {
+      const user = requireUser(viewer);
+      const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
+      if (!task || task.user_id !== user.id) throw Errors.taskNotFound();
+      return listExecutions(db, taskId, { limit, notifiedOnly });
+    },
+  };
+}

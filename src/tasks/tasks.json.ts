@@ -1,0 +1,48 @@
+// The REST JSON of tasks and executions (CONTRACT.md field names, ISO 8601 UTC times).
+// Plain functions with no GraphQL in sight: the job handlers build webhook payloads with them.
+import type { ExecutionRow } from '../db/types.js';
+import type { TaskWithLast } from './tasks.repository.js';
+
+/** What a request answers besides the task: a new webhook secret (once) and the run-now outcome. */
+export interface TaskExtras {
+  webhookSecret?: string;
+  immediateExecutionError?: string | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export const toExecutionJson = (e: ExecutionRow) => ({
+  id: e.id,
+  task_id: e.task_id,
+  status: e.status,
+  started_at: iso(e.started_at),
+  completed_at: iso(e.completed_at),
+  result: e.result ?? null,
+  error_message: e.error_message,
+  notification: e.notification,
+  grounding_sources: e.grounding_sources ?? [],
+  created_at: iso(e.created_at),
+});
+
+export const toTaskJson = (t: TaskWithLast, extra: TaskExtras = {}) => ({
+  id: t.id,
+  user_id: t.user_id,
+  name: t.name,
+  search_query: t.search_query,
+  condition_description: t.condition_description,
+  state: t.state,
+  next_run: iso(t.next_run),
+  is_public: t.is_public,
+  view_count: t.view_count,
+  subscriber_count: t.subscriber_count,
+  forked_from_task_id: t.forked_from_task_id,
+  last_known_state: t.last_known_state ?? null,
+  last_execution_id: t.last_execution_id,
+  last_execution: t.last_execution ? toExecutionJson(t.last_execution) : null,
+  notifications: t.notifications,
+  state_changed_at: iso(t.state_changed_at),
+  created_at: iso(t.created_at),
+  updated_at: iso(t.updated_at),
+  ...('immediateExecutionError' in extra && { immediate_execution_error: extra.immediateExecutionError ?? null }),
+  ...(extra.webhookSecret && { webhook_secret: extra.webhookSecret }),
+});

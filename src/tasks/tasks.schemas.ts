@@ -1,0 +1,133 @@
+// Every input of tasks and executions, once: REST validation and OpenAPI read these
+// schemas, the GraphQL resolvers validate their (renamed) arguments against them, and the
+// services take their static types. Response shapes of the REST API are here too.
+import { type Static, Type } from '@sinclair/typebox';
+import { AnyJson, DateTime, NullableDateTime, NullableString, nullable, StringEnum, Text } from '../http/schemas.js';
+import { EXECUTION_STATUSES, PUBLIC_SORTS, TASK_STATES } from './task-states.js';
+
+export const TASK_LIMITS = {
+  nameLength: 200,
+  queryLength: 2000,
+  conditionLength: 2000,
+  notifications: 10,
+  webhookHeaders: 20,
+  webhookHeaderValueLength: 1024,
+  webhookUrlLength: 2048,
+  emailLength: 254,
+  /** executions list: default and maximum page */
+  executionsDefault: 100,
+  executionsMax: 500,
+  /** public list: default and maximum page */
+  publicDefault: 20,
+  publicMax: 100,
+} as const;
+
+export const TaskStateSchema = StringEnum(TASK_STATES);
+
+export const NotificationInputSchema = Type.Object(
+  {
+    type: StringEnum(['email', 'webhook'] as const),
+    address: Type.Optional(Type.String()),
+    url: Type.Optional(Type.String()),
+    method: Type.Optional(Type.String({ description: 'POST (default) or PUT' })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  },
+  { additionalProperties: false },
+);
+export type NotificationInput = Static<typeof NotificationInputSchema>;
+
+const taskFields = {
+  name: Type.Optional(
+    Text(TASK_LIMITS.nameLength, { description: 'Defaults to "New Monitor" (or the next free "New Monitor N").' }),
+  ),
+  condition_description: Type.Optional(Text(TASK_LIMITS.conditionLength, { description: 'Defaults to search_query.' })),
+  state: Type.Optional(TaskStateSchema),
+  run_immediately: Type.Optional(Type.Boolean()),
+  notifications: Type.Optional(Type.Array(NotificationInputSchema, { maxItems: TASK_LIMITS.notifications })),
+};
+
+export const CreateTaskBody = Type.Object(
+  { ...taskFields, search_query: Text(TASK_LIMITS.queryLength) },
+  { additionalProperties: false },
+);
+export type CreateTaskBody = Static<typeof CreateTaskBody>;
+
+export const UpdateTaskBody = Type.Object(
+  { ...taskFields, search_query: Type.Optional(Text(TASK_LIMITS.queryLength)) },
+  { additionalProperties: false },
+);
+export type UpdateTaskBody = Static<typeof UpdateTaskBody>;
+
+export const ListTasksQuery = Type.Object({ state: Type.Optional(TaskStateSchema) });
+
+export const VisibilityBody = Type.Object({ is_public: Type.Boolean() }, { additionalProperties: false });
+
+/** A body is optional here: none, null or `{}` all mean "name it for me". */
+export const ForkBody = Type.Unsafe<{ name?: string } | null>({
+  type: ['object', 'null'],
+  properties: { name: Text(TASK_LIMITS.nameLength) },
+  additionalProperties: false,
+});
+
+export const ExecuteQuery = Type.Object({ force: Type.Boolean({ default: false }) });
+
+export const ExecutionsQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: TASK_LIMITS.executionsMax, default: TASK_LIMITS.executionsDefault }),
+});
+
+export const PublicTasksQuery = Type.Object({
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+  limit: Type.Integer({ minimum: 1, maximum: TASK_LIMITS.publicMax, default: TASK_LIMITS.publicDefault }),
+  sort_by: StringEnum(PUBLIC_SORTS, { default: 'recent' }),
+});
+export type PublicTasksQuery = Static<typeof PublicTasksQuery>;
+
+// --- responses ---------------------------------------------------------------------------
+
+export const ExecutionSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  task_id: Type.String({ format: 'uuid' }),
+  status: StringEnum(EXECUTION_STATUSES),
+  started_at: NullableDateTime,
+  completed_at: NullableDateTime,
+  result: AnyJson,
+  error_message: NullableString,
+  notification: NullableString,
+  grounding_sources: Type.Optional(AnyJson),
+  created_at: Type.Optional(NullableDateTime),
+});
+
+export const TaskSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  user_id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  search_query: Type.String(),
+  condition_description: Type.String(),
+  state: TaskStateSchema,
+  next_run: NullableDateTime,
+  is_public: Type.Boolean(),
+  view_count: Type.Integer(),
+  subscriber_count: Type.Integer(),
+  forked_from_task_id: NullableString,
+  last_known_state: AnyJson,
+  last_execution_id: NullableString,
+  last_execution: nullable(ExecutionSchema),
+  notifications: Type.Array(Type.Object({}, { additionalProperties: true })),
+  state_changed_at: NullableDateTime,
+  created_at: NullableDateTime,
+  updated_at: NullableDateTime,
+  immediate_execution_error: Type.Optional(NullableString),
+  webhook_secret: Type.Optional(
+    Type.String({ description: 'Only in the response of the request that set or changed the webhook.' }),
+  ),
+});
+
+export const PublicTaskPageSchema = Type.Object({
+  tasks: Type.Array(TaskSchema),
+  total: Type.Integer(),
+  offset: Type.Integer(),
+  limit: Type.Integer(),
+});
+
+export const VisibilitySchema = Type.Object({ is_public: Type.Boolean() });
+export { DateTime };
