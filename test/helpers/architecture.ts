@@ -1,0 +1,123 @@
+// Static checks of src/ that `npm test` runs (test/architecture): import cycles, SQL
+// outside repositories and src/db, GraphQL reached from the job handlers, file sizes.
+// Imports are read with TypeScript's own pre-processor, so comments and strings that
+// merely look like imports do not count.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+
+export interface SourceFile {
+  /** Path relative to the root given to readSources. */
+  path: string;
+  text: string;
+  /** Relative imports resolved to paths of other files in the set; bare ones as written. */
+  imports: string[];
+  packages: string[];
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) return walk(full);
+    return /\.ts$/.test(name) && !name.endsWith('.d.ts') ? [full] : [];
+  });
+}
+
+function resolveImport(from: string, spec: string): string | undefined {
+  const base = resolve(dirname(from), spec);
+  for (const candidate of [base.replace(/\.js$/, '.ts'), `${base}.ts`, join(base, 'index.ts')]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+export function readSources(root: string): SourceFile[] {
+  return walk(root).map((file) => {
+    const text = readFileSync(file, 'utf8');
+    const specs = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+    const imports: string[] = [];
+    const packages: string[] = [];
+    for (const spec of specs) {
+      if (spec.startsWith('.')) {
+        const target = resolveImport(file, spec);
+        if (target) imports.push(relative(root, target));
+      } else packages.push(spec);
+    }
+    return { path: relative(root, file), text, imports, packages };
+  });
+}
+
+/** Every import cycle, each as the list of files around it (reported once per cycle). */
+export function importCycles(files: SourceFile[]): string[][] {
+  const graph = new Map(files.map((f) => [f.path, f.imports]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const cycles = new Map<string, string[]>();
+  const visit = (node: string) => {
+    state.set(node, 'visiting');
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 'visiting') {
+        const cycle = stack.slice(stack.indexOf(next));
+        cycles.set([...cycle].sort().join('|'), [...cycle, next]);
+      } else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(node, 'done');
+  };
+  for (const f of files) if (!state.has(f.path)) visit(f.path);
+  return [...cycles.values()];
+}
+
+const SQL_PATTERNS: [RegExp, string][] = [
+  [/\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\s*\(/, 'query builder'],
+  [/\bsql\s*(<[^>]*>)?\s*`/, 'sql template'],
+  [/\bsql\.(raw|lit|ref|join|id|table|val)\s*\(/, 'sql helper'],
+  [/\bCompiledQuery\.raw\s*\(|\.executeQuery\s*\(/, 'raw query'],
+  [/\.query\s*\(\s*['"`]\s*(select|insert|update|delete|with|create|alter|drop)\b/i, 'raw SQL text'],
+];
+
+/** May hold SQL: repositories and the database layer. */
+export const mayHoldSql = (path: string) => /\.repository\.ts$/.test(path) || /^db\//.test(path);
+
+/** Lines of SQL in files that should not hold any. */
+export function sqlOutsideRepositories(files: SourceFile[]): string[] {
+  const found: string[] = [];
+  for (const f of files) {
+    if (mayHoldSql(f.path)) continue;
+    f.text.split('\n').forEach((line, i) => {
+      const hit = SQL_PATTERNS.find(([re]) => re.test(line));
+      if (hit) found.push(`${f.path}:${i + 1} (${hit[1]}): ${line.trim()}`);
+    });
+  }
+  return found;
+}
+
+const GRAPHQL_PACKAGES = /^(graphql|type-graphql|graphql-scalars|@apollo\/server)(\/|$)/;
+
+/** Files under `dir` that reach a GraphQL package through their imports, with the path that does. */
+export function graphqlReachedFrom(files: SourceFile[], dir: string): string[] {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const found: string[] = [];
+  for (const start of files.filter((f) => f.path.startsWith(`${dir}/`))) {
+    const seen = new Set<string>();
+    const search = (path: string, trail: string[]): string[] | undefined => {
+      if (seen.has(path)) return undefined;
+      seen.add(path);
+      const f = byPath.get(path);
+      if (!f) return undefined;
+      const pkg = f.packages.find((p) => GRAPHQL_PACKAGES.test(p));
+      if (pkg) return [...trail, path, pkg];
+      for (const next of f.imports) {
+        const hit = search(next, [...trail, path]);
+        if (hit) return hit;
+      }
+      return undefined;
+    };
+    const hit = search(start.path, []);
+    if (hit) found.push(hit.join(' → '));
+  }
+  return found;
+}
+
+export const lineCount = (f: SourceFile) => f.text.split('\n').length - (f.text.endsWith('\n') ? 1 : 0);

@@ -1,0 +1,191 @@
+// The task rules at the service level: the services called directly, with real
+// repositories on this file's database and no HTTP in between (model: immich's medium
+// tests). The HTTP tests beside this file check the same rules through REST and GraphQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANONYMOUS, type Viewer } from '../../src/auth/viewer.js';
+import type { Container } from '../../src/container.js';
+import type { AppError } from '../../src/errors.js';
+import { MAX_ACTIVE_TASKS } from '../../src/tasks/tasks.rules.js';
+import type { CreateTaskBody } from '../../src/tasks/tasks.schemas.js';
+import { testContainer, testUser } from '../helpers/container.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+let tdb: TestDatabase;
+let c: Container;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  c = testContainer(tdb);
+});
+afterAll(async () => {
+  await c?.close();
+  await tdb?.drop();
+});
+
+/** The AppError a call rejects with (status and detail are what a client sees). */
+async function refusal(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as AppError;
+  }
+  throw new Error('expected the call to be refused');
+}
+
+const create = (viewer: Viewer, body: Partial<CreateTaskBody> = {}) =>
+  c.services.tasks.create(viewer, { search_query: 'When is the next iPhone release?', ...body });
+
+describe('creating', () => {
+  it('names tasks "New Monitor", "New Monitor 2", …, defaults the condition and schedules active ones', async () => {
+    const { viewer } = await testUser(tdb);
+    const a = await create(viewer);
+    const b = await create(viewer, { state: 'paused' });
+    expect([a.task.name, b.task.name]).toEqual(['New Monitor', 'New Monitor 2']);
+    expect(a.task.condition_description).toBe(a.task.search_query);
+    expect(a.task.next_run).toBeInstanceOf(Date);
+    expect(b.task.next_run).toBeNull();
+  });
+
+  it('refuses a name the user already has with 409, and anonymous callers with 401', async () => {
+    const { viewer } = await testUser(tdb);
+    await create(viewer, { name: 'Mine' });
+    const dup = await refusal(create(viewer, { name: 'Mine' }));
+    expect([dup.status, dup.detail]).toEqual([409, 'A task named "Mine" already exists']);
+    const anon = await refusal(create(ANONYMOUS));
+    expect([anon.status, anon.detail]).toEqual([401, 'Authorization header missing']);
+  });
+
+  it(`allows ${MAX_ACTIVE_TASKS} active tasks per user, then a clear 400; paused ones still fit`, async () => {
+    const { viewer } = await testUser(tdb);
+    for (let i = 0; i < MAX_ACTIVE_TASKS; i++) await create(viewer, { name: `t${i}` });
+    const over = await refusal(create(viewer, { name: 'one too many' }));
+    expect(over.status).toBe(400);
+    expect(over.detail).toBe(
+      `Active task limit reached: at most ${MAX_ACTIVE_TASKS} active tasks per user. Pause or complete a task first.`,
+    );
+    expect((await create(viewer, { name: 'paused', state: 'paused' })).task.state).toBe('paused');
+    expect(await c.services.tasks.list(viewer, 'active')).toHaveLength(MAX_ACTIVE_TASKS);
+  });
+
+  it('replays an Idempotency-Key: same task, nothing created twice; another body is a 422', async () => {
+    const { viewer } = await testUser(tdb);
+    const a = await c.services.tasks.create(viewer, { search_query: 'q', name: 'idem' }, { idempotencyKey: 'k-1' });
+    const b = await c.services.tasks.create(viewer, { search_query: 'q', name: 'idem' }, { idempotencyKey: 'k-1' });
+    expect(b.task.id).toBe(a.task.id);
+    const other = await refusal(c.services.tasks.create(viewer, { search_query: 'other' }, { idempotencyKey: 'k-1' }));
+    expect(other.status).toBe(422);
+    expect((await c.services.tasks.list(viewer)).filter((t) => t.name === 'idem')).toHaveLength(1);
+  });
+});
+
+describe('the state machine', () => {
+  it.each([
+    ['active', 'paused', true],
+    ['paused', 'active', true],
+    ['active', 'completed', true],
+    ['completed', 'active', true],
+    ['paused', 'completed', false],
+    ['completed', 'paused', false],
+  ] as const)('%s → %s allowed: %s', async (from, to, allowed) => {
+    const { viewer } = await testUser(tdb);
+    const { task } = await create(viewer, { state: from, name: 'sm' });
+    if (allowed) {
+      const { task: after } = await c.services.tasks.update(viewer, task.id, { state: to });
+      expect(after.state).toBe(to);
+      expect(after.next_run === null).toBe(to !== 'active');
+    } else {
+      const e = await refusal(c.services.tasks.update(viewer, task.id, { state: to, name: 'changed' }));
+      expect([e.status, e.detail]).toEqual([400, `Invalid state transition: ${from} -> ${to}`]);
+      const [unchanged] = await c.services.tasks.list(viewer);
+      expect([unchanged?.state, unchanged?.name]).toEqual([from, 'sm']);
+    }
+  });
+
+  it("another user's task is not found, whatever the request", async () => {
+    const owner = await testUser(tdb);
+    const other = await testUser(tdb);
+    const { task } = await create(owner.viewer);
+    for (const call of [
+      () => c.services.tasks.update(other.viewer, task.id, { state: 'paused' }),
+      () => c.services.tasks.remove(other.viewer, task.id),
+      () => c.services.executions.execute(other.viewer, task.id, false),
+      () => c.services.sharing.setVisibility(other.viewer, task.id, true),
+      () => c.services.sharing.get(other.viewer, task.id),
+    ]) {
+      const e = await refusal(call());
+      expect([e.status, e.detail]).toEqual([404, 'Task not found']);
+    }
+  });
+});
+
+describe('sharing and forks', () => {
+  it('a public task is seen by others scrubbed and counted; its owner sees it whole', async () => {
+    const owner = await testUser(tdb);
+    const other = await testUser(tdb);
+    const { task } = await create(owner.viewer, {
+      notifications: [{ type: 'email', address: 'owner@example.com' }],
+    });
+    await c.services.sharing.setVisibility(owner.viewer, task.id, true);
+    const seen = await c.services.sharing.get(other.viewer, task.id);
+    expect(seen.owner).toBe(false);
+    expect(seen.task.notifications).toEqual([]);
+    expect(seen.task.view_count).toBe(1);
+    const anon = await c.services.sharing.getPublic(task.id);
+    expect(anon.view_count).toBe(2);
+    const own = await c.services.sharing.get(owner.viewer, task.id);
+    expect(own.owner).toBe(true);
+    expect(own.task.notifications).toEqual([{ type: 'email', address: 'owner@example.com' }]);
+  });
+
+  it("forking someone's public task: paused, private, no notifications, named (Copy), one more subscriber", async () => {
+    const owner = await testUser(tdb);
+    const other = await testUser(tdb);
+    const { task } = await create(owner.viewer, {
+      name: 'Launch watch',
+      notifications: [{ type: 'webhook', url: 'https://hooks.example.com/x' }],
+    });
+    const refused = await refusal(c.services.sharing.fork(other.viewer, task.id));
+    expect(refused.status).toBe(404);
+    await c.services.sharing.setVisibility(owner.viewer, task.id, true);
+    const a = await c.services.sharing.fork(other.viewer, task.id);
+    const b = await c.services.sharing.fork(other.viewer, task.id);
+    expect([a.task.name, b.task.name]).toEqual(['Launch watch (Copy)', 'Launch watch (Copy 2)']);
+    expect(a.task).toMatchObject({
+      state: 'paused',
+      is_public: false,
+      notifications: [],
+      forked_from_task_id: task.id,
+    });
+    expect(a.webhookSecret).toBeUndefined();
+    const source = await c.services.sharing.get(owner.viewer, task.id);
+    expect(source.task.subscriber_count).toBe(2);
+  });
+
+  it('forking your own task keeps its notifications with a new webhook secret, and no subscriber', async () => {
+    const { viewer } = await testUser(tdb);
+    const { task, webhookSecret } = await create(viewer, {
+      name: 'own',
+      notifications: [{ type: 'webhook', url: 'https://hooks.example.com/y' }],
+    });
+    const fork = await c.services.sharing.fork(viewer, task.id, 'own fork');
+    expect(fork.task.name).toBe('own fork');
+    expect(fork.task.notifications).toEqual(task.notifications);
+    expect(fork.webhookSecret).toMatch(/^whsec_/);
+    expect(fork.webhookSecret).not.toBe(webhookSecret);
+    expect((await c.services.sharing.get(viewer, task.id)).task.subscriber_count).toBe(0);
+  });
+
+  it('the public list carries only public tasks, scrubbed, with the total', async () => {
+    const { viewer } = await testUser(tdb);
+    const { task } = await create(viewer, {
+      name: 'listed',
+      notifications: [{ type: 'email', address: 'a@example.com' }],
+    });
+    await c.services.sharing.setVisibility(viewer, task.id, true);
+    const page = await c.services.sharing.listPublic({ offset: 0, limit: 100, sort_by: 'recent' });
+    const mine = page.tasks.find((t) => t.id === task.id);
+    expect(mine?.notifications).toEqual([]);
+    expect(page.tasks.every((t) => t.is_public)).toBe(true);
+    expect(page.total).toBe(page.tasks.length);
+  });
+});
