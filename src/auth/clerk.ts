@@ -9,6 +9,7 @@ import { TokenVerificationError } from '@clerk/backend/errors';
 import { LRUCache } from 'lru-cache';
 import { AppError, Errors } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
+import { withTimeout } from '../lib/timeout.js';
 import type { ClerkClaims } from './viewer.js';
 
 export interface ClerkProfile {
@@ -162,14 +163,8 @@ export class ClerkAuth {
   async #fetch(clerkUserId: string): Promise<FetchedProfile> {
     const client = this.#client as ClerkClient;
     this.stats.userLookups++;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const user = await Promise.race([
-        client.users.getUser(clerkUserId),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('Clerk request timed out')), this.#timeout);
-        }),
-      ]);
+      const user = await withTimeout(client.users.getUser(clerkUserId), this.#timeout, 'Clerk request timed out');
       const primary =
         user.emailAddresses.find((e) => e.id === user.primaryEmailAddressId) ?? user.emailAddresses[0] ?? null;
       const role = (user.publicMetadata as Record<string, unknown> | undefined)?.role;
@@ -185,8 +180,6 @@ export class ClerkAuth {
       if (status === 404) return { profile: null, fetchedAt: Date.now() };
       this.logger.error({ err: { message: (err as Error).message, status } }, 'Clerk user lookup failed');
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
+import { withTimeout } from '../lib/timeout.js';
 import { PGlitePool } from './pglite-pool.js';
 import { registerNamedExecutor } from './prepared.js';
 import type { DB } from './types.js';
@@ -101,13 +102,5 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 }
 
 async function pingWithTimeout(db: Kysely<DB>, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`database did not answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    await Promise.race([sql`select 1`.execute(db), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await withTimeout(sql`select 1`.execute(db), timeoutMs, `database did not answer within ${timeoutMs} ms`);
 }
