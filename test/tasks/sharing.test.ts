@@ -121,6 +121,54 @@ describe('visibility and public reads', () => {
   });
 });
 
+describe('public views carry only what is meant to be public', () => {
+  it("the owner's notification text and errors of the last run appear in no public view (REST and GraphQL)", async () => {
+    const task = await publicTask('leaky');
+    const db = tdb.database.db;
+    const exec = await db
+      .insertInto('task_executions')
+      .values({
+        task_id: task.id,
+        status: 'success',
+        notification: 'OWNER-ONLY: your release date is 2027-09-09',
+        error_message: 'OWNER-ONLY error detail',
+        result: JSON.stringify({
+          evidence: 'Apple announced the date',
+          confidence: 0.9,
+          topic: 'iPhone',
+          notification: 'OWNER-ONLY: your release date is 2027-09-09',
+          private_note: 'OWNER-ONLY extra field',
+        }),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.updateTable('tasks').set({ last_execution_id: exec.id }).where('id', '=', task.id).execute();
+
+    const views = [
+      await rest(t.app, 'GET', '/api/v1/public/tasks?limit=100', {}),
+      await rest(t.app, 'GET', `/api/v1/public/tasks/id/${task.id}`, {}),
+      await rest(t.app, 'GET', `/api/v1/tasks/${task.id}`, other.headers),
+      await rest(t.app, 'GET', `/api/v1/tasks/${task.id}`, {}),
+    ];
+    const publicList = await gql(t.app, PublicTasksDocument, { limit: 100 }, {});
+    const byOther = await gql(t.app, TaskDocument, { id: task.id }, other.headers);
+    for (const raw of [...views.map((v) => v.raw), JSON.stringify(publicList), JSON.stringify(byOther)]) {
+      expect(raw).toContain('Apple announced the date');
+      expect(raw).not.toContain('OWNER-ONLY');
+    }
+    const one = views[1]!.body;
+    expect(one.last_execution.result).toEqual({
+      evidence: 'Apple announced the date',
+      confidence: 0.9,
+      topic: 'iPhone',
+    });
+    // The owner still sees everything.
+    const mine = await rest(t.app, 'GET', `/api/v1/tasks/${task.id}`, owner.headers);
+    expect(mine.body.last_execution.notification).toBe('OWNER-ONLY: your release date is 2027-09-09');
+    expect(mine.body.last_execution.result.notification).toBe('OWNER-ONLY: your release date is 2027-09-09');
+  });
+});
+
 describe('forks', () => {
   it('another user’s fork: paused, private, notifications dropped, subscriber_count + 1', async () => {
     const source = await publicTask('forkable');
