@@ -28,6 +28,8 @@ export interface Config {
   readonly agentUrlFallback: string | undefined;
   readonly agentTimeoutMs: number;
   readonly webhookAllowInsecureTargets: boolean;
+  /** How often a webhook held for a disabled owner is looked at again. */
+  readonly webhookHeldRecheckSeconds: number;
   /** 0 = this instance queues runs but does not execute them (API-only instances). */
   readonly runner: boolean;
   readonly defaultCheckIntervalSeconds: number;
@@ -205,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
     agentUrlFallback: url('TORALE_AGENT_URL_FALLBACK', ['http:', 'https:']),
     agentTimeoutMs: int('TORALE_AGENT_TIMEOUT_MS', 240000, 1000, 3600000),
     webhookAllowInsecureTargets: bool('WEBHOOK_ALLOW_INSECURE_TARGETS'),
+    webhookHeldRecheckSeconds: int('WEBHOOK_HELD_RECHECK_SECONDS', 60, 1, 86400),
     runner: str('TORALE_RUNNER') === undefined ? true : bool('TORALE_RUNNER'),
     defaultCheckIntervalSeconds: int('TORALE_DEFAULT_CHECK_INTERVAL_SECONDS', 3600, 1, 30 * 86400),
     runMaxAttempts: int('TORALE_RUN_MAX_ATTEMPTS', 4, 1, 20),

@@ -98,6 +98,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
             allowInsecureTargets: config.webhookAllowInsecureTargets,
             webhookTimeoutMs: 10_000,
             webhookMaxAttempts: 6,
+            heldDeliveryRecheckMs: config.webhookHeldRecheckSeconds * 1000,
           },
         )
       : undefined;

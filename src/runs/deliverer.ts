@@ -1,16 +1,23 @@
 // One webhook attempt per job; the engine retries (same delivery id) until the target
 // answers 2xx, the failure is permanent, or the attempts run out. Every attempt is recorded.
 import type { Notification, WebhookNotification } from '../db/types.js';
-import { findTask } from '../tasks/tasks.repository.js';
+import { findTaskWithOwner } from '../tasks/tasks.repository.js';
 import { RetryLater, type RunContext } from './run-context.js';
-import { endDelivery, insertDeliveryAttempt, startDeliveryAttempt } from './runs.repository.js';
+import { endDelivery, findPendingDelivery, insertDeliveryAttempt, startDeliveryAttempt } from './runs.repository.js';
 import { sendWebhook } from './webhook-sender.js';
 
-export function createDeliverer({ db, opts, stats }: RunContext) {
+export function createDeliverer({ db, engine, opts, stats }: RunContext) {
   return async function deliver(deliveryId: string): Promise<void> {
+    const pending = await findPendingDelivery(db, deliveryId);
+    if (!pending) return;
+    const task = await findTaskWithOwner(db, pending.task_id);
+    if (task && !task.owner_active) {
+      // Held, not attempted: it goes out once the owner is enabled again.
+      await engine.deferDelivery(db, deliveryId, new Date(Date.now() + opts.heldDeliveryRecheckMs));
+      return;
+    }
     const d = await startDeliveryAttempt(db, deliveryId);
     if (!d) return;
-    const task = await findTask(db, d.task_id);
     const hook = (task?.notifications as Notification[] | undefined)?.find(
       (n): n is WebhookNotification => n.type === 'webhook',
     );

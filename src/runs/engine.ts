@@ -128,6 +128,11 @@ export class JobEngine implements RunsPort {
     await this.boss.send(QUEUES.delivery, { deliveryId }, { id: deliveryId, db: executor(db) });
   }
 
+  /** Looks at a delivery again later without attempting it now (its first job keeps the delivery's id). */
+  async deferDelivery(db: Db, deliveryId: string, at: Date): Promise<void> {
+    await this.boss.send(QUEUES.delivery, { deliveryId }, { startAfter: at, db: executor(db) });
+  }
+
   async work(handlers: {
     schedule: (taskId: string) => Promise<void>;
     execution: (executionId: string) => Promise<void>;

@@ -4,11 +4,13 @@
 // the task scheduled at the usual interval.
 import type { TaskRow } from '../db/types.js';
 import { recentResults } from '../tasks/executions.repository.js';
-import { findTask, lockTask } from '../tasks/tasks.repository.js';
+import { findTaskWithOwner, lockTask } from '../tasks/tasks.repository.js';
 import { type AgentAnswer, type AgentClient, AgentError } from './agent.js';
 import { recordNotifications } from './notify.js';
 import { RetryLater, type RunContext } from './run-context.js';
 import { claimExecution, finishRun, recordRunOnTask, setNextRunIfActive, succeedRun } from './runs.repository.js';
+
+export const OWNER_DISABLED = "Cancelled: the task owner's account is disabled";
 
 export function createExecutor(ctx: RunContext, agent: AgentClient) {
   const { db, engine, logger, opts, stats, observers } = ctx;
@@ -54,7 +56,9 @@ export function createExecutor(ctx: RunContext, agent: AgentClient) {
         checked_at: new Date().toISOString(),
       };
       await recordRunOnTask(trx, current, exec.id, knownState, nextRun);
-      if (current.state === 'active' && nextRun) await engine.scheduleTask(trx, task.id, nextRun);
+      // A disabled owner's task is scheduled again by reconcile once the owner is enabled.
+      if (current.state === 'active' && nextRun && current.owner_active)
+        await engine.scheduleTask(trx, task.id, nextRun);
       if (answer.notification) await recordNotifications(trx, engine, current, exec, result);
       return true;
     });
@@ -75,8 +79,14 @@ export function createExecutor(ctx: RunContext, agent: AgentClient) {
   return async function execute(executionId: string): Promise<void> {
     const claim = await claimExecution(db, executionId);
     if (!claim) return; // cancelled or already finished
-    const task = await findTask(db, claim.task_id);
+    const task = await findTaskWithOwner(db, claim.task_id);
     if (!task) return;
+    if (!task.owner_active) {
+      // The owner was disabled after this run was queued: it never reaches the agent.
+      await finishRun(db, executionId, claim.run_token, { status: 'cancelled', error_message: OWNER_DISABLED });
+      count('cancelled');
+      return;
+    }
 
     const started = performance.now();
     try {

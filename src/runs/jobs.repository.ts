@@ -8,11 +8,12 @@ export async function cancelPendingJobs(db: Db, queue: string, singletonKey: str
     where name = ${queue} and singleton_key = ${singletonKey} and state in ('created', 'retry')`.execute(db);
 }
 
-/** Active tasks with neither a pending schedule job nor a live execution (at most `limit`). */
+/** Active tasks of enabled users with neither a pending schedule job nor a live execution (at most `limit`). */
 export async function tasksWithoutSchedule(db: Db, queue: string, limit: number) {
   const live = sql.join(LIVE_STATUSES.map((s) => sql.lit(s)));
   const rows = await sql<{ id: string; next_run: Date | null }>`
     select t.id, t.next_run from tasks t
+    join users u on u.id = t.user_id and u.is_active
     where t.state = 'active'
       and not exists (
         select 1 from pgboss.job j

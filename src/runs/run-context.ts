@@ -10,6 +10,8 @@ export interface RunnerOptions {
   allowInsecureTargets: boolean;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
+  /** How often a delivery held for a disabled owner is looked at again. */
+  heldDeliveryRecheckMs: number;
 }
 
 export interface RunStats {

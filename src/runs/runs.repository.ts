@@ -32,16 +32,16 @@ export async function claimExecution(db: Db, executionId: string): Promise<Claim
   return row ? { ...row, run_token: row.run_token as string } : undefined;
 }
 
-/** Ends a run as retrying or failed, only while it still holds its token. */
+/** Ends a run as retrying, failed or cancelled, only while it still holds its token. */
 export async function finishRun(
   db: Db,
   executionId: string,
   token: string,
-  set: { status: 'retrying' | 'failed'; error_message: string },
+  set: { status: 'retrying' | 'failed' | 'cancelled'; error_message: string },
 ): Promise<boolean> {
   const r = await db
     .updateTable('task_executions')
-    .set({ ...set, ...(set.status === 'failed' && { completed_at: sql<Date>`now()` }) })
+    .set({ ...set, ...(set.status !== 'retrying' && { completed_at: sql<Date>`now()` }) })
     .where('id', '=', executionId)
     .where('run_token', '=', token)
     .where('status', '=', 'running')
@@ -143,6 +143,15 @@ export async function insertSkippedEmail(
       reason: d.reason,
     })
     .execute();
+}
+
+export async function findPendingDelivery(db: Db, deliveryId: string) {
+  return db
+    .selectFrom('notification_deliveries')
+    .select(['id', 'task_id'])
+    .where('id', '=', deliveryId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
 }
 
 /** Counts one more attempt of a pending delivery and returns it; undefined once it has ended. */

@@ -13,7 +13,8 @@ export function createScheduler({ db, engine, logger, defaultNextRun }: RunConte
     async schedule(taskId: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const task = await lockTask(trx, taskId);
-        if (task?.state !== 'active') return;
+        // A disabled owner's task waits unscheduled; reconcile schedules it again once the owner is enabled.
+        if (task?.state !== 'active' || !task.owner_active) return;
         if (task.next_run && task.next_run.getTime() > Date.now() + 1000) {
           // Fired early (the task was rescheduled meanwhile): wait for the real time.
           await engine.scheduleTask(trx, taskId, task.next_run);

@@ -241,9 +241,24 @@ export async function findTask(db: Db, taskId: string): Promise<TaskRow | undefi
   return db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
 }
 
-/** The task, its row locked until the transaction ends (job handlers decide under it). */
-export async function lockTask(trx: Transaction<DB>, taskId: string): Promise<TaskRow | undefined> {
-  return trx.selectFrom('tasks').selectAll().where('id', '=', taskId).forUpdate().executeTakeFirst();
+/** A task and whether its owner's account is active (runs of disabled owners stop). */
+export type TaskWithOwner = TaskRow & { owner_active: boolean };
+
+function taskWithOwner(db: Db) {
+  return db
+    .selectFrom('tasks as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .selectAll('t')
+    .select('u.is_active as owner_active');
+}
+
+export async function findTaskWithOwner(db: Db, taskId: string): Promise<TaskWithOwner | undefined> {
+  return taskWithOwner(db).where('t.id', '=', taskId).executeTakeFirst();
+}
+
+/** The task (and its owner's state), its row locked until the transaction ends. */
+export async function lockTask(trx: Transaction<DB>, taskId: string): Promise<TaskWithOwner | undefined> {
+  return taskWithOwner(trx).where('t.id', '=', taskId).forUpdate('t').executeTakeFirst();
 }
 
 /** Sets the first next_run of an active task that has none. */
