@@ -1,5 +1,5 @@
 // Clerk session tokens, verified by @clerk/backend: networkless with CLERK_JWT_KEY, or
-// with the JWKS the SDK fetches (and caches) from CLERK_API_URL using CLERK_SECRET_KEY.
+// with the key set fetched from CLERK_API_URL using CLERK_SECRET_KEY (clerk-keys.ts).
 // The user's profile (email, first name, role) comes from token claims when present,
 // else from the Backend API — cached per user, one request in flight per user, and a
 // stale copy stands in while Clerk is unreachable.
@@ -10,6 +10,7 @@ import { LRUCache } from 'lru-cache';
 import { AppError, Errors } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import { withTimeout } from '../lib/timeout.js';
+import { ClerkKeySet, type ClerkKeySetOptions, kidOf } from './clerk-keys.js';
 import type { ClerkClaims } from './viewer.js';
 
 export interface ClerkProfile {
@@ -28,6 +29,7 @@ export interface ClerkOptions {
   /** How long a stale profile may stand in while Clerk is unreachable. */
   profileStaleMs?: number;
   requestTimeoutMs?: number;
+  keySet?: ClerkKeySetOptions;
 }
 
 export interface ClerkStats {
@@ -56,6 +58,7 @@ export class ClerkAuth {
   };
   readonly #verified = new LRUCache<string, ClerkClaims>({ max: 10_000, ttl: TOKEN_CACHE_MAX_MS });
   readonly #client: ClerkClient | undefined;
+  readonly #keySet: ClerkKeySet | undefined;
   readonly #profiles: LRUCache<string, FetchedProfile>;
   readonly #stale: number;
   readonly #timeout: number;
@@ -65,6 +68,7 @@ export class ClerkAuth {
     private readonly logger: Logger,
   ) {
     this.#client = opts.secretKey ? createClerkClient({ secretKey: opts.secretKey, apiUrl: opts.apiUrl }) : undefined;
+    this.#keySet = this.#client && !opts.jwtKey ? new ClerkKeySet(this.#client, logger, opts.keySet) : undefined;
     this.#stale = opts.profileStaleMs ?? 60 * 60_000;
     this.#timeout = opts.requestTimeoutMs ?? 5_000;
     this.#profiles = new LRUCache<string, FetchedProfile>({
@@ -94,13 +98,12 @@ export class ClerkAuth {
       return hit;
     }
     this.stats.tokenVerifications++;
+    const jwtKey = this.opts.jwtKey ?? (await this.#keyOf(token));
     let claims: ClerkClaims;
     try {
       // The package's exported verifyToken returns the payload and throws on failure.
       claims = (await verifyToken(token, {
-        jwtKey: this.opts.jwtKey,
-        secretKey: this.opts.jwtKey ? undefined : this.opts.secretKey,
-        apiUrl: this.opts.apiUrl,
+        jwtKey,
         authorizedParties: this.opts.authorizedParties.length > 0 ? [...this.opts.authorizedParties] : undefined,
       })) as unknown as ClerkClaims;
     } catch (err) {
@@ -112,6 +115,18 @@ export class ClerkAuth {
       if (ttl > 0) this.#verified.set(digest, claims, { ttl });
     }
     return claims;
+  }
+
+  /** The signing key a token names, from Clerk's key set; an unknown one makes the token invalid. */
+  async #keyOf(token: string): Promise<string> {
+    const kid = kidOf(token);
+    const key = kid && this.#keySet ? await this.#keySet.keyFor(kid) : undefined;
+    if (!key) throw Errors.invalidToken();
+    return key;
+  }
+
+  get keyFetches(): number {
+    return this.#keySet?.stats.fetches ?? 0;
   }
 
   #mapError(err: unknown): AppError {

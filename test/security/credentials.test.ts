@@ -243,3 +243,38 @@ describe('forged Clerk tokens, networkless key', () => {
     }
   });
 });
+
+describe('forged Clerk tokens, key set fetched from Clerk', () => {
+  it('40 tokens naming unknown key ids cost at most one JWKS fetch; a valid token still works', async () => {
+    const fresh = await startApp(tdb, { env: clerkEnv(clerk), listen: false });
+    try {
+      // Warm: a valid token loads the key set once.
+      const valid = await clerk.token('user_kid_probe', { expiresInSeconds: 600 });
+      await fresh.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(valid) });
+      const before = clerk.requests.jwks;
+      const forged = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => clerk.foreignToken('user_x', { kid: `ins_forged_${i}` })),
+      );
+      // Twenty at once, then twenty one after another.
+      const burst = await Promise.all(
+        forged.map((token) => fresh.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(token) })),
+      );
+      const serial = [];
+      for (let i = 0; i < 20; i++) {
+        const token = await clerk.foreignToken('user_x', { kid: `ins_forged_serial_${i}` });
+        serial.push(await fresh.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(token) }));
+      }
+      for (const res of [...burst, ...serial]) {
+        expect(res.statusCode).toBe(401);
+        expect(res.json()).toEqual({ detail: 'Invalid authentication token' });
+      }
+      const fetches = clerk.requests.jwks - before;
+      console.log(`[credentials.test] 40 unknown-kid tokens → ${fetches} JWKS fetch(es)`);
+      expect(fetches).toBeLessThanOrEqual(1);
+      const again = await fresh.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(valid) });
+      expect(again.statusCode).not.toBe(401);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
