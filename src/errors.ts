@@ -42,6 +42,9 @@ export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
 const unauthenticated = (detail: string) => new AppError(401, 'UNAUTHENTICATED', detail);
 
+/** Refused because the verification queue is full: counts as a failed attempt of the caller. */
+export const SERVER_BUSY = 'Server is busy, please retry';
+
 export const Errors = {
   authorizationMissing: () => unauthenticated('Authorization header missing'),
   invalidApiKey: () => unauthenticated('Invalid API key'),
@@ -71,7 +74,7 @@ export const Errors = {
   notFound: (detail = 'Not Found') => new AppError(404, 'NOT_FOUND', detail),
   databaseUnavailable: () =>
     new AppError(503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable', { 'retry-after': '1' }),
-  serviceBusy: () => new AppError(503, 'SERVICE_UNAVAILABLE', 'Server is busy, please retry', { 'retry-after': '1' }),
+  serviceBusy: () => new AppError(503, 'SERVICE_UNAVAILABLE', SERVER_BUSY, { 'retry-after': '1' }),
   internal: () => new AppError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'),
 } as const;
 

@@ -25,6 +25,8 @@ export interface ApiKeyVerifierOptions {
   cacheSize?: number;
   bcryptConcurrency?: number;
   bcryptMaxQueue?: number;
+  /** Waiting comparisons one client address may hold (so one address cannot fill the queue). */
+  bcryptMaxQueuePerAddress?: number;
 }
 
 const LAST_USED_GRANULARITY_MS = 60_000;
@@ -46,14 +48,19 @@ export class ApiKeyVerifier {
   ) {
     this.#verified = new LRUCache({ max: opts.cacheSize ?? 10_000 });
     this.#rejected = new LRUCache({ max: opts.cacheSize ?? 10_000 });
-    this.#limiter = new Limiter(opts.bcryptConcurrency ?? 2, opts.bcryptMaxQueue ?? 64);
+    this.#limiter = new Limiter(
+      opts.bcryptConcurrency ?? 2,
+      opts.bcryptMaxQueue ?? 64,
+      opts.bcryptMaxQueuePerAddress ?? 8,
+    );
   }
 
   get bcryptQueue(): { active: number; queued: number } {
     return { active: this.#limiter.active, queued: this.#limiter.queued };
   }
 
-  async verify(key: string): Promise<{ apiKeyId: string; user: UserRow }> {
+  /** `address` is the client's: waiting bcrypt work is shared fairly between addresses. */
+  async verify(key: string, address = ''): Promise<{ apiKeyId: string; user: UserRow }> {
     if (!isWellFormedApiKey(key)) {
       this.stats.formatRejects++;
       throw Errors.invalidApiKey();
@@ -67,7 +74,7 @@ export class ApiKeyVerifier {
       const ok = await this.#limiter.run(() => {
         this.stats.bcryptCompares++;
         return bcrypt.compare(key, row.key_hash);
-      });
+      }, address);
       if (!ok) throw Errors.invalidApiKey();
     } else if (this.#verified.get(digest) === row.key_hash) {
       this.stats.verifiedCacheHits++;
@@ -75,7 +82,7 @@ export class ApiKeyVerifier {
       this.stats.rejectedCacheHits++;
       throw Errors.invalidApiKey();
     } else {
-      if (!(await this.#compareOnce(key, digest, row.key_hash))) throw Errors.invalidApiKey();
+      if (!(await this.#compareOnce(key, digest, row.key_hash, address))) throw Errors.invalidApiKey();
     }
 
     if (!row.user.is_active) throw Errors.userDisabled();
@@ -86,7 +93,7 @@ export class ApiKeyVerifier {
   }
 
   /** Concurrent first requests with one key share a single bcrypt run. */
-  #compareOnce(key: string, digest: string, keyHash: string): Promise<boolean> {
+  #compareOnce(key: string, digest: string, keyHash: string, address: string): Promise<boolean> {
     const id = `${digest}:${keyHash}`;
     const pending = this.#comparing.get(id);
     if (pending) return pending;
@@ -94,7 +101,7 @@ export class ApiKeyVerifier {
       .run(() => {
         this.stats.bcryptCompares++;
         return bcrypt.compare(key, keyHash);
-      })
+      }, address)
       .then((ok) => {
         (ok ? this.#verified : this.#rejected).set(digest, keyHash);
         return ok;

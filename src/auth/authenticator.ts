@@ -12,6 +12,9 @@ export interface Credentials {
   /** The token of a well-formed `Bearer <token>` header. */
   readonly bearer: string | undefined;
   readonly headers: IncomingHttpHeaders;
+  /** The client's address (after TRUST_PROXY), for per-address fairness and limits. */
+  readonly address: string;
+  readonly method: string;
 }
 
 export interface AuthStrategy {
@@ -20,19 +23,32 @@ export interface AuthStrategy {
   authenticate(credentials: Credentials): Promise<Viewer | undefined>;
 }
 
-export type Authenticate = (headers: IncomingHttpHeaders) => Promise<Viewer>;
+/** What the authenticator reads of a request. */
+export interface AuthRequest {
+  headers: IncomingHttpHeaders;
+  ip: string;
+  method?: string;
+}
+
+export type Authenticate = (request: AuthRequest) => Promise<Viewer>;
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
-export function credentialsOf(headers: IncomingHttpHeaders): Credentials {
+export function credentialsOf({ headers, ip, method }: AuthRequest): Credentials {
   const raw = headers.authorization;
   const header = raw === undefined || raw.trim() === '' ? undefined : raw;
-  return { header, bearer: header === undefined ? undefined : BEARER.exec(header)?.[1], headers };
+  return {
+    header,
+    bearer: header === undefined ? undefined : BEARER.exec(header)?.[1],
+    headers,
+    address: ip,
+    method: method ?? 'GET',
+  };
 }
 
 export function createAuthenticator(strategies: readonly AuthStrategy[]): Authenticate {
-  return async function authenticate(headers) {
-    const credentials = credentialsOf(headers);
+  return async function authenticate(request) {
+    const credentials = credentialsOf(request);
     for (const strategy of strategies) {
       const viewer = await strategy.authenticate(credentials);
       if (viewer) return viewer;

@@ -5,7 +5,7 @@
 import fp from 'fastify-plugin';
 import { ANONYMOUS, type Viewer } from '../auth/viewer.js';
 import type { Container } from '../container.js';
-import { Errors, isAppError } from '../errors.js';
+import { Errors, isAppError, SERVER_BUSY } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,10 +30,13 @@ export default fp<{ container: Container }>(
         if (wait > 0) throw Errors.tooManyRequests(wait);
       }
       try {
-        request.viewer = await authenticate(request.headers);
+        request.viewer = await authenticate(request);
       } catch (err) {
         metrics.authFailure(err);
-        if (isAppError(err) && err.status === 401) await authFailures.record(request.ip);
+        // Refused credentials, and credentials refused for want of room to check them,
+        // both count against the address (a flood of either ends in 429 before any work).
+        if (isAppError(err) && (err.status === 401 || err.detail === SERVER_BUSY))
+          await authFailures.record(request.ip);
         throw err;
       }
     });

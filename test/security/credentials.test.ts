@@ -197,6 +197,48 @@ describe('floods', () => {
   }, 60_000);
 });
 
+describe('bcrypt queue fairness', () => {
+  it("300 concurrent wrong secrets from one address: another address's uncached valid key still gets in, and the refusals count", async () => {
+    const victim = await signIn(t.app, clerk);
+    const victimKey = (await createKey(t.app, victim.headers, 'victim')).key;
+    const attacker = '10.77.0.1';
+    const flood = Array.from({ length: 300 }, (_, n) =>
+      t.app.inject({
+        method: 'GET',
+        url: '/auth/me',
+        headers: bearer(nearMiss(key, `fair${n}`.padEnd(14, 'z'))),
+        remoteAddress: attacker,
+      }),
+    );
+    // The flood has filled what it may of the queue by now.
+    await new Promise((r) => setTimeout(r, 30));
+    const started = performance.now();
+    const victimRes = await t.app.inject({
+      method: 'GET',
+      url: '/auth/me',
+      headers: bearer(victimKey),
+      remoteAddress: '10.77.0.2',
+    });
+    const victimMs = performance.now() - started;
+    const statuses = (await Promise.all(flood)).map((r) => r.statusCode);
+    const byStatus: Record<number, number> = {};
+    for (const s of statuses) byStatus[s] = (byStatus[s] ?? 0) + 1;
+    console.log(
+      `[credentials.test] fairness: flood ${JSON.stringify(byStatus)}, victim ${victimRes.statusCode} in ${victimMs.toFixed(0)} ms`,
+    );
+    expect(victimRes.statusCode).toBe(200);
+    expect(statuses.every((s) => s === 401 || s === 503 || s === 429)).toBe(true);
+    // Busy refusals are failed attempts too: the address is now refused before any work.
+    const next = await t.app.inject({
+      method: 'GET',
+      url: '/auth/me',
+      headers: bearer(nearMiss(key, 'fairnext'.padEnd(14, 'z'))),
+      remoteAddress: attacker,
+    });
+    expect(next.statusCode).toBe(429);
+  }, 60_000);
+});
+
 describe('forged Clerk tokens, networkless key', () => {
   it.each([
     ['expired', () => clerk.token('user_x', { expiresInSeconds: -60 }), 'Token has expired'],

@@ -7,9 +7,9 @@ import type { AuthStrategy } from '../authenticator.js';
 export function apiKeyStrategy(verifier: ApiKeyVerifier): AuthStrategy {
   return {
     name: 'api-key',
-    async authenticate({ header, bearer }) {
+    async authenticate({ header, bearer, address }) {
       if (bearer?.startsWith('sk_')) {
-        const { apiKeyId, user } = await verifier.verify(bearer);
+        const { apiKeyId, user } = await verifier.verify(bearer, address);
         return { kind: 'api-key', clerkUserId: user.clerk_user_id, apiKeyId, user };
       }
       if (header !== undefined && bearer === undefined && /^\s*bearer sk_/i.test(header)) throw Errors.invalidApiKey();
