@@ -195,7 +195,7 @@ async function main() {
     start('B3', ['dist/src/main.js'], {
       ...gatewayEnv,
       PORT: String(ports.b3),
-      NODE_ENV: 'benchmark',
+      NODE_ENV: 'development',
       GRAPHQL_INTROSPECTION: '0',
       TORALE_BENCH_BCRYPT_EVERY_REQUEST: '1',
     });

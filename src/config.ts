@@ -59,6 +59,7 @@ export class ConfigError extends Error {
   }
 }
 
+const NODE_ENVS: readonly string[] = ['development', 'test', 'production'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** The configuration, or exit 1 with every problem listed (a local .env fills in what the environment does not set). */
@@ -145,6 +146,10 @@ export function loadConfig(env: Env = process.env): Config {
       .filter(Boolean);
 
   const nodeEnv = str('NODE_ENV');
+  // A near miss such as "prod" must not quietly run with development defaults (no-auth, introspection).
+  if (nodeEnv !== undefined && !NODE_ENVS.includes(nodeEnv)) {
+    problems.push(`NODE_ENV must be one of ${NODE_ENVS.join(', ')} or unset (got "${nodeEnv}")`);
+  }
   const isProduction = nodeEnv === 'production';
   const host = str('HOST') ?? '127.0.0.1';
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);

@@ -78,7 +78,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   );
   const apiKeyVerifier = new ApiKeyVerifier(db, logger, { bcryptEveryRequest: config.benchBcryptEveryRequest });
   const strategies: AuthStrategy[] = [apiKeyStrategy(apiKeyVerifier), clerkSessionStrategy(db, clerk)];
-  if (config.noAuth) strategies.push(devUserStrategy(db));
+  if (config.noAuth) strategies.push(devUserStrategy(db, config.corsOrigins));
   const rateLimits = createRateLimits(config.redisUrl, logger);
   const runs = jobs ?? deps.runs ?? NO_RUNS;
   // With an engine, runs are always enqueued; this instance also executes them unless TORALE_RUNNER=0.

@@ -49,6 +49,14 @@ describe('configuration', () => {
     expect(loadConfig({ TORALE_NOAUTH: '1', HOST: '::1' }).noAuth).toBe(true);
   });
 
+  it('refuses a NODE_ENV it does not know, rather than running with development defaults', () => {
+    for (const nodeEnv of ['prod', 'Production', 'staging', 'dev']) {
+      const problems = problemsOf({ NODE_ENV: nodeEnv, TORALE_NOAUTH: '1' });
+      expect(problems.join(), nodeEnv).toMatch(/NODE_ENV must be one of development, test, production/);
+    }
+    for (const nodeEnv of ['development', 'test']) expect(loadConfig({ NODE_ENV: nodeEnv }).nodeEnv).toBe(nodeEnv);
+  });
+
   it('rejects malformed values with the variable name', () => {
     const problems = problemsOf({
       PORT: 'eighty',
