@@ -33,6 +33,8 @@ export interface Config {
   /** 0 = this instance queues runs but does not execute them (API-only instances). */
   readonly runner: boolean;
   readonly defaultCheckIntervalSeconds: number;
+  /** Tasks one user may have in all (any state). */
+  readonly maxTasksPerUser: number;
   readonly runMaxAttempts: number;
   readonly runRetryDelaySeconds: number;
   readonly jobsPollSeconds: number;
@@ -215,6 +217,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhookHeldRecheckSeconds: int('WEBHOOK_HELD_RECHECK_SECONDS', 60, 1, 86400),
     runner: str('TORALE_RUNNER') === undefined ? true : bool('TORALE_RUNNER'),
     defaultCheckIntervalSeconds: int('TORALE_DEFAULT_CHECK_INTERVAL_SECONDS', 3600, 1, 30 * 86400),
+    maxTasksPerUser: int('MAX_TASKS_PER_USER', 1000, 1, 1_000_000),
     runMaxAttempts: int('TORALE_RUN_MAX_ATTEMPTS', 4, 1, 20),
     runRetryDelaySeconds: int('TORALE_RUN_RETRY_DELAY_SECONDS', 10, 1, 3600),
     jobsPollSeconds: int('TORALE_JOBS_POLL_SECONDS', 2, 1, 60),

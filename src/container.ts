@@ -51,12 +51,13 @@ export function createServices(
       bcryptCost: config.apiKeyBcryptCost,
     }),
     executions,
-    sharing: createSharingService({ db }),
+    sharing: createSharingService({ db, maxTasksPerUser: config.maxTasksPerUser }),
     tasks: createTasksService({
       db,
       runs,
       executions,
       defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
+      maxTasksPerUser: config.maxTasksPerUser,
       notificationRules: { allowInsecureTargets: config.webhookAllowInsecureTargets },
     }),
   };

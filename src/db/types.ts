@@ -113,10 +113,25 @@ export interface IdempotencyKeysTable {
   key: string;
   request_hash: string;
   resource_id: string | null;
+  /** Reset when an expired key is claimed again. */
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface TaskViewsTable {
+  task_id: string;
+  day: ColumnType<Date, string, string>;
+  viewer: string;
+}
+
+export interface TaskSubscribersTable {
+  task_id: string;
+  user_id: string;
   created_at: CreatedAt;
 }
 
 export interface DB {
+  task_views: TaskViewsTable;
+  task_subscribers: TaskSubscribersTable;
   idempotency_keys: IdempotencyKeysTable;
   notification_deliveries: NotificationDeliveriesTable;
   notification_attempts: NotificationAttemptsTable;

@@ -4,4 +4,6 @@ import type { Services } from '../container.js';
 export interface GraphQLContext {
   viewer: Viewer;
   services: Services;
+  /** The client's address (after TRUST_PROXY): one anonymous viewer of a public task. */
+  address: string;
 }

@@ -58,7 +58,7 @@ export default fp<{ container: Container }>(
     });
 
     const handler = fastifyApolloHandler(apollo, {
-      context: async (request) => ({ viewer: request.viewer, services }),
+      context: async (request) => ({ viewer: request.viewer, services, address: request.ip }),
     }) as unknown as RouteHandlerMethod;
     app.route({
       url: '/graphql',

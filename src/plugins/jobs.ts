@@ -23,6 +23,9 @@ export default fp<{
           reconcile: async () => {
             await runner.reconcile();
           },
+          cleanup: async () => {
+            await runner.cleanup();
+          },
         });
         await runner.reconcile();
       });

@@ -14,6 +14,7 @@ export const QUEUES = {
   execution: 'task-execution',
   delivery: 'webhook-delivery',
   reconcile: 'task-reconcile',
+  cleanup: 'maintenance-cleanup',
 } as const;
 
 /** What services need from the engine; a no-op stand-in when runs are disabled. */
@@ -99,6 +100,7 @@ export class JobEngine implements RunsPort {
       expireInSeconds: 60,
     });
     await engine.#queue(QUEUES.reconcile, { policy: 'singleton', retryLimit: 0, expireInSeconds: 300 });
+    await engine.#queue(QUEUES.cleanup, { policy: 'singleton', retryLimit: 1, expireInSeconds: 600 });
     return engine;
   }
 
@@ -138,6 +140,7 @@ export class JobEngine implements RunsPort {
     execution: (executionId: string) => Promise<void>;
     delivery: (deliveryId: string) => Promise<void>;
     reconcile: () => Promise<void>;
+    cleanup: () => Promise<void>;
   }): Promise<void> {
     const opts = { pollingIntervalSeconds: this.opts.pollSeconds, batchSize: 1 };
     // Schedules are quick (a row and a job): take them ten at a time. The handler is
@@ -156,6 +159,8 @@ export class JobEngine implements RunsPort {
     );
     await this.boss.work(QUEUES.reconcile, opts, async () => handlers.reconcile());
     await this.boss.schedule(QUEUES.reconcile, '* * * * *');
+    await this.boss.work(QUEUES.cleanup, opts, async () => handlers.cleanup());
+    await this.boss.schedule(QUEUES.cleanup, '17 * * * *');
   }
 
   async stop(): Promise<void> {

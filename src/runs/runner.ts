@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 import type { AgentClient } from './agent.js';
+import { createCleanup } from './cleanup.js';
 import { createDeliverer } from './deliverer.js';
 import type { JobEngine } from './engine.js';
 import { createExecutor } from './executor.js';
@@ -38,5 +39,6 @@ export function createRunner(
     reconcile: scheduler.reconcile,
     execute: createExecutor(ctx, agent),
     deliver: createDeliverer(ctx),
+    cleanup: createCleanup(ctx),
   };
 }

@@ -1,10 +1,13 @@
-// SQL for Idempotency-Keys of REST creations, nothing else.
-import type { Transaction } from 'kysely';
-import type { DB } from '../db/types.js';
+// SQL for Idempotency-Keys of REST creations, nothing else. A key is remembered for
+// IDEMPOTENCY_KEY_TTL_HOURS; after that it may be used again (and the cleanup job deletes it).
+import { sql, type Transaction } from 'kysely';
+import type { DB, Db } from '../db/types.js';
+
+export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
 
 /**
  * Claims an Idempotency-Key inside the caller's transaction. Returns undefined when this
- * request owns it now, else the earlier claim (its request hash and what it created).
+ * request owns it now (new, or the earlier claim has expired), else the earlier claim.
  */
 export async function claimIdempotencyKey(
   trx: Transaction<DB>,
@@ -12,13 +15,22 @@ export async function claimIdempotencyKey(
   key: string,
   requestHash: string,
 ): Promise<{ request_hash: string; resource_id: string | null } | undefined> {
-  const inserted = await trx
+  const claimed = await trx
     .insertInto('idempotency_keys')
     .values({ user_id: userId, key, request_hash: requestHash })
-    .onConflict((oc) => oc.doNothing())
+    .onConflict((oc) =>
+      oc
+        .columns(['user_id', 'key'])
+        .doUpdateSet({ request_hash: requestHash, resource_id: null, created_at: sql<Date>`now()` })
+        .where(
+          'idempotency_keys.created_at',
+          '<',
+          sql<Date>`now() - make_interval(hours => ${IDEMPOTENCY_KEY_TTL_HOURS})`,
+        ),
+    )
     .returning('key')
     .executeTakeFirst();
-  if (inserted) return undefined;
+  if (claimed) return undefined;
   return trx
     .selectFrom('idempotency_keys')
     .select(['request_hash', 'resource_id'])
@@ -34,4 +46,12 @@ export async function completeIdempotencyKey(trx: Transaction<DB>, userId: strin
     .where('user_id', '=', userId)
     .where('key', '=', key)
     .execute();
+}
+
+export async function deleteExpiredIdempotencyKeys(db: Db): Promise<number> {
+  const r = await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<', sql<Date>`now() - make_interval(hours => ${IDEMPOTENCY_KEY_TTL_HOURS})`)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

@@ -1,5 +1,6 @@
 // Sharing: a task as a given viewer may see it, visibility, forks, and the public list.
 // Non-owners always get the public view (public-view.ts), never the owner's targets.
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB } from '../db/types.js';
@@ -9,40 +10,56 @@ import { newWebhookSecret, webhookOf } from './notifications.js';
 import { publicView } from './public-view.js';
 import type { TaskExtras } from './tasks.json.js';
 import {
-  bumpSubscribers,
-  countView,
+  addSubscriber,
   findTask,
   findTaskWithLast,
   insertTask,
   listPublicTasks,
   lockUser,
+  recordView,
   setVisibility,
   type TaskWithLast,
 } from './tasks.repository.js';
-import { copyName, duplicateName, freeName } from './tasks.rules.js';
+import { copyName, duplicateName, ensureTaskSlot, freeName } from './tasks.rules.js';
 import type { PublicTasksQuery } from './tasks.schemas.js';
 
 export type SharingService = ReturnType<typeof createSharingService>;
 
-export function createSharingService({ db }: { db: Kysely<DB> }) {
-  /** A public task seen by someone other than its owner: counted, then shown scrubbed. */
-  async function viewPublic(task: TaskWithLast | undefined): Promise<TaskWithLast> {
-    if (!task?.is_public || !(await countView(db, task.id))) throw Errors.taskNotFound();
-    return publicView({ ...task, view_count: task.view_count + 1 });
+/**
+ * Who counts as one viewer: a signed-in user, else the client address (kept only as a
+ * digest). The address is the caller's as the HTTP layer saw it (after TRUST_PROXY).
+ */
+function viewerKey(viewer: Viewer, address: string): string {
+  if (viewer.kind !== 'anonymous') return viewer.user ? `u:${viewer.user.id}` : `c:${viewer.clerkUserId}`;
+  return `a:${createHash('sha256').update(address).digest('base64url').slice(0, 22)}`;
+}
+
+export interface SharingServiceDeps {
+  db: Kysely<DB>;
+  maxTasksPerUser: number;
+}
+
+export function createSharingService({ db, maxTasksPerUser }: SharingServiceDeps) {
+  /** A public task seen by someone other than its owner: counted once per viewer a day, shown scrubbed. */
+  async function viewPublic(task: TaskWithLast | undefined, viewer: Viewer, address: string): Promise<TaskWithLast> {
+    if (!task?.is_public) throw Errors.taskNotFound();
+    const view = await recordView(db, task.id, viewerKey(viewer, address));
+    if (!view.public) throw Errors.taskNotFound();
+    return publicView({ ...task, view_count: task.view_count + (view.counted ? 1 : 0) });
   }
 
   return {
     /** The owner sees everything; anyone (even anonymous) sees a public task, scrubbed. */
-    async get(viewer: Viewer, taskId: string): Promise<{ task: TaskWithLast; owner: boolean }> {
+    async get(viewer: Viewer, taskId: string, address = ''): Promise<{ task: TaskWithLast; owner: boolean }> {
       const task = isUuid(taskId) ? await findTaskWithLast(db, taskId) : undefined;
       if (!task) throw Errors.taskNotFound();
       if (viewer.kind !== 'anonymous' && viewer.user?.id === task.user_id) return { task, owner: true };
-      return { task: await viewPublic(task), owner: false };
+      return { task: await viewPublic(task, viewer, address), owner: false };
     },
 
     /** A public task for anyone, no credentials needed. */
-    async getPublic(taskId: string): Promise<TaskWithLast> {
-      return viewPublic(isUuid(taskId) ? await findTaskWithLast(db, taskId) : undefined);
+    async getPublic(viewer: Viewer, taskId: string, address = ''): Promise<TaskWithLast> {
+      return viewPublic(isUuid(taskId) ? await findTaskWithLast(db, taskId) : undefined, viewer, address);
     },
 
     async setVisibility(viewer: Viewer, taskId: string, isPublic: boolean): Promise<TaskWithLast> {
@@ -53,7 +70,7 @@ export function createSharingService({ db }: { db: Kysely<DB> }) {
       return task;
     },
 
-    /** A paused private copy. Another user's fork leaves notifications behind and counts as a subscriber. */
+    /** A paused private copy. Another user's fork leaves notifications behind; its user counts once as a subscriber. */
     async fork(viewer: Viewer, taskId: string, name?: string): Promise<{ task: TaskWithLast } & TaskExtras> {
       const user = requireUser(viewer);
       const source = isUuid(taskId) ? await findTask(db, taskId) : undefined;
@@ -66,6 +83,7 @@ export function createSharingService({ db }: { db: Kysely<DB> }) {
       try {
         created = await db.transaction().execute(async (trx) => {
           await lockUser(trx, user.id);
+          await ensureTaskSlot(trx, user.id, maxTasksPerUser);
           if (name === undefined) {
             const { base, variant } = copyName(source.name);
             forkName = await freeName(trx, user.id, base, variant);
@@ -81,7 +99,7 @@ export function createSharingService({ db }: { db: Kysely<DB> }) {
             notifications,
             webhook_secret: webhookSecret ?? null,
           });
-          if (!own) await bumpSubscribers(trx, source.id);
+          if (!own) await addSubscriber(trx, source.id, user.id);
           return task;
         });
       } catch (e) {

@@ -218,23 +218,52 @@ export async function deleteOwnTask(db: Db, userId: string, taskId: string): Pro
   return r.numDeletedRows > 0n;
 }
 
-/** Counts a view of a public task; false when it is not (or no longer) public. */
-export async function countView(db: Db, taskId: string): Promise<boolean> {
-  const r = await db
-    .updateTable('tasks')
-    .set((eb) => ({ view_count: eb('view_count', '+', 1) }))
-    .where('id', '=', taskId)
-    .where('is_public', '=', true)
-    .executeTakeFirst();
-  return r.numUpdatedRows > 0n;
+/**
+ * A view of a public task by `viewer`: counted once per viewer per (UTC) day, in one
+ * statement. `public` is false when the task is not (or no longer) public.
+ */
+export async function recordView(
+  db: Db,
+  taskId: string,
+  viewer: string,
+): Promise<{ public: boolean; counted: boolean }> {
+  const { rows } = await sql<{ public: boolean; counted: boolean }>`
+    with t as (select id from tasks where id = ${taskId} and is_public),
+    v as (
+      insert into task_views (task_id, day, viewer)
+      select id, (now() at time zone 'utc')::date, ${viewer} from t
+      on conflict do nothing
+      returning task_id),
+    u as (update tasks set view_count = view_count + 1 where id in (select task_id from v) returning id)
+    select exists (select 1 from t) as public, exists (select 1 from u) as counted`.execute(db);
+  return rows[0] ?? { public: false, counted: false };
 }
 
-export async function bumpSubscribers(db: Db, taskId: string): Promise<void> {
-  await db
-    .updateTable('tasks')
-    .set((eb) => ({ subscriber_count: eb('subscriber_count', '+', 1) }))
-    .where('id', '=', taskId)
-    .execute();
+/** A fork by `userId` makes them a subscriber once; the count moves only for a new one. */
+export async function addSubscriber(db: Db, taskId: string, userId: string): Promise<void> {
+  await sql`
+    with s as (
+      insert into task_subscribers (task_id, user_id) values (${taskId}, ${userId})
+      on conflict do nothing returning task_id)
+    update tasks set subscriber_count = subscriber_count + 1 where id in (select task_id from s)`.execute(db);
+}
+
+export async function countTasks(db: Db, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('tasks')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** Views older than `days` days, no longer needed to tell repeat viewers apart. */
+export async function deleteOldViews(db: Db, days: number): Promise<number> {
+  const r = await db
+    .deleteFrom('task_views')
+    .where('day', '<', sql<Date>`(now() at time zone 'utc')::date - ${days}::int`)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 export async function findTask(db: Db, taskId: string): Promise<TaskRow | undefined> {

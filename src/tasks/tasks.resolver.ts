@@ -47,7 +47,7 @@ export class TasksResolver {
 
   @Query(() => TaskType, { nullable: true, description: 'Your task, or anyone’s public task (notifications hidden).' })
   async task(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<TaskType> {
-    return toTaskType((await ctx.services.sharing.get(ctx.viewer, id)).task);
+    return toTaskType((await ctx.services.sharing.get(ctx.viewer, id, ctx.address)).task);
   }
 
   @Query(() => [ExecutionType], { description: 'Executions of your task, newest first.' })

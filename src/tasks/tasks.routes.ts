@@ -76,7 +76,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         response: { 200: TaskSchema, ...taskErrors },
       },
     },
-    async (req) => toTaskJson((await sharing.get(req.viewer, req.params.id)).task),
+    async (req) => toTaskJson((await sharing.get(req.viewer, req.params.id, req.ip)).task),
   );
 
   app.put(
@@ -208,6 +208,6 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         response: { 200: TaskSchema, 404: DetailSchema },
       },
     },
-    async (req) => toTaskJson(await sharing.getPublic(req.params.id)),
+    async (req) => toTaskJson(await sharing.getPublic(req.viewer, req.params.id, req.ip)),
   );
 };

@@ -3,7 +3,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/types.js';
 import { type AppError, Errors, violatedUniqueConstraint } from '../errors.js';
-import { countActiveTasks, namesStartingWith } from './tasks.repository.js';
+import { countActiveTasks, countTasks, namesStartingWith } from './tasks.repository.js';
 
 export const MAX_ACTIVE_TASKS = 50;
 export const DEFAULT_TASK_NAME = 'New Monitor';
@@ -35,6 +35,13 @@ export async function ensureActiveSlot(trx: Transaction<DB>, userId: string): Pr
     throw Errors.badRequest(
       `Active task limit reached: at most ${MAX_ACTIVE_TASKS} active tasks per user. Pause or complete a task first.`,
     );
+  }
+}
+
+/** Every task counts (paused and completed ones too), so nobody can store without bound. */
+export async function ensureTaskSlot(trx: Transaction<DB>, userId: string, max: number): Promise<void> {
+  if ((await countTasks(trx, userId)) >= max) {
+    throw Errors.badRequest(`Task limit reached: at most ${max} tasks per user. Delete a task first.`);
   }
 }
 

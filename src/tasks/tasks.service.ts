@@ -25,7 +25,14 @@ import {
   type TaskWithLast,
   updateTask,
 } from './tasks.repository.js';
-import { DEFAULT_TASK_NAME, defaultName, duplicateName, ensureActiveSlot, freeName } from './tasks.rules.js';
+import {
+  DEFAULT_TASK_NAME,
+  defaultName,
+  duplicateName,
+  ensureActiveSlot,
+  ensureTaskSlot,
+  freeName,
+} from './tasks.rules.js';
 import type { CreateTaskBody, UpdateTaskBody } from './tasks.schemas.js';
 
 export type TaskResult = { task: TaskWithLast } & TaskExtras;
@@ -36,6 +43,7 @@ export interface TasksServiceDeps {
   runs: RunsPort;
   executions: ExecutionsService;
   defaultIntervalSeconds: number;
+  maxTasksPerUser: number;
   notificationRules: NotificationRules;
 }
 
@@ -100,6 +108,7 @@ export function createTasksService(deps: TasksServiceDeps) {
               return { id: earlier.resource_id };
             }
           }
+          await ensureTaskSlot(trx, user.id, deps.maxTasksPerUser);
           if (state === 'active') await ensureActiveSlot(trx, user.id);
           if (input.name === undefined) name = await freeName(trx, user.id, DEFAULT_TASK_NAME, defaultName);
           const nextRun = state === 'active' ? firstRun() : null;

@@ -1,10 +1,14 @@
 // The task rules at the service level: the services called directly, with real
 // repositories on this file's database and no HTTP in between (model: immich's medium
 // tests). The HTTP tests beside this file check the same rules through REST and GraphQL.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS, type Viewer } from '../../src/auth/viewer.js';
 import type { Container } from '../../src/container.js';
 import type { AppError } from '../../src/errors.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { createCleanup } from '../../src/runs/cleanup.js';
+import type { RunContext } from '../../src/runs/run-context.js';
 import { MAX_ACTIVE_TASKS } from '../../src/tasks/tasks.rules.js';
 import type { CreateTaskBody } from '../../src/tasks/tasks.schemas.js';
 import { testContainer, testUser } from '../helpers/container.js';
@@ -130,14 +134,14 @@ describe('sharing and forks', () => {
     expect(seen.owner).toBe(false);
     expect(seen.task.notifications).toEqual([]);
     expect(seen.task.view_count).toBe(1);
-    const anon = await c.services.sharing.getPublic(task.id);
+    const anon = await c.services.sharing.getPublic(ANONYMOUS, task.id, '10.1.1.1');
     expect(anon.view_count).toBe(2);
     const own = await c.services.sharing.get(owner.viewer, task.id);
     expect(own.owner).toBe(true);
     expect(own.task.notifications).toEqual([{ type: 'email', address: 'owner@example.com' }]);
   });
 
-  it("forking someone's public task: paused, private, no notifications, named (Copy), one more subscriber", async () => {
+  it("forking someone's public task: paused, private, no notifications, named (Copy); one subscriber per user", async () => {
     const owner = await testUser(tdb);
     const other = await testUser(tdb);
     const { task } = await create(owner.viewer, {
@@ -157,8 +161,10 @@ describe('sharing and forks', () => {
       forked_from_task_id: task.id,
     });
     expect(a.webhookSecret).toBeUndefined();
+    const third = await testUser(tdb);
+    await c.services.sharing.fork(third.viewer, task.id);
     const source = await c.services.sharing.get(owner.viewer, task.id);
-    expect(source.task.subscriber_count).toBe(2);
+    expect(source.task.subscriber_count).toBe(2); // two users, three forks
   });
 
   it('forking your own task keeps its notifications with a new webhook secret, and no subscriber', async () => {
@@ -187,5 +193,97 @@ describe('sharing and forks', () => {
     expect(mine?.notifications).toEqual([]);
     expect(page.tasks.every((t) => t.is_public)).toBe(true);
     expect(page.total).toBe(page.tasks.length);
+  });
+});
+
+describe('counters users cannot inflate, and a cap on tasks', () => {
+  it('a view counts once per viewer a day: an address, a signed-in user; the owner never', async () => {
+    const owner = await testUser(tdb);
+    const other = await testUser(tdb);
+    const { task } = await create(owner.viewer, { name: 'viewed' });
+    await c.services.sharing.setVisibility(owner.viewer, task.id, true);
+    const counts: number[] = [];
+    for (let i = 0; i < 5; i++)
+      counts.push((await c.services.sharing.getPublic(ANONYMOUS, task.id, '192.0.2.7')).view_count);
+    counts.push((await c.services.sharing.getPublic(ANONYMOUS, task.id, '192.0.2.8')).view_count);
+    for (let i = 0; i < 3; i++)
+      counts.push((await c.services.sharing.get(other.viewer, task.id, '192.0.2.7')).task.view_count);
+    await c.services.sharing.get(owner.viewer, task.id, '192.0.2.9');
+    expect(counts).toEqual([1, 1, 1, 1, 1, 2, 3, 3, 3]);
+    const stored = await tdb.database.db
+      .selectFrom('task_views')
+      .select('viewer')
+      .where('task_id', '=', task.id)
+      .execute();
+    expect(stored).toHaveLength(3);
+    // Addresses are kept only as digests.
+    expect(JSON.stringify(stored)).not.toContain('192.0.2');
+  });
+
+  it('tasks per user are capped (any state), for creates and forks, with a clear 400', async () => {
+    const capped = testContainer(tdb, { MAX_TASKS_PER_USER: '3' });
+    try {
+      const { viewer } = await testUser(tdb);
+      const other = await testUser(tdb);
+      const { task: shared } = await capped.services.tasks.create(other.viewer, { search_query: 'q', name: 'shared' });
+      await capped.services.sharing.setVisibility(other.viewer, shared.id, true);
+      for (const state of ['paused', 'completed', 'active'] as const) {
+        await capped.services.tasks.create(viewer, { search_query: 'q', name: state, state });
+      }
+      const expected = 'Task limit reached: at most 3 tasks per user. Delete a task first.';
+      const create4 = await refusal(capped.services.tasks.create(viewer, { search_query: 'q', state: 'paused' }));
+      expect([create4.status, create4.detail]).toEqual([400, expected]);
+      const fork4 = await refusal(capped.services.sharing.fork(viewer, shared.id));
+      expect([fork4.status, fork4.detail]).toEqual([400, expected]);
+      const [first] = await capped.services.tasks.list(viewer);
+      await capped.services.tasks.remove(viewer, first!.id);
+      expect((await capped.services.sharing.fork(viewer, shared.id)).task.state).toBe('paused');
+    } finally {
+      await capped.close();
+    }
+  });
+});
+
+describe('Idempotency-Keys expire after 24 hours', () => {
+  it('an expired key is a new request; the hourly cleanup deletes expired keys and old view marks', async () => {
+    const { viewer, user } = await testUser(tdb);
+    const db = tdb.database.db;
+    const first = await c.services.tasks.create(viewer, { search_query: 'q', name: 'k1' }, { idempotencyKey: 'exp-1' });
+    const age = (hours: number) =>
+      sql`update idempotency_keys set created_at = now() - make_interval(hours => ${hours}) where user_id = ${user.id}`.execute(
+        db,
+      );
+    await age(23);
+    const reused = await refusal(
+      c.services.tasks.create(viewer, { search_query: 'other' }, { idempotencyKey: 'exp-1' }),
+    );
+    expect(reused.status).toBe(422);
+    await age(25);
+    const second = await c.services.tasks.create(
+      viewer,
+      { search_query: 'other', name: 'k2' },
+      { idempotencyKey: 'exp-1' },
+    );
+    expect(second.task.id).not.toBe(first.task.id);
+    // The key now belongs to the second request.
+    const replay = await c.services.tasks.create(
+      viewer,
+      { search_query: 'other', name: 'k2' },
+      { idempotencyKey: 'exp-1' },
+    );
+    expect(replay.task.id).toBe(second.task.id);
+
+    await age(25);
+    await c.services.tasks.create(viewer, { search_query: 'q', name: 'k3' }, { idempotencyKey: 'fresh' });
+    await sql`update idempotency_keys set created_at = now() where key = 'fresh'`.execute(db);
+    await sql`insert into task_views (task_id, day, viewer) values (${first.task.id}, current_date - 5, 'a:old'), (${first.task.id}, current_date, 'a:new')`.execute(
+      db,
+    );
+    const removed = await createCleanup({ db, logger: createLogger('silent') } as unknown as RunContext)();
+    expect(removed.idempotencyKeys).toBeGreaterThanOrEqual(1);
+    const keys = await db.selectFrom('idempotency_keys').select('key').where('user_id', '=', user.id).execute();
+    expect(keys).toEqual([{ key: 'fresh' }]);
+    const views = await db.selectFrom('task_views').select('viewer').where('task_id', '=', first.task.id).execute();
+    expect(views).toEqual([{ viewer: 'a:new' }]);
   });
 });
