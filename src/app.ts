@@ -57,7 +57,7 @@ export async function buildApp(container: Container, opts: AppOptions = {}) {
   await app.register(security, { config });
   await app.register(input);
   await app.register(errors);
-  await app.register(health, { database: container.database });
+  await app.register(health, { database: container.database, lifecycle: container.lifecycle });
   await app.register(metrics, { metrics: container.metrics });
   await app.register(auth, { container });
   await app.register(openapi);

@@ -46,6 +46,8 @@ export interface Config {
   readonly apiKeyCreateLimitPerMinute: number;
   readonly authFailureLimitPerMinute: number;
   readonly shutdownTimeoutMs: number;
+  /** How long a stopping instance keeps serving (readiness already failing) before it closes its listener. */
+  readonly shutdownDrainMs: number;
   /** How long a client may take to send a whole request (slow clients are cut off). */
   readonly requestTimeoutMs: number;
   /** Hops of trusted proxies in front (X-Forwarded-For), 0 = none. */
@@ -228,6 +230,8 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeyCreateLimitPerMinute: int('API_KEY_CREATE_LIMIT_PER_MINUTE', 3, 1, 10000),
     authFailureLimitPerMinute: int('AUTH_FAILURE_LIMIT_PER_MINUTE', 100, 1, 1_000_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 300000),
+    // Behind a load balancer, readiness must fail long enough for it to stop sending here.
+    shutdownDrainMs: int('SHUTDOWN_DRAIN_MS', isProduction ? 5000 : 0, 0, 120000),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 30000, 500, 600000),
     trustProxy: int('TRUST_PROXY', 0, 0, 10),
     benchBcryptEveryRequest,

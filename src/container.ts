@@ -65,6 +65,11 @@ export function createServices(
 
 export type Services = ReturnType<typeof createServices>;
 
+/** Where this instance is in its life: draining = shutting down, readiness fails. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
 export function createContainer(config: Config, deps: ContainerDeps) {
   const { database, logger, jobs } = deps;
   const db = database.db;
@@ -106,9 +111,11 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   // Automatic persisted queries: shared through Redis when configured, else in-process (Apollo's own).
   const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl, logger) : undefined;
 
+  const lifecycle: Lifecycle = { draining: false };
   return {
     config,
     logger,
+    lifecycle,
     database,
     clerk,
     apiKeyVerifier,

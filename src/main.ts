@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const jobs = await startJobs(config, logger);
   const container = createContainer(config, { database, logger, ...jobs });
   const app = await buildApp(container);
-  shutdownOnSignals(app, database, config.shutdownTimeoutMs, logger);
+  shutdownOnSignals(app, database, container.lifecycle, config, logger);
   await app.listen({ port: config.port, host: config.host });
 }
 

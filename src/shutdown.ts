@@ -1,21 +1,34 @@
-// Graceful shutdown on SIGTERM/SIGINT: stop accepting, finish in-flight requests, stop the
-// job engine (app.close), close the pool; exit 1 if that takes longer than allowed.
+// Graceful shutdown on SIGTERM/SIGINT: first drain (readiness fails and responses close
+// their connections, while new connections are still served), then stop accepting, finish
+// in-flight requests, stop the job engine (app.close) and close the pool; exit 1 if that
+// takes longer than allowed.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { Lifecycle } from './container.js';
 import type { Database } from './db/database.js';
 import type { Logger } from './lib/logger.js';
 
-export function shutdownOnSignals(app: FastifyInstance, database: Database, timeoutMs: number, logger: Logger): void {
+export function shutdownOnSignals(
+  app: FastifyInstance,
+  database: Database,
+  lifecycle: Lifecycle,
+  config: Pick<Config, 'shutdownDrainMs' | 'shutdownTimeoutMs'>,
+  logger: Logger,
+): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down');
     const force = setTimeout(() => {
       logger.error('graceful shutdown timed out; exiting');
       process.exit(1);
-    }, timeoutMs);
+    }, config.shutdownDrainMs + config.shutdownTimeoutMs);
     force.unref();
     try {
+      lifecycle.draining = true;
+      if (config.shutdownDrainMs > 0) await sleep(config.shutdownDrainMs);
       await app.close();
       await database.close();
       logger.info('stopped');
