@@ -1,11 +1,12 @@
 // Sends one webhook attempt: signed body, the target's own headers, and an address check
-// done at connect time (the resolved IP is what is checked, so DNS cannot point a public
-// name at a private address between check and use).
+// done at connect time: an IP literal before connecting (node asks no lookup for one), a
+// host name in the lookup hook (the resolved IPs are what is checked, so DNS cannot point a
+// public name at a private address between check and use).
 import { createHmac } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { isBlockedAddress } from '../tasks/notifications.js';
+import { ipLiteral, isPublicAddress } from '../tasks/webhook-targets.js';
 
 export function signature(secret: string, body: string, unixSeconds: number): string {
   const mac = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
@@ -45,6 +46,10 @@ export async function sendWebhook(opts: {
   if (url.protocol !== 'https:' && !opts.allowInsecureTargets) {
     return { statusCode: null, error: 'webhook url must use https', durationMs: 0, permanent: true };
   }
+  const literal = ipLiteral(url.hostname);
+  if (literal && !opts.allowInsecureTargets && !isPublicAddress(literal)) {
+    return { statusCode: null, error: `refused: ${literal} is not a public address`, durationMs: 0, permanent: true };
+  }
   let blocked: string | undefined;
   const safeLookup = (
     hostname: string,
@@ -54,13 +59,10 @@ export async function sendWebhook(opts: {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       const list = addresses as LookupAddress[];
-      const bad = opts.allowInsecureTargets ? undefined : list.find((a) => isBlockedAddress(a.address));
+      const bad = opts.allowInsecureTargets ? undefined : list.find((a) => !isPublicAddress(a.address));
       if (bad) {
-        blocked = bad.address;
-        return callback(
-          Object.assign(new Error(`refused: ${hostname} resolves to ${bad.address}`), { code: 'EBLOCKED' }),
-          [],
-        );
+        blocked = `refused: ${hostname} resolves to ${bad.address}, not a public address`;
+        return callback(Object.assign(new Error(blocked), { code: 'EBLOCKED' }), []);
       }
       const all = (options as { all?: boolean }).all;
       if (all) return callback(null, list);
@@ -82,9 +84,7 @@ export async function sendWebhook(opts: {
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
-    req.on('error', (e) =>
-      done(null, blocked ? `refused: target resolves to a private address (${blocked})` : e.message, !!blocked),
-    );
+    req.on('error', (e) => done(null, blocked ?? e.message, !!blocked));
     req.end(opts.body);
   });
 }

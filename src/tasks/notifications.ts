@@ -1,11 +1,11 @@
 // Notification targets of a task: at most one email and one webhook. Webhooks must be
-// https and must not aim at loopback, private or link-local addresses (the gateway would
-// otherwise call into its own network). Delivery re-checks resolved addresses.
+// https and aim at public addresses only (webhook-targets.ts), else the gateway would call
+// into its own network; delivery checks the addresses again when it connects.
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { Notification, WebhookNotification } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { type NotificationInput, TASK_LIMITS } from './tasks.schemas.js';
+import { ipLiteral, isLocalHostname, isPublicAddress } from './webhook-targets.js';
 
 export const MULTIPLE_SAME_TYPE =
   'Multiple notifications of the same type are not supported. Please provide at most one email and one webhook notification.';
@@ -17,55 +17,6 @@ const EMAIL_RE =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'x-torale-signature']);
-
-function ipv4Blocked(ip: string): boolean {
-  const [a = 0, b = 0] = ip.split('.').map(Number);
-  return (
-    a === 0 || // "this" network
-    a === 10 ||
-    a === 127 ||
-    (a === 100 && b >= 64 && b <= 127) || // carrier-grade NAT
-    (a === 169 && b === 254) || // link-local, cloud metadata
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 192 && b === 0) ||
-    (a === 198 && (b === 18 || b === 19)) ||
-    a >= 224 // multicast and reserved
-  );
-}
-
-/** True for addresses a webhook may never target (loopback, private, link-local, …). */
-export function isBlockedAddress(address: string): boolean {
-  const ip = address.replace(/^\[|\]$/g, '').toLowerCase();
-  const kind = isIP(ip);
-  if (kind === 4) return ipv4Blocked(ip);
-  if (kind === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip)?.[1];
-    if (mapped) return ipv4Blocked(mapped);
-    return (
-      ip === '::' ||
-      ip === '::1' ||
-      /^fe[89ab]/.test(ip) || // link-local
-      /^f[cd]/.test(ip) || // unique local
-      /^ff/.test(ip) || // multicast
-      ip.startsWith('::ffff:') ||
-      ip.startsWith('64:ff9b:')
-    );
-  }
-  return false;
-}
-
-function isLocalHostname(host: string): boolean {
-  const h = host.toLowerCase().replace(/\.$/, '');
-  return (
-    h === 'localhost' ||
-    h.endsWith('.localhost') ||
-    h.endsWith('.local') ||
-    h.endsWith('.internal') ||
-    h.endsWith('.localdomain') ||
-    !h.includes('.')
-  );
-}
 
 export interface NotificationRules {
   allowInsecureTargets: boolean;
@@ -112,8 +63,8 @@ function parseWebhook(n: NotificationInput, rules: NotificationRules): WebhookNo
   if (url.protocol !== 'https:' && !(rules.allowInsecureTargets && url.protocol === 'http:')) {
     throw invalid('webhook url must use https');
   }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!rules.allowInsecureTargets && (isBlockedAddress(host) || (isIP(host) === 0 && isLocalHostname(host)))) {
+  const ip = ipLiteral(url.hostname);
+  if (!rules.allowInsecureTargets && (ip ? !isPublicAddress(ip) : isLocalHostname(url.hostname))) {
     throw invalid('webhook url must not target loopback, private or link-local addresses');
   }
   const method = n.method === undefined ? 'POST' : n.method.toUpperCase();

@@ -6,6 +6,8 @@ export interface Received {
   headers: IncomingHttpHeaders;
   body: string;
   method: string;
+  /** When the whole request had arrived (Date.now()). */
+  at: number;
 }
 
 export interface WebhookReceiver {
@@ -24,7 +26,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       body += d;
     });
     req.on('end', () => {
-      r.received.push({ headers: req.headers, body, method: req.method ?? '' });
+      r.received.push({ headers: req.headers, body, method: req.method ?? '', at: Date.now() });
       res.writeHead(r.statuses.shift() ?? 200);
       res.end();
     });

@@ -1,5 +1,10 @@
 import { createHmac } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import { expect } from 'vitest';
+import type { DB } from '../../src/db/types.js';
+import type { FakeAgent } from '../helpers/fake-agent.js';
+import { rest } from '../helpers/rest.js';
 
 export async function waitFor<T>(
   what: string,
@@ -38,3 +43,41 @@ export function runEnv(agentUrl: string, extra: Record<string, string> = {}): Re
     ...extra,
   };
 }
+
+/** The agent finds the condition met on every run, so every run notifies. */
+export function notifyOnEveryRun(agent: FakeAgent): void {
+  agent.fallback = {
+    kind: 'answer',
+    result: {
+      evidence: 'met',
+      notification: 'Condition met',
+      next_run: new Date(Date.now() + 3600_000).toISOString(),
+    },
+  };
+}
+
+let seq = 0;
+
+/** A task of the caller with this webhook (and a unique name), through the API. */
+export async function webhookTask(app: FastifyInstance, headers: Record<string, string>, url: string): Promise<string> {
+  const res = await rest(app, 'POST', '/api/v1/tasks', headers, {
+    name: `hook ${++seq}`,
+    search_query: 'q',
+    notifications: [{ type: 'webhook', url }],
+  });
+  expect(res.status, res.raw).toBe(200);
+  return res.body.id;
+}
+
+/** Runs the task now; the execution id. */
+export async function executeNow(app: FastifyInstance, headers: Record<string, string>, taskId: string) {
+  const res = await rest(app, 'POST', `/api/v1/tasks/${taskId}/execute`, headers);
+  expect(res.status, res.raw).toBe(200);
+  return res.body.id as string;
+}
+
+export const deliveryOf = (db: Kysely<DB>, taskId: string) =>
+  db.selectFrom('notification_deliveries').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+
+export const attemptsOf = (db: Kysely<DB>, deliveryId: string) =>
+  db.selectFrom('notification_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').execute();
