@@ -17,9 +17,12 @@ export interface WebhookAttempt {
   statusCode: number | null;
   error: string | null;
   durationMs: number;
-  /** A refusal that no retry can fix (blocked address). */
+  /** A refusal that no retry can fix (blocked address, a request node will not build). */
   permanent: boolean;
 }
+
+const refused = (error: string): WebhookAttempt => ({ statusCode: null, error, durationMs: 0, permanent: true });
+const unbuildable = (e: unknown) => refused(`the request could not be built: ${(e as Error).message}`);
 
 export async function sendWebhook(opts: {
   url: string;
@@ -33,7 +36,12 @@ export async function sendWebhook(opts: {
   timeoutMs: number;
 }): Promise<WebhookAttempt> {
   const started = performance.now();
-  const url = new URL(opts.url);
+  let url: URL;
+  try {
+    url = new URL(opts.url);
+  } catch (e) {
+    return unbuildable(e);
+  }
   const t = Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
     ...opts.headers,
@@ -43,12 +51,10 @@ export async function sendWebhook(opts: {
     'x-torale-delivery': opts.deliveryId,
     ...(opts.secret && { 'x-torale-signature': signature(opts.secret, opts.body, t) }),
   };
-  if (url.protocol !== 'https:' && !opts.allowInsecureTargets) {
-    return { statusCode: null, error: 'webhook url must use https', durationMs: 0, permanent: true };
-  }
+  if (url.protocol !== 'https:' && !opts.allowInsecureTargets) return refused('webhook url must use https');
   const literal = ipLiteral(url.hostname);
   if (literal && !opts.allowInsecureTargets && !isPublicAddress(literal)) {
-    return { statusCode: null, error: `refused: ${literal} is not a public address`, durationMs: 0, permanent: true };
+    return refused(`refused: ${literal} is not a public address`);
   }
   let blocked: string | undefined;
   const safeLookup = (
@@ -74,15 +80,22 @@ export async function sendWebhook(opts: {
     const done = (statusCode: number | null, error: string | null, permanent = false) =>
       resolve({ statusCode, error, permanent, durationMs: Math.round(performance.now() - started) });
     const client = url.protocol === 'https:' ? https : http;
-    const req = client.request(
-      url,
-      { method: opts.method, headers, lookup: safeLookup as never, timeout: opts.timeoutMs },
-      (res) => {
-        res.resume();
-        res.on('end', () => done(res.statusCode ?? null, null));
-        res.on('error', (e) => done(res.statusCode ?? null, e.message));
-      },
-    );
+    let req: http.ClientRequest;
+    try {
+      // Throws at once for what node will not send (e.g. a control character in a header
+      // value stored before the rules refused it): no retry can fix that.
+      req = client.request(
+        url,
+        { method: opts.method, headers, lookup: safeLookup as never, timeout: opts.timeoutMs },
+        (res) => {
+          res.resume();
+          res.on('end', () => done(res.statusCode ?? null, null));
+          res.on('error', (e) => done(res.statusCode ?? null, e.message));
+        },
+      );
+    } catch (e) {
+      return resolve(unbuildable(e));
+    }
     req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
     req.on('error', (e) => done(null, blocked ?? e.message, !!blocked));
     req.end(opts.body);

@@ -2,6 +2,7 @@
 // https and aim at public addresses only (webhook-targets.ts), else the gateway would call
 // into its own network; delivery checks the addresses again when it connects.
 import { randomBytes } from 'node:crypto';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Notification, WebhookNotification } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { type NotificationInput, TASK_LIMITS } from './tasks.schemas.js';
@@ -15,7 +16,6 @@ const invalid = (why: string) => Errors.badRequest(`Invalid notification: ${why}
 // A practical address check: one @, no spaces, a dotted domain of sane labels.
 const EMAIL_RE =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'x-torale-signature']);
 
 export interface NotificationRules {
@@ -75,14 +75,29 @@ function parseWebhook(n: NotificationInput, rules: NotificationRules): WebhookNo
     if (entries.length > TASK_LIMITS.webhookHeaders)
       throw invalid(`at most ${TASK_LIMITS.webhookHeaders} webhook headers`);
     for (const [k, v] of entries) {
-      if (!HEADER_NAME_RE.test(k) || FORBIDDEN_HEADERS.has(k.toLowerCase()))
+      if (!nodeAccepts(validateHeaderName, k) || FORBIDDEN_HEADERS.has(k.toLowerCase()))
         throw invalid(`header "${k.slice(0, 64)}" is not allowed`);
-      if (v.length > TASK_LIMITS.webhookHeaderValueLength || /[\r\n\0]/.test(v))
-        throw invalid(`header "${k}" must be a short string`);
+      if (v.length > TASK_LIMITS.webhookHeaderValueLength) throw invalid(`header "${k}" must be a short string`);
+      if (!nodeAccepts(validateHeaderValue, k, v))
+        throw invalid(`header "${k}" must be printable ASCII or Latin-1, without control characters`);
       headers[k] = v;
     }
   }
   return { type: 'webhook', url: url.toString(), method, headers };
+}
+
+/**
+ * Whether node's HTTP client takes this header as it is (names: RFC 7230 tokens; values: tab,
+ * visible ASCII and Latin-1). What it refuses would make every delivery fail, so it is refused
+ * on save with the same check.
+ */
+function nodeAccepts<A extends unknown[]>(validate: (...args: A) => void, ...args: A): boolean {
+  try {
+    validate(...args);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const webhookOf = (ns: readonly Notification[]): WebhookNotification | undefined =>

@@ -1,6 +1,7 @@
 // What the webhook sender refuses at send time, with insecure targets off (security review,
 // issue 12): targets that are not public addresses — IP literals included, which node
-// connects to without asking the lookup hook — are refused before any connection.
+// connects to without asking the lookup hook — are refused before any connection, and a
+// request node will not even build ends the delivery failed instead of leaving it pending.
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -61,6 +62,18 @@ describe.skipIf(!tpl)('the webhook sender, insecure targets off', () => {
       },
       10_000,
     );
+
+  it('a stored header node refuses to send: the delivery ends failed with the reason after one attempt', async () => {
+    const id = await taskWithStoredWebhook({
+      url: 'https://hooks.example.com/x',
+      headers: { 'X-Bad': 'line\u0001feed' },
+    });
+    await executeNow(g!.t.app, {}, id);
+    const d = await endedDelivery(id);
+    const reason = 'the request could not be built: Invalid character in header content ["X-Bad"]';
+    expect(d).toMatchObject({ status: 'failed', reason, attempts: 1 });
+    expect(await attemptsOf(g!.t.database.db, d.id)).toMatchObject([{ attempt: 1, status_code: null, error: reason }]);
+  });
 
   it.each([
     ['an IPv4 literal', (p: number) => `https://127.0.0.1:${p}/hook`, 'refused: 127.0.0.1 is not a public address'],

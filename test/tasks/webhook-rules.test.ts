@@ -1,5 +1,5 @@
 // Which webhooks can be saved (security review, issue 12): only targets at global unicast
-// addresses.
+// addresses, and only headers node's HTTP client will send.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPublicAddress } from '../../src/tasks/webhook-targets.js';
 import type { TestApp } from '../helpers/app.js';
@@ -76,6 +76,62 @@ describe('webhook targets on save', () => {
     });
     expect(res.status, res.raw).toBe(200);
     expect(res.body.notifications[0].url).toBe(new URL(url).toString());
+  });
+});
+
+describe('webhook headers on save', () => {
+  const BAD_VALUE = (name: string) =>
+    `Invalid notification: header "${name}" must be printable ASCII or Latin-1, without control characters`;
+
+  it.each([
+    ['a control character', 'X-Token', 'abc\u0001def'],
+    ['an escape sequence', 'X-Token', '\u001b[31mred'],
+    ['DEL', 'X-Token', 'abc\u007f'],
+    ['a character outside Latin-1', 'X-Price', '10 €'],
+    ['an emoji', 'X-Mood', 'ok 👍'],
+    ['a carriage return', 'X-Token', 'a\rb'],
+    ['a NUL', 'X-Token', 'a\u0000b'],
+  ])('PUT with a value holding %s → 400, and nothing changes', async (_what, name, value) => {
+    const created = await rest(t.app, 'POST', '/api/v1/tasks', u.headers, {
+      search_query: 'q',
+      notifications: [{ type: 'webhook', url: 'https://hooks.example.com/x', headers: { 'X-Token': 'good' } }],
+    });
+    expect(created.status).toBe(200);
+    const res = await rest(t.app, 'PUT', `/api/v1/tasks/${created.body.id}`, u.headers, {
+      notifications: [{ type: 'webhook', url: 'https://hooks.example.com/x', headers: { [name]: value } }],
+    });
+    expect(res.status, res.raw).toBe(400);
+    expect(res.body).toEqual({ detail: BAD_VALUE(name) });
+    const after = await rest(t.app, 'GET', `/api/v1/tasks/${created.body.id}`, u.headers);
+    expect(after.body.notifications[0].headers).toEqual({ 'X-Token': 'good' });
+  });
+
+  it.each([
+    ['a space', 'X Token'],
+    ['a colon', 'X-Token:'],
+    ['a non-ASCII letter', 'X-Tökén'],
+    ['nothing', ''],
+  ])('PUT with a name holding %s → 400', async (_what, name) => {
+    const created = await rest(t.app, 'POST', '/api/v1/tasks', u.headers, { search_query: 'q' });
+    const res = await rest(t.app, 'PUT', `/api/v1/tasks/${created.body.id}`, u.headers, {
+      notifications: [{ type: 'webhook', url: 'https://hooks.example.com/x', headers: { [name]: 'v' } }],
+    });
+    expect(res.status, res.raw).toBe(400);
+    expect(res.body).toEqual({ detail: `Invalid notification: header "${name}" is not allowed` });
+  });
+
+  it('values node sends as they are (tab, Latin-1, visible ASCII) are kept', async () => {
+    const headers = {
+      'X-Tab': 'a\tb',
+      'X-Latin1': 'café naïve ÿ',
+      'X-Ascii': '!"#$%&\'()*+,-./09:;<=>?@AZ[\\]^_`az{|}~',
+    };
+    const res = await rest(t.app, 'POST', '/api/v1/tasks', u.headers, {
+      search_query: 'q',
+      notifications: [{ type: 'webhook', url: 'https://hooks.example.com/x', headers }],
+    });
+    expect(res.status, res.raw).toBe(200);
+    expect(res.body.notifications[0].headers).toEqual(headers);
   });
 });
 
