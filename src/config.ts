@@ -30,6 +30,10 @@ export interface Config {
   readonly webhookAllowInsecureTargets: boolean;
   /** How often a webhook held for a disabled owner is looked at again. */
   readonly webhookHeldRecheckSeconds: number;
+  /** One deadline per webhook attempt: connect, request, answer headers and body. */
+  readonly webhookTimeoutMs: number;
+  /** Webhook attempts in flight at once on this instance (one delivery worker each). */
+  readonly webhookDeliveryConcurrency: number;
   /** 0 = this instance queues runs but does not execute them (API-only instances). */
   readonly runner: boolean;
   readonly defaultCheckIntervalSeconds: number;
@@ -217,6 +221,10 @@ export function loadConfig(env: Env = process.env): Config {
     agentTimeoutMs: int('TORALE_AGENT_TIMEOUT_MS', 240000, 1000, 3600000),
     webhookAllowInsecureTargets: bool('WEBHOOK_ALLOW_INSECURE_TARGETS'),
     webhookHeldRecheckSeconds: int('WEBHOOK_HELD_RECHECK_SECONDS', 60, 1, 86400),
+    // At most 30 s: a delivery job expires after 60 s (runs/engine.ts) and would then be
+    // attempted again by another instance while the first attempt still runs.
+    webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10000, 100, 30000),
+    webhookDeliveryConcurrency: int('WEBHOOK_DELIVERY_CONCURRENCY', 4, 1, 50),
     runner: str('TORALE_RUNNER') === undefined ? true : bool('TORALE_RUNNER'),
     defaultCheckIntervalSeconds: int('TORALE_DEFAULT_CHECK_INTERVAL_SECONDS', 3600, 1, 30 * 86400),
     maxTasksPerUser: int('MAX_TASKS_PER_USER', 1000, 1, 1_000_000),

@@ -102,7 +102,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
             defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
             maxAttempts: config.runMaxAttempts,
             allowInsecureTargets: config.webhookAllowInsecureTargets,
-            webhookTimeoutMs: 10_000,
+            webhookTimeoutMs: config.webhookTimeoutMs,
             webhookMaxAttempts: 6,
             heldDeliveryRecheckMs: config.webhookHeldRecheckSeconds * 1000,
           },

@@ -34,7 +34,9 @@ export function createDeliverer({ db, engine, opts, stats }: RunContext) {
       timeoutMs: opts.webhookTimeoutMs,
     });
     await insertDeliveryAttempt(db, { deliveryId: d.id, attempt: d.attempts, ...attempt });
-    const ok = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300;
+    // A 2xx whose body never finished (cut off at the deadline) is not a delivery.
+    const ok =
+      attempt.error === null && attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300;
     if (ok || attempt.permanent || d.attempts >= opts.webhookMaxAttempts) {
       await endDelivery(db, d.id, ok, ok ? null : (attempt.error ?? `HTTP ${attempt.statusCode}`));
       return;

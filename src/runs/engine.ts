@@ -34,6 +34,8 @@ export interface EngineOptions {
   pollSeconds: number;
   maintenanceSeconds: number;
   expireSlackSeconds: number;
+  /** Delivery workers on this instance: webhook attempts in flight at once. */
+  deliveryConcurrency: number;
   /** false = only enqueue (API-only instance): no workers, no maintenance, no cron. */
   worker: boolean;
 }
@@ -48,6 +50,7 @@ export function engineOptions(config: Config, url: string): EngineOptions {
     pollSeconds: config.jobsPollSeconds,
     maintenanceSeconds: config.jobsMaintenanceSeconds,
     expireSlackSeconds: config.runExpireSlackSeconds,
+    deliveryConcurrency: config.webhookDeliveryConcurrency,
     worker: config.runner,
   };
 }
@@ -92,6 +95,8 @@ export class JobEngine implements RunsPort {
       retryBackoff: true,
       expireInSeconds: expire,
     });
+    // The expiry must outlast one attempt (WEBHOOK_TIMEOUT_MS, at most 30 s) and its writes:
+    // an expired job is handed to another worker, which would send the attempt again.
     await engine.#queue(QUEUES.delivery, {
       policy: 'standard',
       retryLimit: 5,
@@ -154,9 +159,14 @@ export class JobEngine implements RunsPort {
         job ? handlers.execution(job.data.executionId) : undefined,
       );
     }
-    await this.boss.work<{ deliveryId: string }>(QUEUES.delivery, opts, async ([job]) =>
-      job ? handlers.delivery(job.data.deliveryId) : undefined,
-    );
+    // Deliveries side by side, one job per worker: a slow target holds one worker for at most
+    // its attempt deadline while the others go on. One job each (not a batch) keeps every
+    // delivery's own retry schedule, since pg-boss fails a whole batch when its handler throws.
+    for (let i = 0; i < this.opts.deliveryConcurrency; i++) {
+      await this.boss.work<{ deliveryId: string }>(QUEUES.delivery, opts, async ([job]) =>
+        job ? handlers.delivery(job.data.deliveryId) : undefined,
+      );
+    }
     await this.boss.work(QUEUES.reconcile, opts, async () => handlers.reconcile());
     await this.boss.schedule(QUEUES.reconcile, '* * * * *');
     await this.boss.work(QUEUES.cleanup, opts, async () => handlers.cleanup());

@@ -21,6 +21,9 @@ export interface WebhookAttempt {
   permanent: boolean;
 }
 
+/** How much of a target's answer body is read before the attempt counts as answered. */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
 const refused = (error: string): WebhookAttempt => ({ statusCode: null, error, durationMs: 0, permanent: true });
 const unbuildable = (e: unknown) => refused(`the request could not be built: ${(e as Error).message}`);
 
@@ -33,6 +36,7 @@ export async function sendWebhook(opts: {
   deliveryId: string;
   event: string;
   allowInsecureTargets: boolean;
+  /** The attempt's deadline, from the request's start to its answer's last byte read. */
   timeoutMs: number;
 }): Promise<WebhookAttempt> {
   const started = performance.now();
@@ -77,27 +81,49 @@ export async function sendWebhook(opts: {
     });
   };
   return new Promise<WebhookAttempt>((resolve) => {
-    const done = (statusCode: number | null, error: string | null, permanent = false) =>
-      resolve({ statusCode, error, permanent, durationMs: Math.round(performance.now() - started) });
     const client = url.protocol === 'https:' ? https : http;
     let req: http.ClientRequest;
+    let statusCode: number | null = null;
+    let settled = false;
+    // Ends the attempt once: the first of answer read, error, or deadline. The socket is this
+    // attempt's own (agent: false, nothing pooled), so it is destroyed whatever the outcome.
+    const finish = (error: string | null, permanent = false) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      req.destroy();
+      resolve({ statusCode, error, permanent, durationMs: Math.round(performance.now() - started) });
+    };
+    // One deadline for the whole attempt (lookup, connect, request, headers, body): an idle
+    // timeout never trips on a target that sends a byte now and then.
+    const deadline = setTimeout(
+      () =>
+        finish(
+          statusCode === null
+            ? `no answer within ${opts.timeoutMs} ms`
+            : `the target did not finish its answer within ${opts.timeoutMs} ms`,
+        ),
+      opts.timeoutMs,
+    );
     try {
       // Throws at once for what node will not send (e.g. a control character in a header
       // value stored before the rules refused it): no retry can fix that.
-      req = client.request(
-        url,
-        { method: opts.method, headers, lookup: safeLookup as never, timeout: opts.timeoutMs },
-        (res) => {
-          res.resume();
-          res.on('end', () => done(res.statusCode ?? null, null));
-          res.on('error', (e) => done(res.statusCode ?? null, e.message));
-        },
-      );
+      req = client.request(url, { method: opts.method, headers, lookup: safeLookup as never, agent: false }, (res) => {
+        statusCode = res.statusCode ?? null;
+        // Only the status matters; the body is read (and dropped) up to a bound, never kept.
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read >= MAX_ANSWER_BYTES) finish(null);
+        });
+        res.on('end', () => finish(null));
+        res.on('error', (e) => finish(e.message));
+      });
     } catch (e) {
+      clearTimeout(deadline);
       return resolve(unbuildable(e));
     }
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
-    req.on('error', (e) => done(null, blocked ?? e.message, !!blocked));
+    req.on('error', (e) => finish(blocked ?? e.message, !!blocked));
     req.end(opts.body);
   });
 }

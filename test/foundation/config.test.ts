@@ -79,4 +79,20 @@ describe('configuration', () => {
     });
     expect(problems.join()).toContain('TORALE_BENCH_BCRYPT_EVERY_REQUEST');
   });
+
+  it('webhook attempts: a deadline of at most 30 s (delivery jobs expire after 60 s), several at once', () => {
+    const c = loadConfig({});
+    expect(c.webhookTimeoutMs).toBe(10000);
+    expect(c.webhookDeliveryConcurrency).toBe(4);
+    expect(loadConfig({ WEBHOOK_TIMEOUT_MS: '1500', WEBHOOK_DELIVERY_CONCURRENCY: '1' })).toMatchObject({
+      webhookTimeoutMs: 1500,
+      webhookDeliveryConcurrency: 1,
+    });
+    expect(problemsOf({ WEBHOOK_TIMEOUT_MS: '60000' })).toEqual([
+      'WEBHOOK_TIMEOUT_MS must be an integer between 100 and 30000 (got "60000")',
+    ]);
+    expect(problemsOf({ WEBHOOK_DELIVERY_CONCURRENCY: '0' })).toEqual([
+      'WEBHOOK_DELIVERY_CONCURRENCY must be an integer between 1 and 50 (got "0")',
+    ]);
+  });
 });
