@@ -56,7 +56,7 @@ async function healthLatencies(n: number): Promise<number[]> {
 
 describe('slow clients', () => {
   it('headers sent one byte a second: cut off within the request timeout, others unaffected', async () => {
-    const slow = Array.from({ length: 20 }, () => dribble('GET /auth/me HTTP/1.1\r\nHost: x\r\nX-Slow: ', 'abcdefgh'));
+    const slow = Array.from({ length: 20 }, () => dribble('GET /auth/me HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', 'abcdefgh'));
     const latencies = await healthLatencies(20);
     const results = await Promise.all(slow);
     console.log(`[slow-clients] header dribblers cut after ${results.map((r) => Math.round(r.ms)).join(', ')} ms`);
@@ -66,7 +66,7 @@ describe('slow clients', () => {
 
   it('a body sent one byte a second: cut off within the request timeout with 408', async () => {
     const r = await dribble(
-      'POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"search_query":"',
+      'POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"search_query":"',
       'x',
     );
     expect(r.ms).toBeLessThan(TIMEOUT_MS + 1500);
