@@ -20,6 +20,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type * as QueryComplexity from 'graphql-query-complexity';
+import { Errors } from '../errors.js';
 import { argumentRuleOf } from './arguments.js';
 
 // graphql-query-complexity's ESM build imports graphql/index.mjs, a second copy of graphql
@@ -31,6 +32,12 @@ const { getComplexity, simpleEstimator } = createRequire(import.meta.url)(
 type ComplexityEstimator = QueryComplexity.ComplexityEstimator;
 
 export const LIMITS = {
+  /**
+   * Query text in UTF-8 bytes, comments and whitespace included (the token limit does not
+   * see comments, and a persisted query is stored as sent). A document at the token limit,
+   * pretty-printed, fits; GraphiQL's introspection query is 2 KB.
+   */
+  maxQueryBytes: 32 * 1024,
   maxTokens: 2000,
   // Our deepest operation is 3 levels; GraphiQL's introspection query needs 13.
   maxDepth: 15,
@@ -40,6 +47,19 @@ export const LIMITS = {
 } as const;
 
 export const parseOptions = { maxTokens: LIMITS.maxTokens };
+
+/**
+ * Refuses a request whose query text is over maxQueryBytes, before Apollo parses it or
+ * stores it as a persisted query. `params` is the POST body or the GET query string.
+ */
+export function checkQuerySize(params: unknown): void {
+  const query = (params as { query?: unknown } | null | undefined)?.query;
+  if (typeof query !== 'string' || query.length <= LIMITS.maxQueryBytes / 3) return; // 3 bytes per UTF-16 unit at most
+  const bytes = Buffer.byteLength(query, 'utf8');
+  if (bytes > LIMITS.maxQueryBytes) {
+    throw Errors.badRequest(`Query is too large: ${bytes} bytes exceeds the limit of ${LIMITS.maxQueryBytes}.`);
+  }
+}
 
 // Report as ordinary validation errors (400 GRAPHQL_VALIDATION_FAILED), not thrown exceptions.
 const report = {
