@@ -41,6 +41,8 @@ export interface Config {
   readonly apiKeyBcryptCost: number;
   readonly apiKeyCreateLimitPerMinute: number;
   readonly authFailureLimitPerMinute: number;
+  /** Requests without credentials per client address per minute (shared through Redis when configured). */
+  readonly anonymousLimitPerMinute: number;
   readonly shutdownTimeoutMs: number;
   /** How long a client may take to send a whole request (slow clients are cut off). */
   readonly requestTimeoutMs: number;
@@ -216,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeyBcryptCost: int('API_KEY_BCRYPT_COST', 10, 4, 15),
     apiKeyCreateLimitPerMinute: int('API_KEY_CREATE_LIMIT_PER_MINUTE', 3, 1, 10000),
     authFailureLimitPerMinute: int('AUTH_FAILURE_LIMIT_PER_MINUTE', 100, 1, 1_000_000),
+    anonymousLimitPerMinute: int('ANONYMOUS_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 300000),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 30000, 500, 600000),
     trustProxy: int('TRUST_PROXY', 0, 0, 10),
