@@ -49,6 +49,8 @@ export interface Config {
   readonly apiKeyBcryptCost: number;
   readonly apiKeyCreateLimitPerMinute: number;
   readonly authFailureLimitPerMinute: number;
+  /** Requests without credentials per client address per minute (shared through Redis when configured). */
+  readonly anonymousLimitPerMinute: number;
   readonly shutdownTimeoutMs: number;
   /** How long a stopping instance keeps serving (readiness already failing) before it closes its listener. */
   readonly shutdownDrainMs: number;
@@ -237,6 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeyBcryptCost: int('API_KEY_BCRYPT_COST', 10, 4, 15),
     apiKeyCreateLimitPerMinute: int('API_KEY_CREATE_LIMIT_PER_MINUTE', 3, 1, 10000),
     authFailureLimitPerMinute: int('AUTH_FAILURE_LIMIT_PER_MINUTE', 100, 1, 1_000_000),
+    anonymousLimitPerMinute: int('ANONYMOUS_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 300000),
     // Behind a load balancer, readiness must fail long enough for it to stop sending here.
     shutdownDrainMs: int('SHUTDOWN_DRAIN_MS', isProduction ? 5000 : 0, 0, 120000),

@@ -121,6 +121,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     apiKeyVerifier,
     authenticate: createAuthenticator(strategies),
     authFailures: new AuthFailureLimiter(config.authFailureLimitPerMinute),
+    /** Requests without credentials, per client address (in Redis when configured, so shared). */
+    anonymousLimit: rateLimits.limit('anonymous', config.anonymousLimitPerMinute, 60_000),
     rateLimits,
     apqCache,
     jobs,

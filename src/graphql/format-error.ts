@@ -1,7 +1,7 @@
 // What a GraphQL client may see of an error: the catalog's message and extensions.code,
 // GraphQL's own request errors as they are, and nothing else (no stack, SQL or paths).
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isAppError, toAppError } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -33,10 +33,24 @@ export function createFormatError(logger: Logger) {
     if (typeof code === 'string' && PASS_THROUGH.has(code) && original === error) {
       return { message: formatted.message, ...where, extensions: { code } };
     }
+    if (isApolloClientError(error)) {
+      return { message: formatted.message, ...where, extensions: { code: 'BAD_USER_INPUT' } };
+    }
     const mapped = toAppError(original);
     if (mapped.status >= 500) {
       logger.error({ err: original, path: formatted.path }, 'GraphQL resolver failed');
     }
     return { message: mapped.detail as string, ...where, extensions: { code: mapped.code } };
   };
+}
+
+/**
+ * Apollo's own refusals that carry a 4xx status but no code ("provided sha does not match
+ * query", "Unsupported persisted query version"): the client's mistake, not a 500. Only
+ * errors Apollo built itself qualify — no resolver (path) and nothing underneath.
+ */
+function isApolloClientError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.originalError || error.path || error.extensions.code) return false;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }

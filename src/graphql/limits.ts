@@ -7,14 +7,21 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
+  type ASTNode,
+  type DocumentNode,
+  type FieldNode,
   GraphQLError,
   type GraphQLSchema,
+  getOperationAST,
+  getVariableValues,
   isListType,
   isNonNullType,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 import type * as QueryComplexity from 'graphql-query-complexity';
+import { Errors } from '../errors.js';
+import { argumentRuleOf } from './arguments.js';
 
 // graphql-query-complexity's ESM build imports graphql/index.mjs, a second copy of graphql
 // next to the CommonJS one everything else uses ("Cannot use GraphQLObjectType from another
@@ -25,6 +32,12 @@ const { getComplexity, simpleEstimator } = createRequire(import.meta.url)(
 type ComplexityEstimator = QueryComplexity.ComplexityEstimator;
 
 export const LIMITS = {
+  /**
+   * Query text in UTF-8 bytes, comments and whitespace included (the token limit does not
+   * see comments, and a persisted query is stored as sent). A document at the token limit,
+   * pretty-printed, fits; GraphiQL's introspection query is 2 KB.
+   */
+  maxQueryBytes: 32 * 1024,
   maxTokens: 2000,
   // Our deepest operation is 3 levels; GraphiQL's introspection query needs 13.
   maxDepth: 15,
@@ -34,6 +47,19 @@ export const LIMITS = {
 } as const;
 
 export const parseOptions = { maxTokens: LIMITS.maxTokens };
+
+/**
+ * Refuses a request whose query text is over maxQueryBytes, before Apollo parses it or
+ * stores it as a persisted query. `params` is the POST body or the GET query string.
+ */
+export function checkQuerySize(params: unknown): void {
+  const query = (params as { query?: unknown } | null | undefined)?.query;
+  if (typeof query !== 'string' || query.length <= LIMITS.maxQueryBytes / 3) return; // 3 bytes per UTF-16 unit at most
+  const bytes = Buffer.byteLength(query, 'utf8');
+  if (bytes > LIMITS.maxQueryBytes) {
+    throw Errors.badRequest(`Query is too large: ${bytes} bytes exceeds the limit of ${LIMITS.maxQueryBytes}.`);
+  }
+}
 
 // Report as ordinary validation errors (400 GRAPHQL_VALIDATION_FAILED), not thrown exceptions.
 const report = {
@@ -48,49 +74,115 @@ export const validationRules: ValidationRule[] = [
 ];
 
 /**
- * How many items a field multiplies its selection by, for cost: its `limit` argument when
- * given, else a bound per field (a page's `tasks` are already counted by `publicTasks(limit)`).
+ * How many items a field multiplies its selection by, for cost, when it has no `limit`
+ * (fields with an argument rule get theirs, default applied, from their schema; a page's
+ * `tasks` are already counted by `publicTasks(limit)`).
  */
 const LIST_SIZES: Record<string, number> = {
   'Query.tasks': 1000,
   'Query.apiKeys': 10,
-  'Query.executions': 100,
-  'Query.publicTasks': 20,
   'PublicTaskPage.tasks': 1,
   'Task.notifications': 2,
 };
 
-const listEstimator: ComplexityEstimator = ({ type: parent, field, args, childComplexity }) => {
-  // Introspection is bounded by depth and tokens (and off in production); no cost here.
-  if (parent.name.startsWith('__') || field.name.startsWith('__')) return 0;
-  let type = field.type;
-  if (isNonNullType(type)) type = type.ofType;
-  const limit = typeof args.limit === 'number' ? args.limit : undefined;
-  const key = `${parent.name}.${field.name}`;
-  if (isListType(type) || limit !== undefined || key in LIST_SIZES) {
-    const size = limit ?? LIST_SIZES[key] ?? 100;
-    return 1 + Math.max(childComplexity, 1) * size;
-  }
-  return undefined;
-};
+/** A field's own cost: no selection, argument or list size makes a field cheaper than this. */
+const FIELD_COST = 1;
 
+type Issue = { message: string; node: FieldNode };
+
+function listEstimator(issues: Issue[]): ComplexityEstimator {
+  return ({ type: parent, field, args, childComplexity, node }) => {
+    // Introspection is bounded by depth and tokens (and off in production); no cost here.
+    if (parent.name.startsWith('__') || field.name.startsWith('__')) return 0;
+    let input: Record<string, unknown> = args;
+    const rule = argumentRuleOf(field);
+    if (rule) {
+      const checked = rule.check(args);
+      if ('issues' in checked) {
+        const name = node.alias?.value ?? node.name.value;
+        for (const i of checked.issues) issues.push({ message: `${[name, ...i.loc].join('.')}: ${i.msg}`, node });
+      } else {
+        input = checked.value as Record<string, unknown>;
+      }
+    }
+    let type = field.type;
+    if (isNonNullType(type)) type = type.ofType;
+    const limit = typeof input.limit === 'number' ? input.limit : undefined;
+    const key = `${parent.name}.${field.name}`;
+    if (isListType(type) || limit !== undefined || key in LIST_SIZES) {
+      // Clamped: an argument below 1 (only possible in a rejected request) never lowers the cost.
+      const size = Math.max(1, limit ?? LIST_SIZES[key] ?? 100);
+      return Math.max(FIELD_COST, FIELD_COST + Math.max(childComplexity, 1) * size);
+    }
+    return undefined;
+  };
+}
+
+const badInput = (message: string, nodes?: readonly ASTNode[]) =>
+  new GraphQLError(message, { nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+
+/**
+ * The cost of running `document` with `variables`, and the arguments outside their
+ * documented range; throws BAD_USER_INPUT when the variables do not fit the operation.
+ */
+function analyse(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName?: string | null,
+) {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return { cost: 0, issues: [] }; // nothing will run (Apollo reports it)
+  // Coerced here, not inside the complexity visitor, so a variable that does not fit its
+  // type (an Int above 2^31 - 1) is the client's error, as it would be at execution.
+  const { errors } = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  if (errors?.length) throw badInput(errors[0]?.message ?? 'Invalid variables', errors[0]?.nodes);
+  const issues: Issue[] = [];
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema,
+      query: document,
+      operationName: operation.name?.value,
+      variables,
+      estimators: [listEstimator(issues), simpleEstimator({ defaultComplexity: FIELD_COST })],
+    });
+  } catch (e) {
+    // The visitor's own refusals (too many nodes once fragments are expanded) are about the document.
+    if (e instanceof GraphQLError && !e.originalError) throw badInput(e.message, e.nodes);
+    throw e;
+  }
+  return { cost: Math.max(0, cost), issues };
+}
+
+/** The cost of a document as the limit sees it (never negative). */
+export function queryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> = {},
+  operationName?: string | null,
+): number {
+  return analyse(schema, document, variables, operationName).cost;
+}
+
+/**
+ * Arguments outside their documented range, then cost: decided once the operation and its
+ * variables are known, before execution — and before Apollo stores a persisted query,
+ * which it does only for requests that get past didResolveOperation.
+ */
 export function complexityPlugin(schema: GraphQLSchema, onRejected?: () => void): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName,
-            variables: request.variables ?? {},
-            estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          const { cost, issues } = analyse(schema, document, request.variables ?? {}, request.operationName);
+          if (issues.length > 0) {
+            onRejected?.();
+            throw badInput(issues.map((i) => i.message).join('; '), [...new Set(issues.map((i) => i.node))]);
+          }
           if (cost > LIMITS.maxCost) {
             onRejected?.();
-            throw new GraphQLError(`Query is too expensive: cost ${cost} exceeds the limit of ${LIMITS.maxCost}.`, {
-              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-            });
+            throw badInput(`Query is too expensive: cost ${cost} exceeds the limit of ${LIMITS.maxCost}.`);
           }
         },
       };

@@ -1,6 +1,7 @@
 // Schema pieces shared by every feature's *.schemas.ts: the contract's error bodies and
 // the nullable/ISO-8601 field shapes of responses.
 import { type TSchema, Type } from '@sinclair/typebox';
+import { NO_NUL_PATTERN } from '../lib/validation.js';
 
 export const DetailSchema = Type.Object({ detail: Type.String() });
 
@@ -23,9 +24,9 @@ export const DateTime = Type.String({ format: 'date-time' });
 export const NullableDateTime = Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'date-time' });
 export const AnyJson = Type.Unsafe<unknown>({});
 
-/** A user-supplied text: trimmed, then 1..max characters. */
+/** A user-supplied text: trimmed, then 1..max characters, no NUL. */
 export const Text = (max: number, opts: { description?: string } = {}) =>
-  Type.String({ minLength: 1, maxLength: max, 'x-trim': true, ...opts });
+  Type.String({ minLength: 1, maxLength: max, pattern: NO_NUL_PATTERN, 'x-trim': true, ...opts });
 
 export const IdParams = Type.Object({ id: Type.String() });
 

@@ -9,6 +9,12 @@ import { Errors, type ValidationIssue } from '../errors.js';
 /** Where a value came from, as FastAPI names it in `loc`. */
 export type InputPart = 'body' | 'query' | 'path' | 'header';
 
+/**
+ * No NUL characters (for every user-supplied text): PostgreSQL cannot store them in text
+ * or jsonb and refuses the write, which would be a 500. ajvToIssues names it in its message.
+ */
+export const NO_NUL_PATTERN = '^[^\\u0000]*$';
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string): boolean => UUID_RE.test(s);
 
@@ -115,6 +121,15 @@ export function ajvToIssues(errors: readonly ErrorObject[], part: string, bodyMi
         const list = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : allowed[0];
         return { type: 'enum', loc, msg: `Input should be ${list}` };
       }
+      case 'pattern':
+        return {
+          type: 'string_pattern_mismatch',
+          loc,
+          msg:
+            e.params.pattern === NO_NUL_PATTERN
+              ? 'String should not contain NUL characters'
+              : `String should match pattern '${String(e.params.pattern)}'`,
+        };
       case 'format':
         if (e.params.format === 'uuid') return { type: 'uuid_parsing', loc, msg: 'Input should be a valid UUID' };
         return { type: 'value_error', loc, msg: `Input should be a valid ${String(e.params.format)}` };

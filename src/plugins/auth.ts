@@ -1,7 +1,9 @@
 // Authentication for every request: the container's authenticator turns the credentials
 // into request.viewer (anonymous when none were sent). Routes opt out with
-// `config: { auth: false }` (health checks). Addresses that keep failing get 429 before
-// any verification work.
+// `config: { auth: false }` (health checks, metrics, docs). Addresses that keep failing
+// get 429 before any verification work, and so do addresses sending too many requests
+// without credentials (GraphQL, the public REST routes, anything else): counted here,
+// once per request, so no route can forget it.
 import fp from 'fastify-plugin';
 import { ANONYMOUS, type Viewer } from '../auth/viewer.js';
 import type { Container } from '../container.js';
@@ -19,7 +21,7 @@ declare module 'fastify' {
 
 export default fp<{ container: Container }>(
   async (app, { container }) => {
-    const { authenticate, authFailures, metrics } = container;
+    const { authenticate, authFailures, anonymousLimit, metrics } = container;
     app.decorateRequest('viewer', null as never);
     app.addHook('onRequest', async (request, reply) => {
       void reply.header('x-request-id', request.id);
@@ -38,6 +40,11 @@ export default fp<{ container: Container }>(
         if (isAppError(err) && (err.status === 401 || err.detail === SERVER_BUSY))
           await authFailures.record(request.ip);
         throw err;
+      }
+      // Preflights do no work and browsers send them on their own.
+      if (request.viewer.kind === 'anonymous' && request.method !== 'OPTIONS') {
+        const { allowed, retryAfterSeconds } = await anonymousLimit.consume(request.ip);
+        if (!allowed) throw Errors.tooManyRequests(retryAfterSeconds);
       }
     });
   },

@@ -12,7 +12,7 @@ import fp from 'fastify-plugin';
 import type { Container } from '../container.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { createFormatError } from '../graphql/format-error.js';
-import { complexityPlugin, parseOptions, validationRules } from '../graphql/limits.js';
+import { checkQuerySize, complexityPlugin, parseOptions, validationRules } from '../graphql/limits.js';
 import { PLAYGROUND_CSP, playgroundPlugin } from '../graphql/playground.js';
 import { getSchema } from '../graphql/schema.js';
 
@@ -30,6 +30,9 @@ export default fp<{ container: Container }>(
       hideSchemaDetailsFromClientErrors: true,
       csrfPrevention: true,
       allowBatchedHttpRequests: false,
+      // Apollo stores a registered query only after didResolveOperation, i.e. once it passed
+      // the size check below, the token, depth, alias and directive limits, the argument
+      // ranges and the cost (test/security/anonymous-flood.test.ts holds it to that).
       persistedQueries: container.apqCache ? { cache: container.apqCache, ttl: 24 * 3600 } : {},
       stopOnTerminationSignals: false,
       formatError: createFormatError(container.logger),
@@ -65,6 +68,8 @@ export default fp<{ container: Container }>(
       method: ['GET', 'POST', 'OPTIONS'],
       schema: { hide: true } as object,
       handler: async function (request, reply) {
+        // Before Apollo: a long comment is no token, but would be parsed and stored as sent.
+        checkQuerySize(request.method === 'GET' ? request.query : request.body);
         const body = await handler.call(this, request, reply);
         if (request.method === 'GET' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
           void reply.header('content-security-policy', PLAYGROUND_CSP);

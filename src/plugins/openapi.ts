@@ -19,6 +19,10 @@ export default fp(
         security: [{ bearer: [] }],
       },
     });
+    // The docs pages are static: no authentication, and not counted as anonymous traffic.
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/docs')) route.config = { ...route.config, auth: false };
+    });
     await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
     app.get('/openapi.json', { config: { auth: false }, schema: { hide: true } as object }, async () => app.swagger());
   },

@@ -1,6 +1,7 @@
 // Thin GraphQL adapter over the task services. Arguments are renamed to the REST fields
 // and validated against the very schemas the REST routes declare (tasks.schemas.ts).
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { validate } from '../lib/validation.js';
 import type { PublicSort, TaskState } from './task-states.js';
@@ -35,6 +36,18 @@ const toRestBody = (i: CreateTaskInput | UpdateTaskInput) =>
     ),
   });
 
+// The list arguments as the REST query strings: one schema each, also checked (and used
+// for the cost) before execution.
+const executionsArgs = argumentRule(ExecutionsQuery, 'query', (a: { limit?: number | null }) =>
+  defined({ limit: a.limit }),
+);
+const publicTasksArgs = argumentRule(
+  PublicTasksQuery,
+  'query',
+  (a: { offset?: number | null; limit?: number | null; sortBy?: PublicSort | null }) =>
+    defined({ offset: a.offset, limit: a.limit, sort_by: a.sortBy }),
+);
+
 @Resolver()
 export class TasksResolver {
   @Query(() => [TaskType], { description: 'Your tasks, newest first, with their last execution.' })
@@ -51,23 +64,25 @@ export class TasksResolver {
   }
 
   @Query(() => [ExecutionType], { description: 'Executions of your task, newest first.' })
+  @executionsArgs.decorator
   async executions(
     @Arg('taskId', () => ID) taskId: string,
     @Arg('limit', () => Int, { nullable: true }) limit: number | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ExecutionType[]> {
-    const q = validate(ExecutionsQuery, defined({ limit }), 'query');
+    const q = executionsArgs.parse({ limit });
     return (await ctx.services.executions.list(ctx.viewer, taskId, q.limit)).map(toExecutionType);
   }
 
   @Query(() => PublicTaskPageType)
+  @publicTasksArgs.decorator
   async publicTasks(
     @Arg('offset', () => Int, { nullable: true }) offset: number | null,
     @Arg('limit', () => Int, { nullable: true }) limit: number | null,
     @Arg('sortBy', () => PublicTaskSortEnum, { nullable: true }) sortBy: PublicSort | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<PublicTaskPageType> {
-    const q = validate(PublicTasksQuery, defined({ offset, limit, sort_by: sortBy }), 'query');
+    const q = publicTasksArgs.parse({ offset, limit, sortBy });
     const page = await ctx.services.sharing.listPublic(q);
     return { ...page, tasks: page.tasks.map((t) => toTaskType(t)) };
   }

@@ -20,6 +20,11 @@ export const TASK_LIMITS = {
   /** public list: default and maximum page */
   publicDefault: 20,
   publicMax: 100,
+  /**
+   * public list: deepest offset. 100 pages of the largest page is more than anyone browses;
+   * deeper offsets only make PostgreSQL skip rows (keyset paging will serve crawlers).
+   */
+  publicOffsetMax: 10_000,
 } as const;
 
 export const TaskStateSchema = StringEnum(TASK_STATES);
@@ -76,7 +81,7 @@ export const ExecutionsQuery = Type.Object({
 });
 
 export const PublicTasksQuery = Type.Object({
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  offset: Type.Integer({ minimum: 0, maximum: TASK_LIMITS.publicOffsetMax, default: 0 }),
   limit: Type.Integer({ minimum: 1, maximum: TASK_LIMITS.publicMax, default: TASK_LIMITS.publicDefault }),
   sort_by: StringEnum(PUBLIC_SORTS, { default: 'recent' }),
 });
