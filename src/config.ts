@@ -28,8 +28,8 @@ export interface Config {
   readonly agentUrlFallback: string | undefined;
   readonly agentTimeoutMs: number;
   readonly webhookAllowInsecureTargets: boolean;
-  /** How often a webhook held for a disabled owner is looked at again. */
-  readonly webhookHeldRecheckSeconds: number;
+  /** How often runs and webhooks held for a disabled owner are looked at again. */
+  readonly heldRecheckSeconds: number;
   /** One deadline per webhook attempt: connect, request, answer headers and body. */
   readonly webhookTimeoutMs: number;
   /** Webhook attempts in flight at once on this instance (one delivery worker each). */
@@ -40,6 +40,10 @@ export interface Config {
   /** Tasks one user may have in all (any state). */
   readonly maxTasksPerUser: number;
   readonly runMaxAttempts: number;
+  /** Executions one instance keeps in flight (they mostly wait for the agent). */
+  readonly runConcurrency: number;
+  /** Due tasks started per dispatch transaction. */
+  readonly dispatchBatchSize: number;
   readonly runRetryDelaySeconds: number;
   readonly jobsPollSeconds: number;
   readonly jobsMaintenanceSeconds: number;
@@ -222,15 +226,17 @@ export function loadConfig(env: Env = process.env): Config {
     agentUrlFallback: url('TORALE_AGENT_URL_FALLBACK', ['http:', 'https:']),
     agentTimeoutMs: int('TORALE_AGENT_TIMEOUT_MS', 240000, 1000, 3600000),
     webhookAllowInsecureTargets: bool('WEBHOOK_ALLOW_INSECURE_TARGETS'),
-    webhookHeldRecheckSeconds: int('WEBHOOK_HELD_RECHECK_SECONDS', 60, 1, 86400),
+    heldRecheckSeconds: int('TORALE_HELD_RECHECK_SECONDS', 60, 1, 86400),
     // At most 30 s: a delivery job expires after 60 s (runs/engine.ts) and would then be
     // attempted again by another instance while the first attempt still runs.
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10000, 100, 30000),
-    webhookDeliveryConcurrency: int('WEBHOOK_DELIVERY_CONCURRENCY', 4, 1, 50),
+    webhookDeliveryConcurrency: int('WEBHOOK_DELIVERY_CONCURRENCY', 16, 1, 50),
     runner: str('TORALE_RUNNER') === undefined ? true : bool('TORALE_RUNNER'),
     defaultCheckIntervalSeconds: int('TORALE_DEFAULT_CHECK_INTERVAL_SECONDS', 3600, 1, 30 * 86400),
     maxTasksPerUser: int('MAX_TASKS_PER_USER', 1000, 1, 1_000_000),
     runMaxAttempts: int('TORALE_RUN_MAX_ATTEMPTS', 4, 1, 20),
+    runConcurrency: int('TORALE_RUN_CONCURRENCY', 50, 1, 2000),
+    dispatchBatchSize: int('TORALE_DISPATCH_BATCH', 200, 1, 5000),
     runRetryDelaySeconds: int('TORALE_RUN_RETRY_DELAY_SECONDS', 10, 1, 3600),
     jobsPollSeconds: int('TORALE_JOBS_POLL_SECONDS', 2, 1, 60),
     jobsMaintenanceSeconds: int('TORALE_JOBS_MAINTENANCE_SECONDS', 60, 1, 3600),

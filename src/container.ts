@@ -54,7 +54,6 @@ export function createServices(
     sharing: createSharingService({ db, maxTasksPerUser: config.maxTasksPerUser }),
     tasks: createTasksService({
       db,
-      runs,
       executions,
       defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
       maxTasksPerUser: config.maxTasksPerUser,
@@ -104,7 +103,10 @@ export function createContainer(config: Config, deps: ContainerDeps) {
             allowInsecureTargets: config.webhookAllowInsecureTargets,
             webhookTimeoutMs: config.webhookTimeoutMs,
             webhookMaxAttempts: 6,
-            heldDeliveryRecheckMs: config.webhookHeldRecheckSeconds * 1000,
+            heldRecheckSeconds: config.heldRecheckSeconds,
+            dispatchBatchSize: config.dispatchBatchSize,
+            pollMs: config.jobsPollSeconds * 1000,
+            strandedAfterSeconds: Math.ceil(config.agentTimeoutMs / 1000) + config.runExpireSlackSeconds + 60,
           },
         )
       : undefined;
@@ -128,7 +130,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     jobs,
     runner,
     services: createServices(config, db, clerk, rateLimits, runs),
-    metrics: createMetrics({ database, apiKeyVerifier, clerk, runner }),
+    metrics: createMetrics({ database, apiKeyVerifier, clerk, runner, jobs }),
     /** Releases what the container opened (the database and engine belong to the caller). */
     async close(): Promise<void> {
       await rateLimits.close();

@@ -6,6 +6,7 @@ import type { ApiKeyVerifier } from './auth/api-key-verifier.js';
 import type { ClerkAuth } from './auth/clerk.js';
 import type { Database } from './db/database.js';
 import { isAppError } from './errors.js';
+import type { JobEngine } from './runs/engine.js';
 import type { Runner } from './runs/runner.js';
 
 export interface MetricSources {
@@ -13,6 +14,7 @@ export interface MetricSources {
   apiKeyVerifier: ApiKeyVerifier;
   clerk: ClerkAuth;
   runner: Runner | undefined;
+  jobs: JobEngine | undefined;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -117,6 +119,21 @@ export function createMetrics(src: MetricSources) {
     });
     runner.observers.agentLatency = (s) => agentLatency.observe(s);
     fromStats('torale_webhook_attempts_total', 'Webhook delivery attempts', () => runner.stats.webhookAttempts);
+    fromStats('torale_dispatch_started_total', 'Runs started by the dispatcher', () => runner.dispatcher.stats.started);
+    const jobs = src.jobs;
+    if (jobs) {
+      new Gauge({
+        name: 'torale_jobs_in_flight',
+        help: 'Jobs being worked on this instance, by queue',
+        labelNames: ['queue'] as const,
+        registers: [registry],
+        collect() {
+          const { executions, deliveries } = jobs.inFlight;
+          this.set({ queue: 'execution' }, executions);
+          this.set({ queue: 'delivery' }, deliveries);
+        },
+      });
+    }
   }
 
   return {

@@ -56,6 +56,8 @@ export interface TasksTable {
   condition_description: string;
   state: Generated<TaskState>;
   next_run: Date | null;
+  /** When the dispatcher starts the next run; null = none to start (internal). */
+  next_dispatch_at: Date | null;
   is_public: Generated<boolean>;
   view_count: Generated<number>;
   subscriber_count: Generated<number>;

@@ -1,5 +1,6 @@
-// The job engine's workers on this instance: they start once the app is ready (schedules,
-// executions, webhook deliveries, the periodic reconcile) and stop when it closes.
+// The job engine on this instance: once the app is ready, the dispatcher and the workers
+// start in the background (never inside a start-up timeout: whatever backlog the database
+// holds is worked off in batches after the instance is serving); they stop when it closes.
 import fp from 'fastify-plugin';
 import type { Logger } from '../lib/logger.js';
 import type { JobEngine } from '../runs/engine.js';
@@ -16,21 +17,11 @@ export default fp<{
     if (runner) {
       if (!agentConfigured) logger.warn('TORALE_AGENT_URL is not set: executions will fail at once with a clear error');
       app.addHook('onReady', async () => {
-        await jobs.work({
-          schedule: (taskId) => runner.schedule(taskId),
-          execution: (executionId) => runner.execute(executionId),
-          delivery: (deliveryId) => runner.deliver(deliveryId),
-          reconcile: async () => {
-            await runner.reconcile();
-          },
-          cleanup: async () => {
-            await runner.cleanup();
-          },
-        });
-        await runner.reconcile();
+        await runner.start();
       });
     }
     app.addHook('onClose', async () => {
+      await runner?.stop();
       await jobs.stop();
     });
   },

@@ -2,8 +2,14 @@
 // answers 2xx, the failure is permanent, or the attempts run out. Every attempt is recorded.
 import type { Notification, WebhookNotification } from '../db/types.js';
 import { findTaskWithOwner } from '../tasks/tasks.repository.js';
-import { RetryLater, type RunContext } from './run-context.js';
-import { endDelivery, findPendingDelivery, insertDeliveryAttempt, startDeliveryAttempt } from './runs.repository.js';
+import {
+  endDelivery,
+  findPendingDelivery,
+  insertDeliveryAttempt,
+  startDeliveryAttempt,
+} from './deliveries.repository.js';
+import { RetryLater } from './retry-later.js';
+import type { RunContext } from './run-context.js';
 import { sendWebhook } from './webhook-sender.js';
 
 export function createDeliverer({ db, engine, opts, stats }: RunContext) {
@@ -13,7 +19,7 @@ export function createDeliverer({ db, engine, opts, stats }: RunContext) {
     const task = await findTaskWithOwner(db, pending.task_id);
     if (task && !task.owner_active) {
       // Held, not attempted: it goes out once the owner is enabled again.
-      await engine.deferDelivery(db, deliveryId, new Date(Date.now() + opts.heldDeliveryRecheckMs));
+      await engine.deferDelivery(db, deliveryId, new Date(Date.now() + opts.heldRecheckSeconds * 1000));
       return;
     }
     const d = await startDeliveryAttempt(db, deliveryId);

@@ -1,29 +1,30 @@
 // The job engine: pg-boss on the gateway's PostgreSQL. Jobs are enqueued through the
 // caller's Kysely transaction (pg-boss's `db` executor), so a row and its job commit or
-// roll back together.
+// roll back together. Executions and deliveries are worked by pools that keep many jobs
+// in flight (src/runs/job-pool.ts); the schedule itself lives in the tasks table and is
+// read by the dispatcher (src/runs/dispatcher.ts).
 import PgBoss from 'pg-boss';
 import type { Config } from '../config.js';
 import { sqlExecutorOf, withAdvisoryLock } from '../db/foreign-sql.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 import { failExecution } from '../tasks/executions.repository.js';
-import { cancelPendingJobs } from './jobs.repository.js';
+import { JobPool } from './job-pool.js';
 
 export const QUEUES = {
-  schedule: 'task-schedule',
   execution: 'task-execution',
   delivery: 'webhook-delivery',
-  reconcile: 'task-reconcile',
+  sweep: 'run-sweep',
   cleanup: 'maintenance-cleanup',
 } as const;
 
-/** What services need from the engine; a no-op stand-in when runs are disabled. */
+/** Queues of earlier releases, dropped at start-up (their work moved elsewhere). */
+const RETIRED_QUEUES = ['task-schedule', 'task-reconcile'];
+
+/** What services need from the engine; a stand-in when runs are disabled. */
 export interface RunsPort {
   readonly enabled: boolean;
   enqueueExecution(db: Db, executionId: string, taskId: string): Promise<void>;
-  scheduleTask(db: Db, taskId: string, at: Date): Promise<void>;
-  cancelSchedule(db: Db, taskId: string): Promise<void>;
-  enqueueDelivery(db: Db, deliveryId: string): Promise<void>;
 }
 
 export interface EngineOptions {
@@ -34,7 +35,9 @@ export interface EngineOptions {
   pollSeconds: number;
   maintenanceSeconds: number;
   expireSlackSeconds: number;
-  /** Delivery workers on this instance: webhook attempts in flight at once. */
+  /** Executions in flight at once on this instance (they mostly wait for the agent). */
+  runConcurrency: number;
+  /** Webhook attempts in flight at once on this instance. */
   deliveryConcurrency: number;
   /** false = only enqueue (API-only instance): no workers, no maintenance, no cron. */
   worker: boolean;
@@ -50,6 +53,7 @@ export function engineOptions(config: Config, url: string): EngineOptions {
     pollSeconds: config.jobsPollSeconds,
     maintenanceSeconds: config.jobsMaintenanceSeconds,
     expireSlackSeconds: config.runExpireSlackSeconds,
+    runConcurrency: config.runConcurrency,
     deliveryConcurrency: config.webhookDeliveryConcurrency,
     worker: config.runner,
   };
@@ -57,12 +61,21 @@ export function engineOptions(config: Config, url: string): EngineOptions {
 
 const executor = (db: Db): PgBoss.Db => sqlExecutorOf(db);
 
+export interface EngineHandlers {
+  execution: (executionId: string) => Promise<void>;
+  delivery: (deliveryId: string) => Promise<void>;
+  sweep: () => Promise<void>;
+  cleanup: () => Promise<void>;
+}
+
 export class JobEngine implements RunsPort {
   readonly enabled = true;
+  #pools: JobPool<{ executionId?: string; deliveryId?: string }>[] = [];
 
   private constructor(
     readonly boss: PgBoss,
     private readonly opts: EngineOptions,
+    private readonly logger: Logger,
   ) {}
 
   static async start(opts: EngineOptions, logger: Logger): Promise<JobEngine> {
@@ -80,14 +93,13 @@ export class JobEngine implements RunsPort {
     boss.on('error', (err) => logger.warn({ err: { message: err.message } }, 'job engine error'));
     // Instances starting together would deadlock creating pg-boss's schema and queue
     // partitions: set up one at a time under a session advisory lock.
-    return withAdvisoryLock(opts.url, 'torale-gateway:job-engine-setup', () => JobEngine.#setUp(boss, opts));
+    return withAdvisoryLock(opts.url, 'torale-gateway:job-engine-setup', () => JobEngine.#setUp(boss, opts, logger));
   }
 
-  static async #setUp(boss: PgBoss, opts: EngineOptions): Promise<JobEngine> {
+  static async #setUp(boss: PgBoss, opts: EngineOptions, logger: Logger): Promise<JobEngine> {
     await boss.start();
-    const engine = new JobEngine(boss, opts);
+    const engine = new JobEngine(boss, opts, logger);
     const expire = Math.ceil(opts.agentTimeoutMs / 1000) + opts.expireSlackSeconds;
-    await engine.#queue(QUEUES.schedule, { policy: 'stately', retryLimit: 3, retryDelay: 5, retryBackoff: true });
     await engine.#queue(QUEUES.execution, {
       policy: 'standard',
       retryLimit: Math.max(0, opts.maxAttempts - 1),
@@ -95,8 +107,6 @@ export class JobEngine implements RunsPort {
       retryBackoff: true,
       expireInSeconds: expire,
     });
-    // The expiry must outlast one attempt (WEBHOOK_TIMEOUT_MS, at most 30 s) and its writes:
-    // an expired job is handed to another worker, which would send the attempt again.
     await engine.#queue(QUEUES.delivery, {
       policy: 'standard',
       retryLimit: 5,
@@ -104,8 +114,9 @@ export class JobEngine implements RunsPort {
       retryBackoff: true,
       expireInSeconds: 60,
     });
-    await engine.#queue(QUEUES.reconcile, { policy: 'singleton', retryLimit: 0, expireInSeconds: 300 });
+    await engine.#queue(QUEUES.sweep, { policy: 'singleton', retryLimit: 0, expireInSeconds: 300 });
     await engine.#queue(QUEUES.cleanup, { policy: 'singleton', retryLimit: 1, expireInSeconds: 600 });
+    for (const name of RETIRED_QUEUES) if (await boss.getQueue(name)) await boss.deleteQueue(name);
     return engine;
   }
 
@@ -115,20 +126,17 @@ export class JobEngine implements RunsPort {
   }
 
   async enqueueExecution(db: Db, executionId: string, taskId: string): Promise<void> {
-    await this.boss.send(QUEUES.execution, { executionId, taskId }, { id: executionId, db: executor(db) });
+    await this.enqueueExecutions(db, [{ id: executionId, task_id: taskId }]);
   }
 
-  /**
-   * (Re)schedules the task's next run: the pending schedule, if any, is replaced in the same
-   * transaction, so a task has exactly one (stately queue keyed by task id).
-   */
-  async scheduleTask(db: Db, taskId: string, at: Date): Promise<void> {
-    await this.cancelSchedule(db, taskId);
-    await this.boss.send(QUEUES.schedule, { taskId }, { singletonKey: taskId, startAfter: at, db: executor(db) });
-  }
-
-  async cancelSchedule(db: Db, taskId: string): Promise<void> {
-    await cancelPendingJobs(db, QUEUES.schedule, taskId);
+  /** One statement for any number of executions; each job's id is its execution's id. */
+  async enqueueExecutions(db: Db, executions: readonly { id: string; task_id: string }[]): Promise<void> {
+    if (executions.length === 0) return;
+    await this.boss.insert(
+      executions.map((e) => ({ name: QUEUES.execution, id: e.id, data: { executionId: e.id, taskId: e.task_id } })),
+      { db: executor(db) },
+    );
+    this.#pools[0]?.wake();
   }
 
   async enqueueDelivery(db: Db, deliveryId: string): Promise<void> {
@@ -140,40 +148,38 @@ export class JobEngine implements RunsPort {
     await this.boss.send(QUEUES.delivery, { deliveryId }, { startAfter: at, db: executor(db) });
   }
 
-  async work(handlers: {
-    schedule: (taskId: string) => Promise<void>;
-    execution: (executionId: string) => Promise<void>;
-    delivery: (deliveryId: string) => Promise<void>;
-    reconcile: () => Promise<void>;
-    cleanup: () => Promise<void>;
-  }): Promise<void> {
-    const opts = { pollingIntervalSeconds: this.opts.pollSeconds, batchSize: 1 };
-    // Schedules are quick (a row and a job): take them ten at a time. The handler is
-    // idempotent, so a batch retried as a whole does no harm.
-    await this.boss.work<{ taskId: string }>(QUEUES.schedule, { ...opts, batchSize: 10 }, async (jobs) => {
-      for (const job of jobs) await handlers.schedule(job.data.taskId);
+  /** Starts this instance's workers; returns at once (the pools run in the background). */
+  async work(handlers: EngineHandlers): Promise<void> {
+    const pollMs = this.opts.pollSeconds * 1000;
+    const executions = new JobPool<{ executionId?: string }>(this.boss, this.logger, {
+      queue: QUEUES.execution,
+      concurrency: this.opts.runConcurrency,
+      pollMs,
+      handler: ({ executionId }) => handlers.execution(executionId as string),
     });
-    // Several executions at once: each spends most of its time waiting for the agent.
-    for (let i = 0; i < 4; i++) {
-      await this.boss.work<{ executionId: string }>(QUEUES.execution, opts, async ([job]) =>
-        job ? handlers.execution(job.data.executionId) : undefined,
-      );
-    }
-    // Deliveries side by side, one job per worker: a slow target holds one worker for at most
-    // its attempt deadline while the others go on. One job each (not a batch) keeps every
-    // delivery's own retry schedule, since pg-boss fails a whole batch when its handler throws.
-    for (let i = 0; i < this.opts.deliveryConcurrency; i++) {
-      await this.boss.work<{ deliveryId: string }>(QUEUES.delivery, opts, async ([job]) =>
-        job ? handlers.delivery(job.data.deliveryId) : undefined,
-      );
-    }
-    await this.boss.work(QUEUES.reconcile, opts, async () => handlers.reconcile());
-    await this.boss.schedule(QUEUES.reconcile, '* * * * *');
-    await this.boss.work(QUEUES.cleanup, opts, async () => handlers.cleanup());
+    // A slow target holds one slot for at most its attempt deadline while the others go on.
+    const deliveries = new JobPool<{ deliveryId?: string }>(this.boss, this.logger, {
+      queue: QUEUES.delivery,
+      concurrency: this.opts.deliveryConcurrency,
+      pollMs,
+      handler: ({ deliveryId }) => handlers.delivery(deliveryId as string),
+    });
+    this.#pools = [executions, deliveries];
+    for (const pool of this.#pools) pool.start();
+    const once = { pollingIntervalSeconds: this.opts.pollSeconds, batchSize: 1 };
+    await this.boss.work(QUEUES.sweep, once, async () => handlers.sweep());
+    await this.boss.schedule(QUEUES.sweep, '* * * * *');
+    await this.boss.work(QUEUES.cleanup, once, async () => handlers.cleanup());
     await this.boss.schedule(QUEUES.cleanup, '17 * * * *');
   }
 
+  /** Jobs in flight on this instance, per pool (metrics). */
+  get inFlight(): { executions: number; deliveries: number } {
+    return { executions: this.#pools[0]?.inFlight ?? 0, deliveries: this.#pools[1]?.inFlight ?? 0 };
+  }
+
   async stop(): Promise<void> {
+    await Promise.all(this.#pools.map((pool) => pool.stop(10_000)));
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 }
@@ -197,9 +203,6 @@ export async function startJobs(config: Config, logger: Logger): Promise<{ jobs?
 export const NO_RUNS: RunsPort = {
   enabled: false,
   enqueueExecution: async () => {},
-  scheduleTask: async () => {},
-  cancelSchedule: async () => {},
-  enqueueDelivery: async () => {},
 };
 
 /** No job engine can run here at all (embedded PGlite): executions fail at once, saying why. */

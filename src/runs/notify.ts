@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, ExecutionRow, Notification, TaskRow } from '../db/types.js';
 import { toExecutionJson, toTaskJson } from '../tasks/tasks.json.js';
+import { insertSkippedEmail, insertWebhookDelivery } from './deliveries.repository.js';
 import type { JobEngine } from './engine.js';
-import { insertSkippedEmail, insertWebhookDelivery } from './runs.repository.js';
 
 export const EMAIL_SKIPPED = 'No email provider is configured; email notifications are recorded but not sent';
 

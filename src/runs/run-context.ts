@@ -10,8 +10,12 @@ export interface RunnerOptions {
   allowInsecureTargets: boolean;
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
-  /** How often a delivery held for a disabled owner is looked at again. */
-  heldDeliveryRecheckMs: number;
+  /** How often runs and deliveries held for a disabled owner are looked at again. */
+  heldRecheckSeconds: number;
+  dispatchBatchSize: number;
+  pollMs: number;
+  /** A live execution that no job has touched for this long is swept (re-queued or failed). */
+  strandedAfterSeconds: number;
 }
 
 export interface RunStats {
@@ -33,6 +37,3 @@ export interface RunContext {
   observers: RunObservers;
   defaultNextRun(): Date;
 }
-
-/** Thrown by a handler to make the engine retry its job (after the queue's backoff). */
-export class RetryLater extends Error {}

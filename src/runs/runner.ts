@@ -1,17 +1,19 @@
-// The job handlers, built once from the database, the engine and the agent: due schedules
-// become executions, executions run against the agent, webhooks are delivered, missing
-// schedules are re-created. Each lives in its own file; this only wires them and keeps
-// the counters /metrics and the tests read.
+// The run machinery of one instance, built once from the database, the engine and the
+// agent: the dispatcher starts due runs, the executor runs them against the agent, the
+// deliverer sends webhooks, the sweeper rescues runs no job will finish, the cleanup
+// forgets what has expired. Each lives in its own file; this wires them and keeps the
+// counters /metrics and the tests read.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 import type { AgentClient } from './agent.js';
 import { createCleanup } from './cleanup.js';
 import { createDeliverer } from './deliverer.js';
+import { Dispatcher } from './dispatcher.js';
 import type { JobEngine } from './engine.js';
 import { createExecutor } from './executor.js';
 import type { RunContext, RunnerOptions } from './run-context.js';
-import { createScheduler } from './scheduler.js';
+import { createSweeper } from './sweeper.js';
 
 export type Runner = ReturnType<typeof createRunner>;
 
@@ -31,14 +33,39 @@ export function createRunner(
     observers: {},
     defaultNextRun: () => new Date(Date.now() + opts.defaultIntervalSeconds * 1000),
   };
-  const scheduler = createScheduler(ctx);
+  const dispatcher = new Dispatcher(db, engine, logger, {
+    batchSize: opts.dispatchBatchSize,
+    pollMs: opts.pollMs,
+    holdSeconds: opts.heldRecheckSeconds,
+  });
+  const execute = createExecutor(ctx, agent);
+  const deliver = createDeliverer(ctx);
+  const sweep = createSweeper(ctx, opts.strandedAfterSeconds);
+  const cleanup = createCleanup(ctx);
   return {
     stats: ctx.stats,
     observers: ctx.observers,
-    schedule: scheduler.schedule,
-    reconcile: scheduler.reconcile,
-    execute: createExecutor(ctx, agent),
-    deliver: createDeliverer(ctx),
-    cleanup: createCleanup(ctx),
+    dispatcher,
+    execute,
+    deliver,
+    sweep,
+    cleanup,
+    /** Starts this instance's workers and the dispatcher; returns at once. */
+    async start(): Promise<void> {
+      await engine.work({
+        execution: execute,
+        delivery: deliver,
+        sweep: async () => {
+          await sweep();
+        },
+        cleanup: async () => {
+          await cleanup();
+        },
+      });
+      dispatcher.start();
+    },
+    async stop(): Promise<void> {
+      await dispatcher.stop();
+    },
   };
 }

@@ -156,10 +156,11 @@ export interface NewTask {
   next_run?: Date | null;
 }
 
+/** A task scheduled at next_run (the dispatcher starts it then). */
 export async function insertTask(db: Db, t: NewTask): Promise<TaskRow> {
   return db
     .insertInto('tasks')
-    .values({ ...t, notifications: JSON.stringify(t.notifications) })
+    .values({ ...t, notifications: JSON.stringify(t.notifications), next_dispatch_at: t.next_run ?? null })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -198,6 +199,8 @@ export async function updateTask(db: Db, taskId: string, patch: TaskPatch): Prom
       ...rest,
       ...(notifications !== undefined && { notifications: JSON.stringify(notifications) }),
       ...(state !== undefined && { state, state_changed_at: sql<Date>`now()` }),
+      // The schedule follows next_run: set = start a run then, null = nothing to start.
+      ...(rest.next_run !== undefined && { next_dispatch_at: rest.next_run }),
     })
     .where('id', '=', taskId)
     .execute();
@@ -283,14 +286,4 @@ function taskWithOwner(db: Db) {
 
 export async function findTaskWithOwner(db: Db, taskId: string): Promise<TaskWithOwner | undefined> {
   return taskWithOwner(db).where('t.id', '=', taskId).executeTakeFirst();
-}
-
-/** The task (and its owner's state), its row locked until the transaction ends. */
-export async function lockTask(trx: Transaction<DB>, taskId: string): Promise<TaskWithOwner | undefined> {
-  return taskWithOwner(trx).where('t.id', '=', taskId).forUpdate('t').executeTakeFirst();
-}
-
-/** Sets the first next_run of an active task that has none. */
-export async function setNextRun(db: Db, taskId: string, at: Date): Promise<void> {
-  await db.updateTable('tasks').set({ next_run: at }).where('id', '=', taskId).execute();
 }

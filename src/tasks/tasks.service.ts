@@ -8,7 +8,6 @@ import { requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { isUuid } from '../lib/validation.js';
-import type { RunsPort } from '../runs/engine.js';
 import type { ExecutionsService } from './executions.service.js';
 import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.repository.js';
 import { type NotificationRules, newWebhookSecret, parseNotifications, webhookOf } from './notifications.js';
@@ -39,8 +38,6 @@ export type TaskResult = { task: TaskWithLast } & TaskExtras;
 
 export interface TasksServiceDeps {
   db: Kysely<DB>;
-  /** The job engine (or its stand-in): schedules are enqueued in our transactions. */
-  runs: RunsPort;
   executions: ExecutionsService;
   defaultIntervalSeconds: number;
   maxTasksPerUser: number;
@@ -52,7 +49,7 @@ export type TasksService = ReturnType<typeof createTasksService>;
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
 export function createTasksService(deps: TasksServiceDeps) {
-  const { db, runs, executions } = deps;
+  const { db, executions } = deps;
   const firstRun = () => new Date(Date.now() + deps.defaultIntervalSeconds * 1000);
 
   async function refreshed(taskId: string, extra: TaskExtras): Promise<TaskResult> {
@@ -122,7 +119,6 @@ export function createTasksService(deps: TasksServiceDeps) {
             webhook_secret: webhookSecret ?? null,
             next_run: nextRun,
           });
-          if (nextRun) await runs.scheduleTask(trx, task.id, nextRun);
           if (idem !== undefined) await completeIdempotencyKey(trx, user.id, idem, task.id);
           return task;
         });
@@ -160,11 +156,9 @@ export function createTasksService(deps: TasksServiceDeps) {
             if (input.state === 'active') {
               await ensureActiveSlot(trx, user.id);
               patch.next_run = firstRun();
-              await runs.scheduleTask(trx, taskId, patch.next_run);
             } else {
               // Pausing or completing ends the schedule; a manual run can still be asked for.
               patch.next_run = null;
-              await runs.cancelSchedule(trx, taskId);
             }
             patch.state = input.state;
           }
@@ -198,10 +192,7 @@ export function createTasksService(deps: TasksServiceDeps) {
     async remove(viewer: Viewer, taskId: string): Promise<void> {
       const user = requireUser(viewer);
       if (!isUuid(taskId)) throw Errors.taskNotFound();
-      await db.transaction().execute(async (trx) => {
-        if (!(await deleteOwnTask(trx, user.id, taskId))) throw Errors.taskNotFound();
-        await runs.cancelSchedule(trx, taskId);
-      });
+      if (!(await deleteOwnTask(db, user.id, taskId))) throw Errors.taskNotFound();
     },
   };
 }

@@ -83,7 +83,7 @@ describe('configuration', () => {
   it('webhook attempts: a deadline of at most 30 s (delivery jobs expire after 60 s), several at once', () => {
     const c = loadConfig({});
     expect(c.webhookTimeoutMs).toBe(10000);
-    expect(c.webhookDeliveryConcurrency).toBe(4);
+    expect(c.webhookDeliveryConcurrency).toBe(16);
     expect(loadConfig({ WEBHOOK_TIMEOUT_MS: '1500', WEBHOOK_DELIVERY_CONCURRENCY: '1' })).toMatchObject({
       webhookTimeoutMs: 1500,
       webhookDeliveryConcurrency: 1,

@@ -56,7 +56,9 @@ async function healthLatencies(n: number): Promise<number[]> {
 
 describe('slow clients', () => {
   it('headers sent one byte a second: cut off within the request timeout, others unaffected', async () => {
-    const slow = Array.from({ length: 20 }, () => dribble('GET /auth/me HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', 'abcdefgh'));
+    const slow = Array.from({ length: 20 }, () =>
+      dribble('GET /auth/me HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', 'abcdefgh'),
+    );
     const latencies = await healthLatencies(20);
     const results = await Promise.all(slow);
     console.log(`[slow-clients] header dribblers cut after ${results.map((r) => Math.round(r.ms)).join(', ')} ms`);

@@ -21,7 +21,7 @@ describe.skipIf(!tpl)('a disabled owner', () => {
   beforeAll(async () => {
     [tdb, agent, receiver] = await Promise.all([createTestDatabase(), startFakeAgent(), startWebhookReceiver()]);
     t = await startApp(tdb, {
-      env: runEnv(agent.url, { WEBHOOK_HELD_RECHECK_SECONDS: '1' }),
+      env: runEnv(agent.url, { TORALE_HELD_RECHECK_SECONDS: '1' }),
       jobs: true,
       ownPool: true,
     });
@@ -114,8 +114,8 @@ describe.skipIf(!tpl)('a disabled owner', () => {
       .executeTakeFirstOrThrow();
     expect(heldRow).toEqual({ status: 'pending', attempts: 0 });
 
+    // The dispatcher looks at a held task again every TORALE_HELD_RECHECK_SECONDS (1 s here).
     await setActive(true);
-    await t.container.runner!.reconcile();
     await waitFor('a run after re-enabling', async () => agentCallsFor(id).length > callsWhileDisabled);
     await waitFor('the held webhook', async () => receiver.received.some((r) => r.body === '{"held":true}'));
   }, 30_000);

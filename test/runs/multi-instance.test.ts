@@ -42,10 +42,7 @@ describe.skipIf(!tpl)('two engines, 50 due tasks', () => {
       ids.push(r.body.id);
     }
     // Make all 50 due now, on both instances' engines at once.
-    await sql`update tasks set next_run = now()`.execute(tdb.database.db);
-    await sql`update pgboss.job set start_after = now() where name = 'task-schedule' and state = 'created'`.execute(
-      tdb.database.db,
-    );
+    await sql`update tasks set next_run = now(), next_dispatch_at = now()`.execute(tdb.database.db);
     await waitFor(
       '50 successful runs',
       async () => {

@@ -236,9 +236,9 @@ describe.skipIf(!tpl)('runs', () => {
   it('pausing a task cancels its schedule; a manual run never removes it', async () => {
     const created = await rest(t.app, 'POST', '/api/v1/tasks', {}, { name: 'scheduled', search_query: 'q' });
     const id = created.body.id as string;
+    // The schedule is the task's next_dispatch_at (the dispatcher starts a run then).
     const scheduled = () =>
-      sql<{ n: number }>`select count(*)::int as n from pgboss.job
-        where name = 'task-schedule' and singleton_key = ${id} and state in ('created', 'retry')`
+      sql<{ n: number }>`select count(*)::int as n from tasks where id = ${id} and next_dispatch_at is not null`
         .execute(t.database.db)
         .then((r) => r.rows[0]?.n);
     expect(created.body.next_run).not.toBeNull();
@@ -291,9 +291,10 @@ describe.skipIf(!tpl)('runs: failures', () => {
     const task = (await rest(t.app, 'GET', `/api/v1/tasks/${id}`, {})).body;
     expect(task.state).toBe('active');
     expect(new Date(task.next_run).getTime()).toBeGreaterThan(Date.now());
-    const jobs = await sql<{ n: number }>`select count(*)::int as n from pgboss.job
-      where name = 'task-schedule' and singleton_key = ${id} and state = 'created'`.execute(t.database.db);
-    expect(jobs.rows[0]?.n).toBe(1);
+    const scheduled = await sql<{ at: Date | null }>`select next_dispatch_at as at from tasks where id = ${id}`.execute(
+      t.database.db,
+    );
+    expect(scheduled.rows[0]?.at?.getTime()).toBe(new Date(task.next_run).getTime());
   }, 20_000);
 });
 

@@ -1,0 +1,78 @@
+// Starts due runs: every instance that executes runs loops over the tasks whose
+// next_dispatch_at has come (an index range, whatever the table size), in batches, each
+// batch one transaction that creates the executions and enqueues their jobs together.
+// It goes on at once while batches come back full and otherwise sleeps the poll interval.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/types.js';
+import type { Logger } from '../lib/logger.js';
+import type { JobEngine } from './engine.js';
+import { dispatchDue } from './runs.repository.js';
+
+export interface DispatcherOptions {
+  batchSize: number;
+  pollMs: number;
+  /** A disabled owner's task is looked at again this much later. */
+  holdSeconds: number;
+}
+
+export class Dispatcher {
+  readonly stats = { batches: 0, started: 0, errors: 0 };
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake = new AbortController();
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly engine: JobEngine,
+    private readonly logger: Logger,
+    private readonly opts: DispatcherOptions,
+  ) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake.abort();
+    await this.#loop;
+  }
+
+  /** One batch; the number of due tasks it looked at. */
+  async dispatchOnce(): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const { started, due } = await dispatchDue(trx, this.opts.batchSize, this.opts.holdSeconds);
+      await this.engine.enqueueExecutions(trx, started);
+      this.stats.batches++;
+      this.stats.started += started.length;
+      return due;
+    });
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let due = 0;
+      try {
+        due = await this.dispatchOnce();
+      } catch (err) {
+        // The database may be restarting: try again after the poll interval, never crash.
+        this.stats.errors++;
+        this.logger.warn({ err: { message: (err as Error).message } }, 'dispatch failed');
+      }
+      if (due < this.opts.batchSize) await this.#rest();
+    }
+  }
+
+  async #rest(): Promise<void> {
+    if (!this.#running) return;
+    if (this.#wake.signal.aborted) this.#wake = new AbortController();
+    try {
+      await sleep(this.opts.pollMs, undefined, { signal: this.#wake.signal });
+    } catch {
+      // stopping
+    }
+  }
+}
