@@ -8,6 +8,7 @@ import * as m0004 from './2026_11_28_0004_idempotency_keys.js';
 import * as m0005 from './2026_11_28_0005_runs.js';
 import * as m0006 from './2026_11_29_0006_counters.js';
 import * as m0007 from './2026_11_29_0007_dispatch.js';
+import * as m0008 from './2026_11_29_0008_public_keyset.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0001_users': m0001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_28_0005_runs': m0005,
   '2026_11_29_0006_counters': m0006,
   '2026_11_29_0007_dispatch': m0007,
+  '2026_11_29_0008_public_keyset': m0008,
 };

@@ -21,6 +21,7 @@ import { AgentClient } from './runs/agent.js';
 import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
 import { createRunner } from './runs/runner.js';
 import { createExecutionsService } from './tasks/executions.service.js';
+import { createPublicTasksService } from './tasks/public-tasks.service.js';
 import { createSharingService } from './tasks/sharing.service.js';
 import { createTasksService } from './tasks/tasks.service.js';
 import { createUsersService } from './users/users.service.js';
@@ -52,6 +53,7 @@ export function createServices(
     }),
     executions,
     sharing: createSharingService({ db, maxTasksPerUser: config.maxTasksPerUser }),
+    publicTasks: createPublicTasksService({ db }),
     tasks: createTasksService({
       db,
       executions,

@@ -82,6 +82,8 @@ const LIST_SIZES: Record<string, number> = {
   'Query.tasks': 1000,
   'Query.apiKeys': 10,
   'PublicTaskPage.tasks': 1,
+  'TaskConnection.edges': 1,
+  'ExecutionConnection.edges': 1,
   'Task.notifications': 2,
 };
 
@@ -107,7 +109,9 @@ function listEstimator(issues: Issue[]): ComplexityEstimator {
     }
     let type = field.type;
     if (isNonNullType(type)) type = type.ofType;
-    const limit = typeof input.limit === 'number' ? input.limit : undefined;
+    // A page's size: `limit` of offset lists, `first` of connections.
+    const size = input.limit ?? input.first;
+    const limit = typeof size === 'number' ? size : undefined;
     const key = `${parent.name}.${field.name}`;
     if (isListType(type) || limit !== undefined || key in LIST_SIZES) {
       // Clamped: an argument below 1 (only possible in a rejected request) never lowers the cost.

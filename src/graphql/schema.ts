@@ -4,10 +4,11 @@ import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { ApiKeysResolver } from '../api-keys/api-keys.resolver.js';
+import { PublicTasksResolver } from '../tasks/public-tasks.resolver.js';
 import { TasksResolver } from '../tasks/tasks.resolver.js';
 import { UsersResolver } from '../users/users.resolver.js';
 
-export const resolvers = [UsersResolver, ApiKeysResolver, TasksResolver] as const;
+export const resolvers = [UsersResolver, ApiKeysResolver, TasksResolver, PublicTasksResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -30,6 +30,12 @@ export const Text = (max: number, opts: { description?: string } = {}) =>
 
 export const IdParams = Type.Object({ id: Type.String() });
 
+/** Relay forward paging (CONTRACT.md "Cursor pagination"): 1–100 items, 20 by default, after an opaque cursor. */
+export const ConnectionArgs = Type.Object({
+  first: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  after: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+});
+
 /** Error responses every authenticated route can give. */
 export const authErrors = { 401: DetailSchema, 403: DetailSchema, 503: DetailSchema } as const;
 

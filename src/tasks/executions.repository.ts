@@ -82,3 +82,25 @@ export async function failExecution(db: Db, executionId: string, reason: string)
     .where('id', '=', executionId)
     .execute();
 }
+
+/** started_at to the microsecond, for keyset cursors (a JS Date keeps milliseconds). */
+const STARTED_KEY = sql<string>`to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * Executions of a task newest first, after the key `[started_at, id]` of the last one seen:
+ * a range of the (task_id, started_at desc, id desc) index, never an OFFSET.
+ */
+export async function executionsPage(
+  db: Db,
+  taskId: string,
+  after: [string, string] | null,
+  limit: number,
+): Promise<{ execution: ExecutionRow; key: [string, string] }[]> {
+  let q = db
+    .selectFrom('task_executions')
+    .select([...EXECUTION_COLUMNS, STARTED_KEY.as('started_key')])
+    .where('task_id', '=', taskId);
+  if (after) q = q.where(sql<boolean>`(started_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
+  const rows = await q.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.map(({ started_key, ...execution }) => ({ execution, key: [started_key, execution.id] }));
+}

@@ -4,9 +4,16 @@ import type { Kysely } from 'kysely';
 import { requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, ExecutionRow } from '../db/types.js';
 import { AppError, Errors, violatedUniqueConstraint } from '../errors.js';
+import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
 import { isUuid } from '../lib/validation.js';
 import type { RunsPort } from '../runs/engine.js';
-import { cancelLiveExecutions, findExecution, insertExecution, listExecutions } from './executions.repository.js';
+import {
+  cancelLiveExecutions,
+  executionsPage,
+  findExecution,
+  insertExecution,
+  listExecutions,
+} from './executions.repository.js';
 import { findOwnTaskForUpdate, findTask } from './tasks.repository.js';
 
 export const ALREADY_RUNNING = 'Task is already running or pending. Use force=true to override.';
@@ -38,6 +45,12 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
     }
   }
 
+  async function ownTask(viewer: Viewer, taskId: string): Promise<void> {
+    const user = requireUser(viewer);
+    const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
+    if (!task || task.user_id !== user.id) throw Errors.taskNotFound();
+  }
+
   return {
     async execute(viewer: Viewer, taskId: string, force: boolean): Promise<ExecutionRow> {
       const user = requireUser(viewer);
@@ -58,10 +71,22 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
 
     /** Newest first; `notifiedOnly` lists the runs that produced a notification. */
     async list(viewer: Viewer, taskId: string, limit: number, notifiedOnly = false): Promise<ExecutionRow[]> {
-      const user = requireUser(viewer);
-      const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
-      if (!task || task.user_id !== user.id) throw Errors.taskNotFound();
+      await ownTask(viewer, taskId);
       return listExecutions(db, taskId, { limit, notifiedOnly });
+    },
+
+    /** A Relay page of the task's executions, newest first; stable while new runs are added. */
+    async connection(viewer: Viewer, taskId: string, q: { first: number; after?: string }) {
+      const after =
+        q.after === undefined
+          ? null
+          : (decodeCursor(q.after, (p) => p.length === 3 && p[0] === 'x' && part.time(p[1]) && part.uuid(p[2])).slice(
+              1,
+            ) as [string, string]);
+      await ownTask(viewer, taskId);
+      const rows = await executionsPage(db, taskId, after, q.first + 1);
+      const edges = rows.slice(0, q.first).map((r) => ({ cursor: encodeCursor(['x', ...r.key]), node: r.execution }));
+      return { edges, pageInfo: { hasNextPage: rows.length > q.first, endCursor: edges.at(-1)?.cursor ?? null } };
     },
   };
 }

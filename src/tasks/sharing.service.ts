@@ -14,14 +14,12 @@ import {
   findTask,
   findTaskWithLast,
   insertTask,
-  listPublicTasks,
   lockUser,
   recordView,
   setVisibility,
   type TaskWithLast,
 } from './tasks.repository.js';
 import { copyName, duplicateName, ensureTaskSlot, freeName } from './tasks.rules.js';
-import type { PublicTasksQuery } from './tasks.schemas.js';
 
 export type SharingService = ReturnType<typeof createSharingService>;
 
@@ -108,11 +106,6 @@ export function createSharingService({ db, maxTasksPerUser }: SharingServiceDeps
       const task = await findTaskWithLast(db, created.id);
       if (!task) throw Errors.taskNotFound();
       return { task, ...(webhookSecret && { webhookSecret }) };
-    },
-
-    async listPublic(q: PublicTasksQuery) {
-      const page = await listPublicTasks(db, { offset: q.offset, limit: q.limit, sort: q.sort_by });
-      return { tasks: page.tasks.map(publicView), total: page.total, offset: q.offset, limit: q.limit };
     },
   };
 }

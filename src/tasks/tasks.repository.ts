@@ -5,7 +5,7 @@ import type { DB, Db, ExecutionRow, Notification, TaskRow, TaskState } from '../
 export type TaskWithLast = TaskRow & { last_execution: ExecutionRow | null };
 
 /** Tasks with their latest execution, in ONE statement (a lateral join), however many tasks. */
-function tasksWithLast(db: Db) {
+export function tasksWithLast(db: Db) {
   return db
     .selectFrom('tasks as t')
     .leftJoinLateral(
@@ -35,7 +35,7 @@ function tasksWithLast(db: Db) {
     ]);
 }
 
-type JoinedRow = TaskRow & {
+export type JoinedRow = TaskRow & {
   le_id: string | null;
   le_task_id: string | null;
   le_status: ExecutionRow['status'] | null;
@@ -48,7 +48,7 @@ type JoinedRow = TaskRow & {
   le_created_at: Date | null;
 };
 
-function splitJoined(r: JoinedRow): TaskWithLast {
+export function splitJoined(r: JoinedRow): TaskWithLast {
   const {
     le_id,
     le_task_id,
@@ -95,26 +95,6 @@ export async function listOwnTasks(db: Db, userId: string, state?: TaskState): P
 export async function findTaskWithLast(db: Db, taskId: string): Promise<TaskWithLast | undefined> {
   const row = await tasksWithLast(db).where('t.id', '=', taskId).executeTakeFirst();
   return row ? splitJoined(row as JoinedRow) : undefined;
-}
-
-export async function listPublicTasks(
-  db: Db,
-  opts: { offset: number; limit: number; sort: 'recent' | 'popular' },
-): Promise<{ tasks: TaskWithLast[]; total: number }> {
-  let q = tasksWithLast(db).where('t.is_public', '=', true);
-  q =
-    opts.sort === 'popular'
-      ? q.orderBy('t.subscriber_count', 'desc').orderBy('t.view_count', 'desc').orderBy('t.created_at', 'desc')
-      : q.orderBy('t.created_at', 'desc');
-  const [rows, count] = await Promise.all([
-    q.orderBy('t.id', 'desc').offset(opts.offset).limit(opts.limit).execute(),
-    db
-      .selectFrom('tasks')
-      .select(sql<number>`count(*)::int`.as('total'))
-      .where('is_public', '=', true)
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { tasks: (rows as JoinedRow[]).map(splitJoined), total: count.total };
 }
 
 /** Serialises task creation, forks and activations of one user (the active-task limit). */

@@ -4,13 +4,11 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { validate } from '../lib/validation.js';
-import type { PublicSort, TaskState } from './task-states.js';
-import { CreateTaskBody, ExecutionsQuery, ForkBody, PublicTasksQuery, UpdateTaskBody } from './tasks.schemas.js';
+import type { TaskState } from './task-states.js';
+import { CreateTaskBody, ExecutionsQuery, ForkBody, UpdateTaskBody } from './tasks.schemas.js';
 import {
   CreateTaskInput,
   ExecutionType,
-  PublicTaskPageType,
-  PublicTaskSortEnum,
   TaskStateEnum,
   TaskType,
   toExecutionType,
@@ -41,13 +39,6 @@ const toRestBody = (i: CreateTaskInput | UpdateTaskInput) =>
 const executionsArgs = argumentRule(ExecutionsQuery, 'query', (a: { limit?: number | null }) =>
   defined({ limit: a.limit }),
 );
-const publicTasksArgs = argumentRule(
-  PublicTasksQuery,
-  'query',
-  (a: { offset?: number | null; limit?: number | null; sortBy?: PublicSort | null }) =>
-    defined({ offset: a.offset, limit: a.limit, sort_by: a.sortBy }),
-);
-
 @Resolver()
 export class TasksResolver {
   @Query(() => [TaskType], { description: 'Your tasks, newest first, with their last execution.' })
@@ -72,19 +63,6 @@ export class TasksResolver {
   ): Promise<ExecutionType[]> {
     const q = executionsArgs.parse({ limit });
     return (await ctx.services.executions.list(ctx.viewer, taskId, q.limit)).map(toExecutionType);
-  }
-
-  @Query(() => PublicTaskPageType)
-  @publicTasksArgs.decorator
-  async publicTasks(
-    @Arg('offset', () => Int, { nullable: true }) offset: number | null,
-    @Arg('limit', () => Int, { nullable: true }) limit: number | null,
-    @Arg('sortBy', () => PublicTaskSortEnum, { nullable: true }) sortBy: PublicSort | null,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<PublicTaskPageType> {
-    const q = publicTasksArgs.parse({ offset, limit, sortBy });
-    const page = await ctx.services.sharing.listPublic(q);
-    return { ...page, tasks: page.tasks.map((t) => toTaskType(t)) };
   }
 
   @Mutation(() => TaskType)

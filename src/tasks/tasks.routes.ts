@@ -30,7 +30,7 @@ const taskErrors = {
 };
 
 export const tasksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { tasks, executions, sharing } = services;
+  const { tasks, executions, sharing, publicTasks } = services;
 
   app.post(
     '/api/v1/tasks',
@@ -192,8 +192,8 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       },
     },
     async (req) => {
-      const page = await sharing.listPublic(req.query);
-      return { ...page, tasks: page.tasks.map((t) => toTaskJson(t)) };
+      const [tasks, total] = await Promise.all([publicTasks.list(req.query), publicTasks.total()]);
+      return { tasks: tasks.map((t) => toTaskJson(t)), total, offset: req.query.offset, limit: req.query.limit };
     },
   );
 

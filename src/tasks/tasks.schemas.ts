@@ -21,10 +21,10 @@ export const TASK_LIMITS = {
   publicDefault: 20,
   publicMax: 100,
   /**
-   * public list: deepest offset. 100 pages of the largest page is more than anyone browses;
-   * deeper offsets only make PostgreSQL skip rows (keyset paging will serve crawlers).
+   * public list: deepest offset. Deep offsets start from bookmarks of the sort order, so
+   * they cost what the first page costs; past a million the cursor API is the way.
    */
-  publicOffsetMax: 10_000,
+  publicOffsetMax: 1_000_000,
 } as const;
 
 export const TaskStateSchema = StringEnum(TASK_STATES);

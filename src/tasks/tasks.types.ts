@@ -108,7 +108,8 @@ export class UpdateTaskInput {
 @ObjectType('PublicTaskPage')
 export class PublicTaskPageType {
   @Field(() => [TaskType]) tasks!: TaskType[];
-  @Field(() => Int) total!: number;
+  /** Resolved only when asked (PublicTasksResolver.total). */
+  total?: number;
   @Field(() => Int) offset!: number;
   @Field(() => Int) limit!: number;
 }

@@ -188,11 +188,11 @@ describe('sharing and forks', () => {
       notifications: [{ type: 'email', address: 'a@example.com' }],
     });
     await c.services.sharing.setVisibility(viewer, task.id, true);
-    const page = await c.services.sharing.listPublic({ offset: 0, limit: 100, sort_by: 'recent' });
-    const mine = page.tasks.find((t) => t.id === task.id);
+    const tasks = await c.services.publicTasks.list({ offset: 0, limit: 100, sort_by: 'recent' });
+    const mine = tasks.find((t) => t.id === task.id);
     expect(mine?.notifications).toEqual([]);
-    expect(page.tasks.every((t) => t.is_public)).toBe(true);
-    expect(page.total).toBe(page.tasks.length);
+    expect(tasks.every((t) => t.is_public)).toBe(true);
+    expect(await c.services.publicTasks.total()).toBe(tasks.length);
   });
 });
 

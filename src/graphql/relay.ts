@@ -1,0 +1,8 @@
+// Relay connection pieces shared by every paged list (CONTRACT.md "Cursor pagination").
+import { Field, ObjectType } from 'type-graphql';
+
+@ObjectType('PageInfo')
+export class PageInfoType {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
