@@ -136,12 +136,22 @@ export function createMetrics(src: MetricSources) {
     }
   }
 
+  // Labelled children looked up once per label set, not rebuilt on every request.
+  const children = new Map<string, { count: () => void; observe: (s: number) => void }>();
   return {
     registry,
     counts,
     request(route: string, method: string, status: number, seconds: number) {
-      requests.inc({ route, method, status: String(status) });
-      latency.observe({ route, method }, seconds);
+      const id = `${method} ${status} ${route}`;
+      let child = children.get(id);
+      if (!child) {
+        const counter = requests.labels(route, method, String(status));
+        const histogram = latency.labels(route, method);
+        child = { count: () => counter.inc(), observe: (s) => histogram.observe(s) };
+        children.set(id, child);
+      }
+      child.count();
+      child.observe(seconds);
     },
     authFailure(error: unknown) {
       authFailures.inc({ reason: isAppError(error) && typeof error.detail === 'string' ? error.detail : 'error' });

@@ -2,20 +2,14 @@
 // start in the background (never inside a start-up timeout: whatever backlog the database
 // holds is worked off in batches after the instance is serving); they stop when it closes.
 import fp from 'fastify-plugin';
-import type { Logger } from '../lib/logger.js';
-import type { JobEngine } from '../runs/engine.js';
-import type { Runner } from '../runs/runner.js';
+import type { Container } from '../container.js';
 
-export default fp<{
-  jobs: JobEngine | undefined;
-  runner: Runner | undefined;
-  agentConfigured: boolean;
-  logger: Logger;
-}>(
-  async (app, { jobs, runner, agentConfigured, logger }) => {
+export default fp<{ container: Container }>(
+  async (app, { container }) => {
+    const { jobs, runner, logger, config } = container;
     if (!jobs) return;
     if (runner) {
-      if (!agentConfigured) logger.warn('TORALE_AGENT_URL is not set: executions will fail at once with a clear error');
+      if (!config.agentUrl) logger.warn('TORALE_AGENT_URL is not set: executions will fail at once with a clear error');
       app.addHook('onReady', async () => {
         await runner.start();
       });
