@@ -4,9 +4,9 @@ import fp from 'fastify-plugin';
 
 export default fp(
   async (app) => {
-    // pino's levelVal: info is 30; silent is Infinity.
-    if ((app.log as { levelVal?: number }).levelVal !== undefined && (app.log as { levelVal: number }).levelVal > 30)
-      return;
+    // pino's numeric level: info is 30, silent is Infinity.
+    const levelVal = (app.log as unknown as { levelVal?: number }).levelVal ?? 30;
+    if (levelVal > 30) return;
     app.addHook('onResponse', (request, reply, done) => {
       request.log.info(
         { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
