@@ -169,17 +169,46 @@ export function queryCost(
   return analyse(schema, document, variables, operationName).cost;
 }
 
+type Analysis = ReturnType<typeof analyse>;
+
+/** Variables longer than this are analysed every time rather than kept as a cache key. */
+const MAX_CACHED_VARIABLES = 1024;
+const ANALYSES_PER_DOCUMENT = 64;
+
+/**
+ * The analysis of a document, remembered per parsed document (Apollo keeps one object per
+ * query text) and per operation and variables: a client sending the same operation again
+ * costs a map lookup, not a walk of the document.
+ */
+function cachedAnalyser(schema: GraphQLSchema) {
+  const byDocument = new WeakMap<DocumentNode, Map<string, Analysis>>();
+  return (document: DocumentNode, variables: Record<string, unknown>, operationName?: string | null): Analysis => {
+    const vars = JSON.stringify(variables);
+    if (vars.length > MAX_CACHED_VARIABLES) return analyse(schema, document, variables, operationName);
+    const key = `${operationName ?? ''}\u0000${vars}`;
+    let analyses = byDocument.get(document);
+    const hit = analyses?.get(key);
+    if (hit) return hit;
+    const result = analyse(schema, document, variables, operationName);
+    if (!analyses) byDocument.set(document, (analyses = new Map()));
+    if (analyses.size >= ANALYSES_PER_DOCUMENT) analyses.clear();
+    analyses.set(key, result);
+    return result;
+  };
+}
+
 /**
  * Arguments outside their documented range, then cost: decided once the operation and its
  * variables are known, before execution — and before Apollo stores a persisted query,
  * which it does only for requests that get past didResolveOperation.
  */
 export function complexityPlugin(schema: GraphQLSchema, onRejected?: () => void): ApolloServerPlugin {
+  const analysisOf = cachedAnalyser(schema);
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const { cost, issues } = analyse(schema, document, request.variables ?? {}, request.operationName);
+          const { cost, issues } = analysisOf(document, request.variables ?? {}, request.operationName);
           if (issues.length > 0) {
             onRejected?.();
             throw badInput(issues.map((i) => i.message).join('; '), [...new Set(issues.map((i) => i.node))]);

@@ -122,11 +122,11 @@ describe('finding 1: list arguments outside their range', () => {
       'query Q($id: ID!, $n: Int, $o: Int) { executions(taskId: $id, limit: $n) { id } publicTasks(offset: $o) { total } }';
     for (const [n, o, status] of [
       [1, 0, 200],
-      [500, 10_000, 200],
+      [500, 1_000_000, 200],
       [-2, 0, 400],
       [501, 0, 400],
       [1, -1, 400],
-      [1, 10_001, 400],
+      [1, 1_000_001, 400],
     ] as const) {
       const w = await work({ query, variables: { id: taskId, n, o } }, headers);
       expect(w.res.status, `${n} ${o}: ${w.res.raw}`).toBe(status);
