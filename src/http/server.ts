@@ -2,7 +2,7 @@
 // trust, connection handling while closing, and the body limit.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { FastifyServerOptions } from 'fastify';
+import { type FastifyServerOptions, LogController } from 'fastify';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -24,7 +24,7 @@ export function serverOptions(config: Config, logger: Logger) {
       ),
     loggerInstance: logger,
     // One access line per request is written by plugins/access-log.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
