@@ -9,6 +9,7 @@ import * as m0005 from './2026_11_28_0005_runs.js';
 import * as m0006 from './2026_11_29_0006_counters.js';
 import * as m0007 from './2026_11_29_0007_dispatch.js';
 import * as m0008 from './2026_11_29_0008_public_keyset.js';
+import * as m0009 from './2026_11_29_0009_live.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0001_users': m0001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_0006_counters': m0006,
   '2026_11_29_0007_dispatch': m0007,
   '2026_11_29_0008_public_keyset': m0008,
+  '2026_11_29_0009_live': m0009,
 };

@@ -12,6 +12,7 @@ import graphql from './plugins/graphql.js';
 import health from './plugins/health.js';
 import input from './plugins/input.js';
 import jobs from './plugins/jobs.js';
+import live from './plugins/live.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
 import security from './plugins/security.js';
@@ -38,6 +39,7 @@ export async function buildApp(container: Container, opts: AppOptions = {}) {
   await app.register(auth, { container });
   await app.register(openapi);
   await app.register(graphql, { container });
+  await app.register(live, { container });
   await app.register(jobs, { container });
   await app.register(usersRoutes, { services });
   await app.register(apiKeysRoutes, { services });

@@ -56,6 +56,13 @@ export interface Config {
   /** Requests without credentials per client address per minute (shared through Redis when configured). */
   readonly anonymousLimitPerMinute: number;
   readonly shutdownTimeoutMs: number;
+  /** Live updates: connections one user may hold on one instance, subscriptions per connection. */
+  readonly liveConnectionsPerUser: number;
+  readonly liveSubscriptionsPerConnection: number;
+  /** A WebSocket must send connection_init within this time (else closed 4408). */
+  readonly liveInitTimeoutMs: number;
+  /** Ping interval of live sockets; one unanswered ping ends the socket. */
+  readonly liveKeepAliveMs: number;
   /** How long a stopping instance keeps serving (readiness already failing) before it closes its listener. */
   readonly shutdownDrainMs: number;
   /** How long a client may take to send a whole request (slow clients are cut off). */
@@ -247,6 +254,10 @@ export function loadConfig(env: Env = process.env): Config {
     authFailureLimitPerMinute: int('AUTH_FAILURE_LIMIT_PER_MINUTE', 100, 1, 1_000_000),
     anonymousLimitPerMinute: int('ANONYMOUS_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 300000),
+    liveConnectionsPerUser: int('LIVE_CONNECTIONS_PER_USER', 20, 1, 10000),
+    liveSubscriptionsPerConnection: int('LIVE_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),
+    liveInitTimeoutMs: int('LIVE_INIT_TIMEOUT_MS', 5000, 100, 60000),
+    liveKeepAliveMs: int('LIVE_KEEPALIVE_MS', 12000, 1000, 300000),
     // Behind a load balancer, readiness must fail long enough for it to stop sending here.
     shutdownDrainMs: int('SHUTDOWN_DRAIN_MS', isProduction ? 5000 : 0, 0, 120000),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 30000, 500, 600000),

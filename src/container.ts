@@ -16,6 +16,8 @@ import type { DB } from './db/types.js';
 import type { Logger } from './lib/logger.js';
 import { createRateLimits, type RateLimits } from './lib/rate-limit.js';
 import { RedisKeyValueCache } from './lib/redis-cache.js';
+import { LiveHub } from './live/hub.js';
+import { createLiveService } from './live/live.service.js';
 import { createMetrics } from './metrics.js';
 import { AgentClient } from './runs/agent.js';
 import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
@@ -41,6 +43,7 @@ export function createServices(
   clerk: ClerkAuth,
   rateLimits: RateLimits,
   runs: RunsPort,
+  hub: LiveHub,
 ) {
   const executions = createExecutionsService({ db, runs });
   return {
@@ -54,6 +57,7 @@ export function createServices(
     executions,
     sharing: createSharingService({ db, maxTasksPerUser: config.maxTasksPerUser }),
     publicTasks: createPublicTasksService({ db }),
+    live: createLiveService({ db, hub }),
     tasks: createTasksService({
       db,
       executions,
@@ -116,6 +120,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl, logger) : undefined;
 
   const lifecycle: Lifecycle = { draining: false };
+  const hub = new LiveHub(database, logger);
   return {
     config,
     logger,
@@ -131,7 +136,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     apqCache,
     jobs,
     runner,
-    services: createServices(config, db, clerk, rateLimits, runs),
+    hub,
+    services: createServices(config, db, clerk, rateLimits, runs, hub),
     metrics: createMetrics({ database, apiKeyVerifier, clerk, runner, jobs }),
     /** Releases what the container opened (the database and engine belong to the caller). */
     async close(): Promise<void> {

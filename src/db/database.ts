@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
 import { withTimeout } from '../lib/timeout.js';
+import { type Listener, type ListenHandlers, listenPostgres } from './listener.js';
 import { PGlitePool } from './pglite-pool.js';
 import { registerNamedExecutor } from './prepared.js';
 import type { DB } from './types.js';
@@ -23,6 +24,8 @@ export interface Database {
   ping(timeoutMs: number): Promise<void>;
   /** Pool gauges for /metrics (zeros for PGlite). */
   poolState(): { total: number; idle: number; waiting: number };
+  /** Notifications on `channel` (LISTEN), on a connection of their own. */
+  listen(channel: string, handlers: ListenHandlers): Promise<Listener>;
   close(): Promise<void>;
 }
 
@@ -83,6 +86,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       stats,
       ping: (timeoutMs) => pingWithTimeout(db, timeoutMs),
       poolState: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      listen: async (channel, handlers) => listenPostgres(opts.url as string, channel, handlers, opts.logger),
       close: () => db.destroy(),
     };
   }
@@ -97,6 +101,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     stats,
     ping: (timeoutMs) => pingWithTimeout(db, timeoutMs),
     poolState: () => ({ total: 1, idle: pool.busy ? 0 : 1, waiting: pool.waiting }),
+    listen: (channel, handlers) => pool.listen(channel, handlers.onMessage),
     close: () => db.destroy(),
   };
 }

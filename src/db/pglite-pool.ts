@@ -69,6 +69,12 @@ export class PGlitePool {
     };
   }
 
+  /** PGlite delivers NOTIFY of its own session to listeners in this process. */
+  async listen(channel: string, onMessage: (payload: string) => void): Promise<{ close(): Promise<void> }> {
+    const unlisten = await this.pg.listen(channel, onMessage);
+    return { close: () => unlisten() };
+  }
+
   async end(): Promise<void> {
     await this.#tail;
     await this.pg.close();

@@ -190,7 +190,10 @@ function cachedAnalyser(schema: GraphQLSchema) {
     const hit = analyses?.get(key);
     if (hit) return hit;
     const result = analyse(schema, document, variables, operationName);
-    if (!analyses) byDocument.set(document, (analyses = new Map()));
+    if (!analyses) {
+      analyses = new Map();
+      byDocument.set(document, analyses);
+    }
     if (analyses.size >= ANALYSES_PER_DOCUMENT) analyses.clear();
     analyses.set(key, result);
     return result;
@@ -202,20 +205,31 @@ function cachedAnalyser(schema: GraphQLSchema) {
  * variables are known, before execution — and before Apollo stores a persisted query,
  * which it does only for requests that get past didResolveOperation.
  */
-export function complexityPlugin(schema: GraphQLSchema, onRejected?: () => void): ApolloServerPlugin {
+export function operationChecker(schema: GraphQLSchema) {
   const analysisOf = cachedAnalyser(schema);
+  /** Throws BAD_USER_INPUT for an argument out of range or a cost over the limit. */
+  return (document: DocumentNode, variables: Record<string, unknown>, operationName?: string | null): void => {
+    const { cost, issues } = analysisOf(document, variables, operationName);
+    if (issues.length > 0) {
+      throw badInput(issues.map((i) => i.message).join('; '), [...new Set(issues.map((i) => i.node))]);
+    }
+    if (cost > LIMITS.maxCost) {
+      throw badInput(`Query is too expensive: cost ${cost} exceeds the limit of ${LIMITS.maxCost}.`);
+    }
+  };
+}
+
+export function complexityPlugin(schema: GraphQLSchema, onRejected?: () => void): ApolloServerPlugin {
+  const check = operationChecker(schema);
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const { cost, issues } = analysisOf(document, request.variables ?? {}, request.operationName);
-          if (issues.length > 0) {
+          try {
+            check(document, request.variables ?? {}, request.operationName);
+          } catch (e) {
             onRejected?.();
-            throw badInput(issues.map((i) => i.message).join('; '), [...new Set(issues.map((i) => i.node))]);
-          }
-          if (cost > LIMITS.maxCost) {
-            onRejected?.();
-            throw badInput(`Query is too expensive: cost ${cost} exceeds the limit of ${LIMITS.maxCost}.`);
+            throw e;
           }
         },
       };

@@ -1,0 +1,32 @@
+// What a viewer may subscribe to: executions and tasks of their own tasks (one task when
+// named — another user's task is not found, as everywhere).
+import type { Kysely } from 'kysely';
+import { requireUser, type Viewer } from '../auth/viewer.js';
+import type { DB, ExecutionRow } from '../db/types.js';
+import { Errors } from '../errors.js';
+import { isUuid } from '../lib/validation.js';
+import { findTask, type TaskWithLast } from '../tasks/tasks.repository.js';
+import type { LiveHub } from './hub.js';
+
+export type LiveService = ReturnType<typeof createLiveService>;
+
+export function createLiveService({ db, hub }: { db: Kysely<DB>; hub: LiveHub }) {
+  async function ownTaskOrAll(userId: string, taskId: string | null | undefined): Promise<string | null> {
+    if (taskId === null || taskId === undefined) return null;
+    const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
+    if (!task || task.user_id !== userId) throw Errors.taskNotFound();
+    return task.id;
+  }
+
+  return {
+    async executions(viewer: Viewer, taskId?: string | null): Promise<AsyncIterableIterator<ExecutionRow>> {
+      const user = requireUser(viewer);
+      return hub.executions(user.id, await ownTaskOrAll(user.id, taskId));
+    },
+
+    async tasks(viewer: Viewer, taskId?: string | null): Promise<AsyncIterableIterator<TaskWithLast>> {
+      const user = requireUser(viewer);
+      return hub.tasks(user.id, await ownTaskOrAll(user.id, taskId));
+    },
+  };
+}

@@ -1,0 +1,173 @@
+// Live updates (CONTRACT.md "Live updates"): GraphQL subscriptions over WebSocket at
+// /graphql (graphql-transport-ws, on the same server and port) and over SSE at
+// /graphql/stream (graphql-sse, distinct connections). Both authenticate with the same
+// strategies as every request, get the same operation limits, and end when their
+// credentials stop working or the server shuts down (1001).
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import fp from 'fastify-plugin';
+import { createHandler } from 'graphql-sse/lib/use/fastify';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { AuthRequest } from '../auth/authenticator.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { Container } from '../container.js';
+import { Errors, isAppError } from '../errors.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { subscriptionPreparer } from '../graphql/operation.js';
+import { getSchema } from '../graphql/schema.js';
+import { clientAddress } from '../http/client-address.js';
+import { CLOSE, type LiveConnection, LiveConnections } from '../live/connections.js';
+
+/** Largest message a client may send on the socket (a subscription document and variables). */
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
+interface SocketExtra extends Record<PropertyKey, unknown> {
+  conn?: LiveConnection;
+  release?: () => void;
+}
+
+export default fp<{ container: Container }>(
+  async (app, { container }) => {
+    const { config, hub, services, lifecycle } = container;
+    const schema = await getSchema();
+    const prepare = subscriptionPreparer(schema);
+    const connections = new LiveConnections(
+      container.authenticate,
+      {
+        connectionsPerUser: config.liveConnectionsPerUser,
+        subscriptionsPerConnection: config.liveSubscriptionsPerConnection,
+      },
+      container.logger,
+    );
+    const contextOf = (viewer: Viewer, address: string): GraphQLContext => ({ viewer, services, address });
+
+    // --- WebSocket ------------------------------------------------------------------------
+    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (new URL(req.url ?? '/', 'http://x').pathname !== '/graphql' || lifecycle.draining) {
+        socket.destroy();
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    };
+    app.server.on('upgrade', onUpgrade);
+
+    const disposeWs = useServer<Record<string, unknown> | undefined, SocketExtra>(
+      {
+        schema,
+        connectionInitWaitTimeout: config.liveInitTimeoutMs,
+        async onConnect(ctx) {
+          const req = ctx.extra.request;
+          const given = ctx.connectionParams?.authorization;
+          const request: AuthRequest = {
+            headers: { ...req.headers, authorization: typeof given === 'string' ? given : req.headers.authorization },
+            ip: clientAddress(req, config.trustProxy),
+            // A WebSocket is not held to CORS: its Origin is judged as a state-changing request's.
+            method: 'POST',
+          };
+          const close = (code: number, reason: string) => ctx.extra.socket.close(code, reason.slice(0, 120));
+          let viewer: Viewer;
+          try {
+            viewer = await container.authenticate(request);
+          } catch (err) {
+            const status = isAppError(err) ? err.status : 500;
+            if (status === 401) await container.authFailures.record(request.ip);
+            const reason = isAppError(err) && typeof err.detail === 'string' ? err.detail : 'Authentication failed';
+            close(
+              status === 401
+                ? CLOSE.unauthorized
+                : status === 403
+                  ? CLOSE.forbidden
+                  : status === 429
+                    ? CLOSE.tooMany
+                    : 1013,
+              reason,
+            );
+            return false;
+          }
+          if (viewer.kind === 'anonymous') {
+            close(CLOSE.unauthorized, Errors.authorizationMissing().message);
+            return false;
+          }
+          const conn = { viewer, request, subscriptions: 0, close };
+          const release = connections.add(conn);
+          if (!release) return false;
+          ctx.extra.conn = conn;
+          ctx.extra.release = release;
+          return true;
+        },
+        onSubscribe(ctx, _id, payload) {
+          const conn = ctx.extra.conn;
+          if (!conn || !connections.allowSubscription(conn)) return [];
+          const prepared = prepare(payload);
+          if (Array.isArray(prepared)) return prepared;
+          const op = prepared as Exclude<typeof prepared, readonly unknown[]>;
+          conn.subscriptions++;
+          return {
+            schema,
+            document: op.document,
+            variableValues: op.variables,
+            operationName: op.operationName,
+            contextValue: contextOf(conn.viewer, conn.request.ip),
+          };
+        },
+        onComplete(ctx) {
+          if (ctx.extra.conn) ctx.extra.conn.subscriptions = Math.max(0, ctx.extra.conn.subscriptions - 1);
+        },
+        onClose(ctx) {
+          ctx.extra.release?.();
+        },
+      },
+      wss,
+      config.liveKeepAliveMs,
+    );
+
+    // --- SSE ------------------------------------------------------------------------------
+    const sse = createHandler<GraphQLContext & Record<PropertyKey, unknown>>({
+      schema,
+      context: (req) => contextOf(req.raw.viewer, req.raw.ip) as GraphQLContext & Record<PropertyKey, unknown>,
+      onSubscribe: (_req, params) => {
+        const prepared = prepare(params);
+        if (Array.isArray(prepared))
+          return [null, { status: 400, statusText: prepared[0]?.message ?? 'Bad request' }] as never;
+        return undefined;
+      },
+    });
+    app.route({
+      url: '/graphql/stream',
+      method: ['GET', 'POST'],
+      schema: { hide: true } as object,
+      handler: async (request, reply) => {
+        if (request.viewer.kind === 'anonymous') throw Errors.authorizationMissing();
+        const conn: LiveConnection = {
+          viewer: request.viewer,
+          request: { headers: request.headers, ip: request.ip, method: request.method },
+          subscriptions: 1,
+          close: () => reply.raw.end(),
+        };
+        const release = connections.add(conn);
+        if (!release) throw Errors.tooManyRequests(5);
+        reply.raw.on('close', release);
+        await sse(request, reply);
+      },
+    });
+
+    app.addHook('onReady', async () => {
+      await hub.start();
+    });
+    const unwatch = connections.watch(hub);
+    // Clients leave for another instance as soon as this one starts draining.
+    app.addHook('preClose', async () => {
+      connections.closeAll();
+    });
+    app.addHook('onClose', async () => {
+      unwatch();
+      app.server.off('upgrade', onUpgrade);
+      await disposeWs.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await hub.stop();
+    });
+  },
+  { name: 'torale-live', dependencies: ['torale-auth', 'torale-errors'] },
+);
