@@ -6,8 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
+import { GraphQLError } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/fastify';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { AuthRequest } from '../auth/authenticator.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -18,11 +18,12 @@ import { subscriptionPreparer } from '../graphql/operation.js';
 import { getSchema } from '../graphql/schema.js';
 import { clientAddress } from '../http/client-address.js';
 import { CLOSE, type LiveConnection, LiveConnections } from '../live/connections.js';
+import { type SocketExtra as BaseExtra, serveGraphQLWs } from '../live/ws-server.js';
 
 /** Largest message a client may send on the socket (a subscription document and variables). */
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
-interface SocketExtra extends Record<PropertyKey, unknown> {
+interface SocketExtra extends BaseExtra {
   conn?: LiveConnection;
   release?: () => void;
 }
@@ -53,7 +54,7 @@ export default fp<{ container: Container }>(
     };
     app.server.on('upgrade', onUpgrade);
 
-    const disposeWs = useServer<Record<string, unknown> | undefined, SocketExtra>(
+    const disposeWs = serveGraphQLWs<SocketExtra>(
       {
         schema,
         connectionInitWaitTimeout: config.liveInitTimeoutMs,
@@ -99,7 +100,7 @@ export default fp<{ container: Container }>(
         },
         onSubscribe(ctx, _id, payload) {
           const conn = ctx.extra.conn;
-          if (!conn || !connections.allowSubscription(conn)) return [];
+          if (!conn || !connections.allowSubscription(conn)) return [new GraphQLError('Too many subscriptions')];
           const prepared = prepare(payload);
           if (Array.isArray(prepared)) return prepared;
           const op = prepared as Exclude<typeof prepared, readonly unknown[]>;
@@ -121,6 +122,7 @@ export default fp<{ container: Container }>(
       },
       wss,
       config.liveKeepAliveMs,
+      container.logger,
     );
 
     // --- SSE ------------------------------------------------------------------------------
