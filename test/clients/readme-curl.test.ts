@@ -16,6 +16,8 @@ interface Example {
   command: string;
   status: number;
   body?: unknown;
+  /** A Server-Sent Events stream: read until curl's --max-time, while the test makes a change. */
+  stream?: boolean;
 }
 
 /** Commands of the curl-examples block, each with the `→ status [body]` it promises. */
@@ -30,7 +32,11 @@ function examples(): Example[] {
     const line = lines[i] as string;
     const promise = /→\s*(\d{3})\s*(.*)$/.exec(line);
     if (line.startsWith('#') && promise) {
-      expected = { status: Number(promise[1]), ...(promise[2] && { body: JSON.parse(promise[2]) }) };
+      const rest = promise[2] ?? '';
+      expected = {
+        status: Number(promise[1]),
+        ...(rest === 'stream' ? { stream: true } : rest && { body: JSON.parse(rest) }),
+      };
     } else if (line.startsWith('curl ')) {
       const command = [line];
       while (continues(command.join('\n')) && i + 1 < lines.length) command.push(lines[++i] as string);
@@ -71,6 +77,31 @@ describe('README curl examples', () => {
 
     for (const ex of list) {
       const command = `${ex.command.replaceAll('http://127.0.0.1:8000', t.url!)} -s -w '\\n%{http_code}'`;
+      if (ex.stream) {
+        // While the stream is open, force a new run of the task: its executions change status.
+        const change = new Promise((r) => setTimeout(r, 1500)).then(() =>
+          fetch(`${t.url}/api/v1/tasks/${env.TASK_ID}/execute?force=true`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${env.API_KEY}` },
+          }),
+        );
+        // curl exits 28 when --max-time ends the stream; what it received is the answer.
+        const { stdout } = await run('/bin/sh', ['-c', command], { env }).catch(
+          (e: { code?: number; stdout?: string }) => {
+            if (e.code === 28) return { stdout: e.stdout ?? '' };
+            throw e;
+          },
+        );
+        expect((await change).status).toBe(200);
+        const lines = stdout.trimEnd().split('\n');
+        const status = Number(lines.pop());
+        expect(status, `${ex.command}\n→ ${stdout}`).toBe(ex.status);
+        const events = lines.filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+        expect(lines).toContain('event: next');
+        expect(events.length).toBeGreaterThanOrEqual(1);
+        for (const e of events) expect(e.data.executionUpdated.taskId).toBe(env.TASK_ID);
+        continue;
+      }
       const { stdout } = await run('/bin/sh', ['-c', command], { env }).catch(
         (e: { stdout?: string; stderr?: string }) => {
           throw new Error(`${command}\nfailed: ${e.stderr ?? ''}${e.stdout ?? ''}`);
