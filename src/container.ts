@@ -121,6 +121,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
 
   const lifecycle: Lifecycle = { draining: false };
   const hub = new LiveHub(database, logger);
+  /** Live connections open here (the live plugin keeps it). */
+  const liveCount = { connections: 0 };
   return {
     config,
     logger,
@@ -138,7 +140,15 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     runner,
     hub,
     services: createServices(config, db, clerk, rateLimits, runs, hub),
-    metrics: createMetrics({ database, apiKeyVerifier, clerk, runner, jobs }),
+    live: liveCount,
+    metrics: createMetrics({
+      database,
+      apiKeyVerifier,
+      clerk,
+      runner,
+      jobs,
+      live: { connections: () => liveCount.connections, subscriptions: () => hub.subscribers },
+    }),
     /** Releases what the container opened (the database and engine belong to the caller). */
     async close(): Promise<void> {
       await rateLimits.close();

@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client), one registry per container so several gateways in one
 // process (tests) do not collide. Counters kept elsewhere (pool, bcrypt, Clerk, runs) are
 // read at scrape time; request counters are fed by the plugins.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ApiKeyVerifier } from './auth/api-key-verifier.js';
 import type { ClerkAuth } from './auth/clerk.js';
 import type { Database } from './db/database.js';
@@ -10,6 +10,8 @@ import type { JobEngine } from './runs/engine.js';
 import type { Runner } from './runs/runner.js';
 
 export interface MetricSources {
+  /** Live updates: connections and subscriptions held here. */
+  live: { connections(): number; subscriptions(): number };
   database: Database;
   apiKeyVerifier: ApiKeyVerifier;
   clerk: ClerkAuth;
@@ -21,6 +23,21 @@ export type Metrics = ReturnType<typeof createMetrics>;
 
 export function createMetrics(src: MetricSources) {
   const registry = new Registry();
+  // Process memory, CPU, event-loop lag and GC (prom-client's standard set).
+  collectDefaultMetrics({ register: registry, prefix: 'torale_' });
+  for (const [name, read] of [
+    ['torale_live_connections', src.live.connections],
+    ['torale_live_subscriptions', src.live.subscriptions],
+  ] as const) {
+    new Gauge({
+      name,
+      help: `Live updates held on this instance: ${name.split('_').pop()}`,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
   const requests = new Counter({
     name: 'torale_http_requests_total',
     help: 'HTTP requests by route, method and status',

@@ -56,6 +56,8 @@ export class LiveConnections {
   #closing = false;
 
   constructor(
+    /** Kept current for /metrics. */
+    private readonly count: { connections: number },
     private readonly authenticate: Authenticate,
     private readonly limits: LiveLimits,
     private readonly logger: Logger,
@@ -105,9 +107,11 @@ export class LiveConnections {
       entry.expiry.unref();
     }
     this.#entries.add(entry);
+    this.count.connections = this.#entries.size;
     return () => {
       clearTimeout(entry.expiry);
       this.#entries.delete(entry);
+      this.count.connections = this.#entries.size;
     };
   }
 

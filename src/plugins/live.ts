@@ -34,6 +34,7 @@ export default fp<{ container: Container }>(
     const schema = await getSchema();
     const prepare = subscriptionPreparer(schema);
     const connections = new LiveConnections(
+      container.live,
       container.authenticate,
       {
         connectionsPerUser: config.liveConnectionsPerUser,
