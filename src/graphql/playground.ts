@@ -14,6 +14,8 @@ export async function playgroundHtml(): Promise<string> {
     defaultQuery: '# Torale Gateway playground\n{\n  me {\n    id\n    email\n  }\n}\n',
     isHeadersEditorEnabled: true,
     shouldPersistHeaders: true,
+    // Subscriptions over the gateway's own WebSocket (graphql-transport-ws on /graphql).
+    subscriptionsProtocol: 'WS',
   });
   return page;
 }

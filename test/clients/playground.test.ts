@@ -81,6 +81,32 @@ describe.skipIf(!haveChromium)('GraphiQL playground in Chromium', () => {
     expect(consoleErrors.filter((e) => /Content Security Policy|Refused to/.test(e))).toEqual([]);
   });
 
+  it('subscribes over the WebSocket and shows a live event', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${t.url}/graphql`, { waitUntil: 'load' });
+    const editor = page.locator('.graphiql-query-editor .view-lines').first();
+    await editor.waitFor({ timeout: 20_000 });
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText('subscription { taskUpdated { name state } }');
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => t.container.hub.subscribers, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tasks',
+      payload: { name: 'live from the playground', search_query: 'q', state: 'paused' },
+    });
+    expect(created.statusCode).toBe(200);
+    await expect
+      .poll(async () => ((await page.locator('.graphiql-response').textContent()) ?? '').replace(/\s+/g, ' '), {
+        timeout: 15_000,
+      })
+      .toContain('"name": "live from the playground"');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}playground-subscription.png`, fullPage: true });
+  });
+
   it('the REST docs page renders offline too', async () => {
     const page = await browser.newPage();
     const outside: string[] = [];
