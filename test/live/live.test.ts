@@ -96,3 +96,27 @@ describe.skipIf(!tpl)('live updates across instances', () => {
     expect(await bad.closed).toMatchObject({ code: 4401, reason: 'Invalid API key' });
   });
 });
+
+describe.skipIf(!tpl)('a session token that expires', () => {
+  let tdb: TestDatabase;
+  let clerk: FakeClerk;
+  let t: TestApp;
+  beforeAll(async () => {
+    [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
+    t = await startApp(tdb, { env: clerkEnv(clerk), listen: true });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await clerk?.close();
+    await tdb?.drop();
+  });
+
+  it('closes the socket with 4403 when the token expires', async () => {
+    const u = await signIn(t.app, clerk);
+    const token = await clerk.token(u.clerkUserId, { expiresInSeconds: 3 });
+    const live = subscribe(t.url!, EXECUTIONS, { authorization: `Bearer ${token}` });
+    await waitFor('the subscription', async () => t.container.hub.subscribers >= 1);
+    const closed = await live.closed;
+    expect(closed).toMatchObject({ code: 4403, reason: 'Credentials expired' });
+  });
+});
