@@ -16,40 +16,45 @@ export interface ListenHandlers {
 
 export function listenPostgres(url: string, channel: string, handlers: ListenHandlers, logger: Logger): Listener {
   let closed = false;
-  let client: pg.Client | undefined;
-  let wake = new AbortController();
+  let signalClosed!: () => void;
+  /** Settles when close() is called: nothing in the loop waits past it. */
+  const closing = new Promise<'closed'>((resolve) => {
+    signalClosed = () => resolve('closed');
+  });
 
   async function connectLoop(): Promise<void> {
     let delay = 250;
     let first = true;
     while (!closed) {
       const c = new pg.Client({ connectionString: url, application_name: 'torale-gateway-listen', keepAlive: true });
-      const lost = new Promise<void>((resolve) => {
+      const lost = new Promise<'lost'>((resolve) => {
         c.on('error', (err) => {
-          logger.warn({ err: { message: err.message } }, 'live listener connection failed');
-          resolve();
+          if (!closed) logger.warn({ err: { message: err.message } }, 'live listener connection failed');
+          resolve('lost');
         });
-        c.on('end', () => resolve());
+        c.on('end', () => resolve('lost'));
       });
       c.on('notification', (n) => {
         if (n.channel === channel && n.payload !== undefined) handlers.onMessage(n.payload);
       });
       try {
-        await c.connect();
-        await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-        client = c;
+        // pg's end() during connect() can leave connect() unsettled: race it with close() instead.
+        const ready = c.connect().then(() => c.query(`LISTEN ${pg.escapeIdentifier(channel)}`));
+        ready.catch(() => undefined);
+        if ((await Promise.race([ready.then(() => 'ready' as const), closing])) === 'closed') {
+          void ready.then(() => c.end()).catch(() => undefined);
+          return;
+        }
         delay = 250;
         if (!first) handlers.onReconnect?.();
         first = false;
-        await lost;
+        await Promise.race([lost, closing]);
       } catch (err) {
-        logger.warn({ err: { message: (err as Error).message } }, 'live listener could not connect');
+        if (!closed) logger.warn({ err: { message: (err as Error).message } }, 'live listener could not connect');
       }
-      client = undefined;
-      await c.end().catch(() => undefined);
+      await Promise.race([c.end().catch(() => undefined), sleep(1000, undefined, { ref: false })]);
       if (closed) return;
-      wake = new AbortController();
-      await sleep(delay, undefined, { signal: wake.signal }).catch(() => undefined);
+      await Promise.race([sleep(delay), closing]);
       delay = Math.min(delay * 2, 5000);
     }
   }
@@ -58,8 +63,7 @@ export function listenPostgres(url: string, channel: string, handlers: ListenHan
   return {
     async close() {
       closed = true;
-      wake.abort();
-      await client?.end().catch(() => undefined);
+      signalClosed();
       await loop;
     },
   };
