@@ -10,6 +10,9 @@ import * as m0006 from './2026_11_29_0006_counters.js';
 import * as m0007 from './2026_11_29_0007_dispatch.js';
 import * as m0008 from './2026_11_29_0008_public_keyset.js';
 import * as m0009 from './2026_11_29_0009_live.js';
+import * as m0010 from './2026_11_29_0010_dashboard_indexes.js';
+import * as m0011 from './2026_11_29_0011_task_templates.js';
+import * as m0012 from './2026_11_29_0012_default_webhooks.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0001_users': m0001,
@@ -21,4 +24,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_0007_dispatch': m0007,
   '2026_11_29_0008_public_keyset': m0008,
   '2026_11_29_0009_live': m0009,
+  '2026_11_29_0010_dashboard_indexes': m0010,
+  '2026_11_29_0011_task_templates': m0011,
+  '2026_11_29_0012_default_webhooks': m0012,
 };

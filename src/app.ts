@@ -2,8 +2,8 @@
 // services, then the REST routes. Nothing else; main.ts starts it.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type onRouteHookHandler } from 'fastify';
-import { apiKeysRoutes } from './api-keys/api-keys.routes.js';
 import type { Container } from './container.js';
+import { restRoutes } from './http/routes.js';
 import { serverOptions } from './http/server.js';
 import accessLog from './plugins/access-log.js';
 import auth from './plugins/auth.js';
@@ -16,8 +16,6 @@ import live from './plugins/live.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
 import security from './plugins/security.js';
-import { tasksRoutes } from './tasks/tasks.routes.js';
-import { usersRoutes } from './users/users.routes.js';
 
 export interface AppOptions {
   /** Sees every route as it is registered (the OpenAPI completeness test lists them this way). */
@@ -41,9 +39,7 @@ export async function buildApp(container: Container, opts: AppOptions = {}) {
   await app.register(graphql, { container });
   await app.register(live, { container });
   await app.register(jobs, { container });
-  await app.register(usersRoutes, { services });
-  await app.register(apiKeysRoutes, { services });
-  await app.register(tasksRoutes, { services });
+  await app.register(restRoutes, { services });
   return app;
 }
 

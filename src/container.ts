@@ -11,14 +11,18 @@ import { apiKeyStrategy } from './auth/strategies/api-key.strategy.js';
 import { clerkSessionStrategy } from './auth/strategies/clerk-session.strategy.js';
 import { devUserStrategy } from './auth/strategies/dev-user.strategy.js';
 import type { Config } from './config.js';
+import { createConnectorsService } from './connectors/connectors.service.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/types.js';
+import { createFeedService } from './feed/feed.service.js';
 import type { Logger } from './lib/logger.js';
 import { createRateLimits, type RateLimits } from './lib/rate-limit.js';
 import { RedisKeyValueCache } from './lib/redis-cache.js';
 import { LiveHub } from './live/hub.js';
 import { createLiveService } from './live/live.service.js';
 import { createMetrics } from './metrics.js';
+import { createEmailVerificationService } from './notifications/email-verification.service.js';
+import { createHistoryService } from './notifications/history.service.js';
 import { AgentClient } from './runs/agent.js';
 import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
 import { createRunner } from './runs/runner.js';
@@ -26,7 +30,9 @@ import { createExecutionsService } from './tasks/executions.service.js';
 import { createPublicTasksService } from './tasks/public-tasks.service.js';
 import { createSharingService } from './tasks/sharing.service.js';
 import { createTasksService } from './tasks/tasks.service.js';
+import { createTemplatesService } from './templates/templates.service.js';
 import { createUsersService } from './users/users.service.js';
+import { createWebhooksService } from './webhooks/webhooks.service.js';
 
 export interface ContainerDeps {
   database: Database;
@@ -46,6 +52,7 @@ export function createServices(
   hub: LiveHub,
 ) {
   const executions = createExecutionsService({ db, runs });
+  const notificationRules = { allowInsecureTargets: config.webhookAllowInsecureTargets };
   return {
     users: createUsersService({ db, clerk, noAuthEmail: config.noAuthEmail }),
     apiKeys: createApiKeysService({
@@ -63,8 +70,20 @@ export function createServices(
       executions,
       defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
       maxTasksPerUser: config.maxTasksPerUser,
-      notificationRules: { allowInsecureTargets: config.webhookAllowInsecureTargets },
+      notificationRules,
     }),
+    // The dashboard's views: feeds, templates, default webhook, notification history, emails.
+    feed: createFeedService({ db }),
+    templates: createTemplatesService({ db }),
+    webhooks: createWebhooksService({
+      db,
+      rules: notificationRules,
+      testLimit: rateLimits.limit('webhook-test', 5, 60_000),
+      timeoutMs: config.webhookTimeoutMs,
+    }),
+    history: createHistoryService({ db, runs }),
+    emailVerification: createEmailVerificationService(),
+    connectors: createConnectorsService(),
   };
 }
 

@@ -131,7 +131,31 @@ export interface TaskSubscribersTable {
   created_at: CreatedAt;
 }
 
+export interface TaskTemplatesTable {
+  id: Generated<string>;
+  name: string;
+  description: string;
+  category: string;
+  icon: string | null;
+  search_query: string;
+  condition_description: string;
+  is_active: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DefaultWebhooksTable {
+  user_id: string;
+  url: string;
+  secret: string;
+  enabled: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface DB {
+  task_templates: TaskTemplatesTable;
+  default_webhooks: DefaultWebhooksTable;
   task_views: TaskViewsTable;
   task_subscribers: TaskSubscribersTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -154,3 +178,5 @@ export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type TaskTemplateRow = Selectable<TaskTemplatesTable>;
+export type DefaultWebhookRow = Selectable<DefaultWebhooksTable>;

@@ -85,6 +85,9 @@ const LIST_SIZES: Record<string, number> = {
   'TaskConnection.edges': 1,
   'ExecutionConnection.edges': 1,
   'Task.notifications': 2,
+  'Query.templates': 10,
+  'WebhookDeliveryHistory.deliveries': 1,
+  'NotificationSendPage.sends': 1,
 };
 
 /** A field's own cost: no selection, argument or list size makes a field cheaper than this. */

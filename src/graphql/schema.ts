@@ -4,12 +4,26 @@ import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { ApiKeysResolver } from '../api-keys/api-keys.resolver.js';
+import { FeedResolver } from '../feed/feed.resolver.js';
 import { LiveResolver } from '../live/live.resolver.js';
+import { NotificationsResolver } from '../notifications/notifications.resolver.js';
 import { PublicTasksResolver } from '../tasks/public-tasks.resolver.js';
 import { TasksResolver } from '../tasks/tasks.resolver.js';
+import { TemplatesResolver } from '../templates/templates.resolver.js';
 import { UsersResolver } from '../users/users.resolver.js';
+import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 
-export const resolvers = [UsersResolver, ApiKeysResolver, TasksResolver, PublicTasksResolver, LiveResolver] as const;
+export const resolvers = [
+  UsersResolver,
+  ApiKeysResolver,
+  TasksResolver,
+  PublicTasksResolver,
+  LiveResolver,
+  FeedResolver,
+  TemplatesResolver,
+  WebhooksResolver,
+  NotificationsResolver,
+] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

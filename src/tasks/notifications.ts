@@ -14,7 +14,7 @@ export const MULTIPLE_SAME_TYPE =
 const invalid = (why: string) => Errors.badRequest(`Invalid notification: ${why}`);
 
 // A practical address check: one @, no spaces, a dotted domain of sane labels.
-const EMAIL_RE =
+export const EMAIL_RE =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'x-torale-signature']);
 

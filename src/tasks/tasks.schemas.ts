@@ -48,7 +48,18 @@ const taskFields = {
   condition_description: Type.Optional(Text(TASK_LIMITS.conditionLength, { description: 'Defaults to search_query.' })),
   state: Type.Optional(TaskStateSchema),
   run_immediately: Type.Optional(Type.Boolean()),
-  notifications: Type.Optional(Type.Array(NotificationInputSchema, { maxItems: TASK_LIMITS.notifications })),
+  notifications: Type.Optional(
+    Type.Array(NotificationInputSchema, {
+      maxItems: TASK_LIMITS.notifications,
+      description: 'On create, absent = your enabled default webhook (PUT /api/v1/webhooks/config), if any.',
+    }),
+  ),
+  attached_connector_slugs: Type.Optional(
+    Type.Array(Type.String({ maxLength: 100 }), {
+      maxItems: 20,
+      description: 'Accepted for the dashboard; connectors are not supported, so only an empty list (else 400).',
+    }),
+  ),
 };
 
 export const CreateTaskBody = Type.Object(

@@ -3,11 +3,13 @@
 // row locks (user, then task), so concurrent requests on any number of instances cannot
 // break them. Inputs arrive validated against tasks.schemas.ts.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { requireUser, type Viewer } from '../auth/viewer.js';
-import type { DB } from '../db/types.js';
+import { ensureNoConnectors } from '../connectors/connectors.service.js';
+import type { DB, Notification } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { isUuid } from '../lib/validation.js';
+import { findDefaultWebhook } from '../webhooks/webhooks.repository.js';
 import type { ExecutionsService } from './executions.service.js';
 import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.repository.js';
 import { type NotificationRules, newWebhookSecret, parseNotifications, webhookOf } from './notifications.js';
@@ -52,6 +54,22 @@ export function createTasksService(deps: TasksServiceDeps) {
   const { db, executions } = deps;
   const firstRun = () => new Date(Date.now() + deps.defaultIntervalSeconds * 1000);
 
+  /**
+   * The user's enabled default webhook, as a task's notification and its signing secret.
+   * One that no longer passes the target rules (they were relaxed when it was saved) is left out.
+   */
+  async function defaultWebhookOf(trx: Transaction<DB>, userId: string) {
+    const saved = await findDefaultWebhook(trx, userId);
+    if (!saved?.enabled) return undefined;
+    let hook: Notification;
+    try {
+      [hook] = parseNotifications([{ type: 'webhook', url: saved.url }], deps.notificationRules) as [Notification];
+    } catch {
+      return undefined;
+    }
+    return { hook, secret: saved.secret };
+  }
+
   async function refreshed(taskId: string, extra: TaskExtras): Promise<TaskResult> {
     const task = await findTaskWithLast(db, taskId);
     if (!task) throw Errors.taskNotFound();
@@ -69,6 +87,7 @@ export function createTasksService(deps: TasksServiceDeps) {
       if (idem !== undefined && !IDEMPOTENCY_KEY_RE.test(idem)) {
         throw Errors.badRequest('Invalid Idempotency-Key header: 1 to 255 visible ASCII characters');
       }
+      ensureNoConnectors(input.attached_connector_slugs);
       const notifications = input.notifications ? parseNotifications(input.notifications, deps.notificationRules) : [];
       // The same request hashes the same whatever the order of its JSON fields.
       const canonical = [
@@ -109,14 +128,15 @@ export function createTasksService(deps: TasksServiceDeps) {
           if (state === 'active') await ensureActiveSlot(trx, user.id);
           if (input.name === undefined) name = await freeName(trx, user.id, DEFAULT_TASK_NAME, defaultName);
           const nextRun = state === 'active' ? firstRun() : null;
+          const fallback = input.notifications === undefined ? await defaultWebhookOf(trx, user.id) : undefined;
           const task = await insertTask(trx, {
             user_id: user.id,
             name,
             search_query: input.search_query,
             condition_description: input.condition_description ?? input.search_query,
             state,
-            notifications,
-            webhook_secret: webhookSecret ?? null,
+            notifications: fallback ? [fallback.hook] : notifications,
+            webhook_secret: fallback?.secret ?? webhookSecret ?? null,
             next_run: nextRun,
           });
           if (idem !== undefined) await completeIdempotencyKey(trx, user.id, idem, task.id);
@@ -140,6 +160,7 @@ export function createTasksService(deps: TasksServiceDeps) {
     async update(viewer: Viewer, taskId: string, input: UpdateTaskBody): Promise<TaskResult> {
       const user = requireUser(viewer);
       if (!isUuid(taskId)) throw Errors.taskNotFound();
+      ensureNoConnectors(input.attached_connector_slugs);
       const notifications = input.notifications && parseNotifications(input.notifications, deps.notificationRules);
       let webhookSecret: string | undefined;
       try {

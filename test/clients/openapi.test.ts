@@ -2,6 +2,7 @@
 // route returns matches the response schema documented for its status.
 import Ajv from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertDelivery, insertRun } from '../dashboard/seed.js';
 import { bearer, type TestApp } from '../helpers/app.js';
 import type { TestDatabase } from '../helpers/db.js';
 import type { FakeClerk } from '../helpers/fake-clerk.js';
@@ -124,6 +125,60 @@ describe('OpenAPI', () => {
     await call('GET', '/api/v1/public/tasks', '/api/v1/public/tasks?sort_by=popular', {});
     await call('GET', '/api/v1/public/tasks', '/api/v1/public/tasks?limit=0', {}); // 422
     await call('GET', '/api/v1/public/tasks/id/:id', `/api/v1/public/tasks/id/${id}`, {});
+
+    // The dashboard's endpoints, over a run that notified.
+    const run = await insertRun(tdb.database, id, { notification: 'n', result: { evidence: 'e' } });
+    await insertDelivery(tdb.database, id, run.id, {
+      channel: 'webhook',
+      target: 'https://h.example.com/x',
+      status: 'failed',
+      reason: 'HTTP 500',
+      attempts: [{ code: 500 }],
+    });
+    await insertDelivery(tdb.database, id, run.id, { channel: 'email', target: 'a@example.com', status: 'skipped' });
+    await call('GET', '/api/v1/tasks/feed', '/api/v1/tasks/feed?limit=5', h);
+    await call('GET', '/api/v1/tasks/feed', '/api/v1/tasks/feed?limit=0', h); // 422
+    await call('GET', '/api/v1/tasks/feed', '/api/v1/tasks/feed', {}); // 401
+    await call('GET', '/api/v1/public/feed', '/api/v1/public/feed', {});
+    await call('GET', '/api/v1/public/feed', '/api/v1/public/feed?limit=101', {}); // 422
+    await call('GET', '/api/v1/templates', '/api/v1/templates/?category=Tech', {});
+    await call('GET', '/api/v1/templates', '/api/v1/templates?category=', {});
+    const tpl = 'ef60451e-f057-5cf5-9bbf-e4a138c377c5';
+    await call('GET', '/api/v1/templates/:template_id', `/api/v1/templates/${tpl}`, {});
+    await call('GET', '/api/v1/templates/:template_id', `/api/v1/templates/${id}`, {}); // 404
+    await call('GET', '/api/v1/templates/:template_id', '/api/v1/templates/x', {}); // 422
+    await call('GET', '/api/v1/webhooks/config', '/api/v1/webhooks/config', h);
+    const hook = { webhook_url: 'https://h.example.com/default', enabled: true };
+    await call('PUT', '/api/v1/webhooks/config', '/api/v1/webhooks/config', h, hook);
+    await call('PUT', '/api/v1/webhooks/config', '/api/v1/webhooks/config', h, hook); // the hint
+    await call('PUT', '/api/v1/webhooks/config', '/api/v1/webhooks/config', h, { webhook_url: 'http://h.example.com' }); // 400
+    await call('PUT', '/api/v1/webhooks/config', '/api/v1/webhooks/config', h, { webhook_url: 7 }); // 422
+    await call('GET', '/api/v1/webhooks/config', '/api/v1/webhooks/config', h);
+    await call('POST', '/api/v1/webhooks/test', '/api/v1/webhooks/test', h, {
+      webhook_url: 'https://10.1.2.3/x',
+      webhook_secret: 's',
+    }); // 400
+    await call('POST', '/api/v1/webhooks/test', '/api/v1/webhooks/test', h, {}); // 422
+    await call('GET', '/api/v1/webhooks/deliveries', '/api/v1/webhooks/deliveries?limit=10', h);
+    await call('GET', '/api/v1/webhooks/deliveries', `/api/v1/webhooks/deliveries?task_id=${id}`, other.headers); // 404
+    await call('GET', '/api/v1/webhooks/deliveries', '/api/v1/webhooks/deliveries?task_id=x', h); // 422
+    await call('GET', '/api/v1/notifications/sends', '/api/v1/notifications/sends?notification_type=email', h);
+    await call('GET', '/api/v1/notifications/sends', '/api/v1/notifications/sends', h);
+    await call('GET', '/api/v1/notifications/sends', '/api/v1/notifications/sends?notification_type=sms', h); // 422
+    await call('GET', '/api/v1/notifications/sends', '/api/v1/notifications/sends', {}); // 401
+    const email = (await rest(t.app, 'GET', '/auth/me', h)).body.email as string;
+    const ev = '/api/v1/email-verification';
+    await call('GET', `${ev}/verified-emails`, `${ev}/verified-emails`, h);
+    await call('POST', `${ev}/send`, `${ev}/send`, h, { email });
+    await call('POST', `${ev}/send`, `${ev}/send`, h, { email: 'other@example.com' }); // 503
+    await call('POST', `${ev}/send`, `${ev}/send`, h, { email: 'nope' }); // 422
+    await call('POST', `${ev}/verify`, `${ev}/verify`, h, { email: 'other@example.com', code: '123456' }); // 503
+    await call('POST', `${ev}/verify`, `${ev}/verify`, h, { email: 'other@example.com' }); // 422
+    const emailRoute = `${ev}/verified-emails/:email`;
+    await call('DELETE', emailRoute, `${ev}/verified-emails/other%40example.com`, h);
+    await call('DELETE', emailRoute, `${ev}/verified-emails/${encodeURIComponent(email)}`, h); // 400
+    await call('GET', '/api/v1/connectors', '/api/v1/connectors', h);
+    await call('GET', '/api/v1/connectors', '/api/v1/connectors', {}); // 401
     await call('DELETE', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h);
     await call('GET', '/api/v1/public/tasks/id/:id', `/api/v1/public/tasks/id/${id}`, {}); // 404
 

@@ -1,0 +1,19 @@
+// REST shim for the dashboard's connector picker (create/edit dialogs): an empty list.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Services } from '../container.js';
+import { authErrors, DetailSchema } from '../http/schemas.js';
+
+export const connectorsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.get(
+    '/api/v1/connectors',
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Your connected tools: always empty (connectors are not supported by this gateway)',
+        response: { 200: Type.Array(Type.Object({}), { maxItems: 0 }), 404: DetailSchema, ...authErrors },
+      },
+    },
+    async (req) => services.connectors.list(req.viewer),
+  );
+};

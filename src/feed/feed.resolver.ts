@@ -1,0 +1,36 @@
+// Thin GraphQL adapter over the feed service; `limit` is the REST query's, checked (and
+// used for the cost) before execution.
+import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { argumentRule } from '../graphql/arguments.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { FeedQuery } from './feed.schemas.js';
+import { FeedExecutionType, toFeedType } from './feed.types.js';
+
+const feedArgs = argumentRule(FeedQuery, 'query', (a: { limit?: number | null }) =>
+  a.limit == null ? {} : { limit: a.limit },
+);
+
+@Resolver()
+export class FeedResolver {
+  @Query(() => [FeedExecutionType], {
+    description: 'Your recent successful runs that produced a notification, newest first (limit 1–100, default 50).',
+  })
+  @feedArgs.decorator
+  async feed(
+    @Arg('limit', () => Int, { nullable: true }) limit: number | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<FeedExecutionType[]> {
+    return (await ctx.services.feed.own(ctx.viewer, feedArgs.parse({ limit }).limit)).map(toFeedType);
+  }
+
+  @Query(() => [FeedExecutionType], {
+    description: 'The same over public tasks, as anyone may see them (no notification text, no owner); no credentials.',
+  })
+  @feedArgs.decorator
+  async publicFeed(
+    @Arg('limit', () => Int, { nullable: true }) limit: number | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<FeedExecutionType[]> {
+    return (await ctx.services.feed.public(feedArgs.parse({ limit }).limit)).map(toFeedType);
+  }
+}

@@ -1,0 +1,108 @@
+// REST shims for the dashboard's notification settings: history of webhook deliveries and
+// notification sends, and email verification.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Services } from '../container.js';
+import { authErrors, DetailSchema, ValidationErrorSchema } from '../http/schemas.js';
+import { toDeliveryJson, toSendJson } from './notifications.json.js';
+import {
+  DeliveriesPageSchema,
+  DeliveriesQuery,
+  EmailBody,
+  EmailParams,
+  MessageSchema,
+  SendsPageSchema,
+  SendsQuery,
+  VerifiedEmailsSchema,
+  VerifyEmailBody,
+} from './notifications.schemas.js';
+
+const errors = { 404: DetailSchema, 422: ValidationErrorSchema, ...authErrors };
+
+export const notificationsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { history, emailVerification } = services;
+
+  app.get(
+    '/api/v1/webhooks/deliveries',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'Webhook deliveries of your tasks, newest first, with their attempts',
+        description:
+          'Answers `{deliveries, total}` as the dashboard reads it (the upstream API and its Python SDK answer a bare array).',
+        querystring: DeliveriesQuery,
+        response: { 200: DeliveriesPageSchema, ...errors },
+      },
+    },
+    async (req) => {
+      const page = await history.deliveries(req.viewer, req.query);
+      return { deliveries: page.deliveries.map(toDeliveryJson), total: page.total };
+    },
+  );
+
+  app.get(
+    '/api/v1/notifications/sends',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'Notifications sent (or recorded) for your tasks, newest first',
+        querystring: SendsQuery,
+        response: { 200: SendsPageSchema, ...errors },
+      },
+    },
+    async (req) => {
+      const page = await history.sends(req.viewer, req.query);
+      return { sends: page.sends.map(toSendJson), total: page.total };
+    },
+  );
+
+  app.get(
+    '/api/v1/email-verification/verified-emails',
+    {
+      schema: {
+        tags: ['email-verification'],
+        summary: 'Addresses task emails may go to: your account email',
+        response: { 200: VerifiedEmailsSchema, 404: DetailSchema, ...authErrors },
+      },
+    },
+    async (req) => emailVerification.verified(req.viewer),
+  );
+
+  app.post(
+    '/api/v1/email-verification/send',
+    {
+      schema: {
+        tags: ['email-verification'],
+        summary: 'Send a verification code (503 while no email provider is configured)',
+        body: EmailBody,
+        response: { 200: MessageSchema, ...errors },
+      },
+    },
+    async (req) => emailVerification.send(req.viewer, req.body.email),
+  );
+
+  app.post(
+    '/api/v1/email-verification/verify',
+    {
+      schema: {
+        tags: ['email-verification'],
+        summary: 'Check a verification code (503 while no email provider is configured)',
+        body: VerifyEmailBody,
+        response: { 200: MessageSchema, ...errors },
+      },
+    },
+    async (req) => emailVerification.verify(req.viewer, req.body.email),
+  );
+
+  app.delete(
+    '/api/v1/email-verification/verified-emails/:email',
+    {
+      schema: {
+        tags: ['email-verification'],
+        summary: 'Remove an address from your verified list (not your account email)',
+        params: EmailParams,
+        response: { 200: MessageSchema, 400: DetailSchema, ...errors },
+      },
+    },
+    async (req) => emailVerification.remove(req.viewer, req.params.email),
+  );
+};

@@ -1,0 +1,41 @@
+// Thin GraphQL adapter over the default-webhook service; arguments are renamed to the REST
+// fields and checked against the same schemas (webhooks.schemas.ts).
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../graphql/context.js';
+import { validate } from '../lib/validation.js';
+import { WebhookConfigBody, WebhookTestBody } from './webhooks.schemas.js';
+import { WebhookConfigType, WebhookTestResultType } from './webhooks.types.js';
+
+@Resolver()
+export class WebhooksResolver {
+  @Query(() => WebhookConfigType, { description: 'Your default webhook (the secret as a masked hint).' })
+  async webhookConfig(@Ctx() ctx: GraphQLContext): Promise<WebhookConfigType> {
+    return ctx.services.webhooks.getConfig(ctx.viewer);
+  }
+
+  @Mutation(() => WebhookConfigType, {
+    description:
+      'Set (url) or clear (no url) your default webhook. A new secret, shown in full once, when there was none or the URL changed.',
+  })
+  async updateWebhookConfig(
+    @Arg('url', () => String, { nullable: true }) url: string | null,
+    @Arg('enabled', () => Boolean, { nullable: true }) enabled: boolean | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<WebhookConfigType> {
+    const body = validate(WebhookConfigBody, { webhook_url: url, ...(enabled !== null && { enabled }) }, 'body');
+    return ctx.services.webhooks.updateConfig(ctx.viewer, body);
+  }
+
+  @Mutation(() => WebhookTestResultType, {
+    description:
+      'Send one signed test ping to url now (5 per minute). Your saved default URL is signed with its stored secret.',
+  })
+  async testDefaultWebhook(
+    @Arg('url', () => String) url: string,
+    @Arg('secret', () => String, { nullable: true }) secret: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<WebhookTestResultType> {
+    const body = validate(WebhookTestBody, { webhook_url: url, webhook_secret: secret ?? '' }, 'body');
+    return ctx.services.webhooks.test(ctx.viewer, body);
+  }
+}
