@@ -63,7 +63,11 @@ describe('slow clients', () => {
     const results = await Promise.all(slow);
     console.log(`[slow-clients] header dribblers cut after ${results.map((r) => Math.round(r.ms)).join(', ')} ms`);
     for (const r of results) expect(r.ms).toBeLessThan(TIMEOUT_MS + 1500);
-    expect(Math.max(...latencies)).toBeLessThan(100);
+    // "Unaffected" is a property, not a speed: every health check is answered while the dribblers
+    // hold their sockets, none waits for them to be cut (a wall-clock bound near the timeout
+    // would only say the machine was busy).
+    expect(latencies).toHaveLength(20);
+    expect(Math.max(...latencies)).toBeLessThan(TIMEOUT_MS / 2);
   }, 30_000);
 
   it('a body sent one byte a second: cut off within the request timeout with 408', async () => {
