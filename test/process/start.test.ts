@@ -23,7 +23,7 @@ function start(env: Record<string, string>) {
   return { child, output: () => out, exited };
 }
 
-async function waitForHealth(url: string, timeoutMs = 20_000): Promise<void> {
+async function waitForHealth(url: string, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
