@@ -180,6 +180,19 @@ describe.skipIf(!tpl)('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     expect(await res.text()).toBe('{"detail":"Task not found"}');
   });
 
+  it("continues a caller's trace (traceparent) and leaves health checks untraced", async () => {
+    const caller = randomBytes(16).toString('hex');
+    const res = await fetch(`${gateway.url}/api/v1/public/tasks`, {
+      headers: { traceparent: `00-${caller}-${randomBytes(8).toString('hex')}-01` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-trace-id')).toBe(caller);
+    const health = await fetch(`${gateway.url}/healthz`);
+    expect(health.headers.get('x-trace-id')).toBeNull();
+    await receiver.waitFor((spans) => spans.some((s) => s.traceId === caller));
+    expect(receiver.spans.filter((s) => /healthz/.test(String(s.attributes['url.path'] ?? s.name)))).toEqual([]);
+  });
+
   it('flushes spans on SIGTERM; the module recorder sees OpenTelemetry loaded', async () => {
     const res = await graphql(gateway.url, '{ me { id } }');
     const last = res.headers.get('x-trace-id');
