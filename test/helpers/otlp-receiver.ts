@@ -141,3 +141,16 @@ export function decodeExportTraceServiceRequest(body: Buffer): ReceivedSpan[] {
   }
   return spans;
 }
+
+/** One trace as an indented tree ("scope: name"), children in the order they were received. */
+export function traceTree(trace: ReceivedSpan[]): string {
+  const lines: string[] = [];
+  const walk = (parent: string, depth: number) => {
+    for (const s of trace.filter((x) => x.parentSpanId === parent)) {
+      lines.push(`${'  '.repeat(depth)}${s.name}  [${s.scope}]`);
+      walk(s.spanId, depth + 1);
+    }
+  };
+  walk('', 0);
+  return lines.join('\n');
+}

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver, traceTree } from '../helpers/otlp-receiver.js';
 import { adminQuery, withDatabase } from '../helpers/pg-admin.js';
 
 const tpl = inject('pgTemplate');
@@ -112,6 +112,8 @@ describe.skipIf(!tpl)('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     trace = (
       await receiver.waitFor((spans) => spans.some((s) => s.traceId === traceId && s.parentSpanId === ''))
     ).filter((s) => s.traceId === traceId);
+    // What an operator would see in their tracing UI (README "Operating it" shows one).
+    console.info(`trace ${traceId}:\n${traceTree(trace)}`);
   }, 90_000);
 
   afterAll(async () => {
