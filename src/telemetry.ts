@@ -58,7 +58,12 @@ export async function startTracing(
         // Probes and scrapes would drown the traces that matter.
         ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? ''),
       }),
-      new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: '/{healthz,readyz,metrics}' }),
+      // The request and its handler; no span per hook (a dozen per request, named after the plugin chain).
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        ignorePaths: '/{healthz,readyz,metrics}',
+        instrumentHooks: false,
+      }),
       // Parse, validate and execute spans; one span per resolver would dwarf the request on lists.
       new GraphQLInstrumentation({ ignoreTrivialResolveSpans: true, depth: 0, mergeItems: true }),
       new PgInstrumentation({ requireParentSpan: true }),
