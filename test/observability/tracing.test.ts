@@ -127,6 +127,20 @@ describe.skipIf(!tpl)('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     ]);
   });
 
+  it('names it in GraphQL errors refused before Apollo too (a bad key: 401)', async () => {
+    const res = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer sk_${'a'.repeat(32)}` },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
+    expect(res.status).toBe(401);
+    const id = res.headers.get('x-trace-id');
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(await res.json()).toEqual({
+      errors: [{ message: 'Invalid API key', extensions: { code: 'UNAUTHENTICATED', traceId: id } }],
+    });
+  });
+
   it('the receiver gets HTTP → Fastify → GraphQL → SQL spans of that request, parent-linked, from torale-gateway', () => {
     const byId = new Map(trace.map((s) => [s.spanId, s]));
     const parentOf = (s: ReceivedSpan) => byId.get(s.parentSpanId);
