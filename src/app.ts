@@ -16,6 +16,7 @@ import live from './plugins/live.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
 import security from './plugins/security.js';
+import tracing from './plugins/tracing.js';
 
 export interface AppOptions {
   /** Sees every route as it is registered (the OpenAPI completeness test lists them this way). */
@@ -28,6 +29,7 @@ export async function buildApp(container: Container, opts: AppOptions = {}) {
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.addHook('onClose', () => container.close());
 
+  if (container.traceIds) await app.register(tracing, { traceIds: container.traceIds });
   await app.register(accessLog);
   await app.register(security, { config });
   await app.register(input);

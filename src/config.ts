@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogFormat = 'json' | 'pretty';
 
 export interface Config {
   readonly nodeEnv: string | undefined;
@@ -23,6 +24,11 @@ export interface Config {
   readonly noAuthEmail: string;
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
+  /** json: one object per line (production); pretty: coloured lines for a terminal (npm run dev). */
+  readonly logFormat: LogFormat;
+  /** Set = trace every request over OTLP/HTTP to this collector; unset = OpenTelemetry is never loaded. */
+  readonly otelEndpoint: string | undefined;
+  readonly otelServiceName: string;
   readonly redisUrl: string | undefined;
   readonly agentUrl: string | undefined;
   readonly agentUrlFallback: string | undefined;
@@ -82,6 +88,7 @@ export class ConfigError extends Error {
 
 const NODE_ENVS: readonly string[] = ['development', 'test', 'production'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
 /** The configuration, or exit 1 with every problem listed (a local .env fills in what the environment does not set). */
 export function loadConfigOrExit(): Config {
@@ -181,6 +188,8 @@ export function loadConfig(env: Env = process.env): Config {
   const benchBcryptEveryRequest = bool('TORALE_BENCH_BCRYPT_EVERY_REQUEST');
 
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = (str('LOG_FORMAT') ?? 'json').toLowerCase() as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
   if (clerkJwtKey && !clerkJwtKey.includes('BEGIN PUBLIC KEY')) {
     problems.push('CLERK_JWT_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
   }
@@ -228,6 +237,9 @@ export function loadConfig(env: Env = process.env): Config {
     noAuthEmail: str('TORALE_NOAUTH_EMAIL') ?? 'test@example.com',
     corsOrigins,
     logLevel,
+    logFormat,
+    otelEndpoint: url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
+    otelServiceName: str('OTEL_SERVICE_NAME') ?? 'torale-gateway',
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     agentUrl: url('TORALE_AGENT_URL', ['http:', 'https:']),
     agentUrlFallback: url('TORALE_AGENT_URL_FALLBACK', ['http:', 'https:']),

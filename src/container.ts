@@ -30,6 +30,7 @@ import { createExecutionsService } from './tasks/executions.service.js';
 import { createPublicTasksService } from './tasks/public-tasks.service.js';
 import { createSharingService } from './tasks/sharing.service.js';
 import { createTasksService } from './tasks/tasks.service.js';
+import type { TraceIds } from './telemetry.js';
 import { createTemplatesService } from './templates/templates.service.js';
 import { createUsersService } from './users/users.service.js';
 import { createWebhooksService } from './webhooks/webhooks.service.js';
@@ -41,6 +42,8 @@ export interface ContainerDeps {
   jobs?: JobEngine;
   /** Where executions go when there is no engine (default: queued for instances that have one). */
   runs?: RunsPort;
+  /** Set when tracing is on: the active trace's ids, for response headers and GraphQL errors. */
+  traceIds?: () => TraceIds | undefined;
 }
 
 export function createServices(
@@ -145,6 +148,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   return {
     config,
     logger,
+    traceIds: deps.traceIds,
     lifecycle,
     database,
     clerk,

@@ -1,13 +1,14 @@
 // Graceful shutdown on SIGTERM/SIGINT: first drain (readiness fails and responses close
 // their connections, while new connections are still served), then stop accepting, finish
-// in-flight requests, stop the job engine (app.close) and close the pool; exit 1 if that
-// takes longer than allowed.
+// in-flight requests, stop the job engine (app.close), close the pool and flush buffered
+// trace spans; exit 1 if that takes longer than allowed.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Lifecycle } from './container.js';
 import type { Database } from './db/database.js';
 import type { Logger } from './lib/logger.js';
+import type { Tracing } from './telemetry.js';
 
 export function shutdownOnSignals(
   app: FastifyInstance,
@@ -15,6 +16,7 @@ export function shutdownOnSignals(
   lifecycle: Lifecycle,
   config: Pick<Config, 'shutdownDrainMs' | 'shutdownTimeoutMs'>,
   logger: Logger,
+  tracing?: Pick<Tracing, 'shutdown'>,
 ): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -31,6 +33,8 @@ export function shutdownOnSignals(
       if (config.shutdownDrainMs > 0) await sleep(config.shutdownDrainMs);
       await app.close();
       await database.close();
+      // The last requests' spans are still buffered: export them before exiting.
+      await tracing?.shutdown().catch((err) => logger.warn({ err }, 'could not flush traces'));
       logger.info('stopped');
       process.exit(0);
     } catch (err) {

@@ -15,7 +15,18 @@ const PASS_THROUGH = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
-export function createFormatError(logger: Logger) {
+/** With tracing on, every error also carries `extensions.traceId`: what to search the traces for. */
+export function createFormatError(logger: Logger, traceIds?: () => { traceId: string } | undefined) {
+  const format = formatWith(logger);
+  if (!traceIds) return format;
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const result = format(formatted, error);
+    const traceId = traceIds()?.traceId;
+    return traceId ? { ...result, extensions: { ...result.extensions, traceId } } : result;
+  };
+}
+
+function formatWith(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const where = {

@@ -38,7 +38,10 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: App
         ? 'application/graphql-response+json; charset=utf-8'
         : 'application/json; charset=utf-8',
     );
-    return reply.send(JSON.stringify({ errors: [{ message, extensions: { code: err.code } }] }));
+    // With tracing on, plugins/tracing has named the trace in x-trace-id; GraphQL errors carry it too.
+    const traceId = reply.getHeader('x-trace-id');
+    const extensions = traceId ? { code: err.code, traceId } : { code: err.code };
+    return reply.send(JSON.stringify({ errors: [{ message, extensions }] }));
   }
   return reply.send({ detail: err.detail });
 }

@@ -2,7 +2,7 @@
 // the Authorization header is redacted and request logs carry method, url and id only.
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
-import type { LogLevel } from '../config.js';
+import type { LogFormat, LogLevel } from '../config.js';
 
 export type Logger = FastifyBaseLogger;
 
@@ -19,15 +19,39 @@ export const REDACT_PATHS = [
   '*.token',
 ];
 
-export function loggerOptions(level: LogLevel) {
+export interface LoggerExtras {
+  /** The active trace's ids (tracing on): every line logged inside a request then names its trace. */
+  traceIds?: () => { traceId: string; spanId: string } | undefined;
+}
+
+export function loggerOptions(level: LogLevel, { traceIds }: LoggerExtras = {}): pino.LoggerOptions {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { service: 'torale-gateway' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    ...(traceIds && {
+      mixin: () => {
+        const ids = traceIds();
+        return ids ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
+      },
+    }),
   };
 }
 
-export function createLogger(level: LogLevel): Logger {
-  return pino(loggerOptions(level)) as unknown as Logger;
+/** JSON lines on stdout, or (LOG_FORMAT=pretty) coloured lines through pino-pretty, for people at a terminal. */
+export function createLogger(level: LogLevel, format: LogFormat = 'json', extras: LoggerExtras = {}): Logger {
+  const options = loggerOptions(level, extras);
+  if (format === 'pretty') {
+    // pino-pretty runs in a worker thread, off the request path.
+    options.transport = {
+      target: 'pino-pretty',
+      options: {
+        colorize: Boolean(process.stdout.isTTY),
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,service',
+      },
+    };
+  }
+  return pino(options) as unknown as Logger;
 }

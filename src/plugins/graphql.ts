@@ -35,7 +35,7 @@ export default fp<{ container: Container }>(
       // ranges and the cost (test/security/anonymous-flood.test.ts holds it to that).
       persistedQueries: container.apqCache ? { cache: container.apqCache, ttl: 24 * 3600 } : {},
       stopOnTerminationSignals: false,
-      formatError: createFormatError(container.logger),
+      formatError: createFormatError(container.logger, container.traceIds),
       plugins: [
         ApolloServerPluginCacheControlDisabled(),
         complexityPlugin(schema),
