@@ -17,7 +17,13 @@ export async function recordNotifications(
   result: unknown,
 ): Promise<void> {
   // The receiver sees the task without its notification targets.
-  const { notifications: _hidden, ...taskForReceiver } = toTaskJson({ ...task, last_execution: null });
+  const {
+    notifications: _hidden,
+    notification_channels: _channels,
+    notification_email: _email,
+    webhook_url: _url,
+    ...taskForReceiver
+  } = toTaskJson({ ...task, last_execution: null });
   for (const n of task.notifications as Notification[]) {
     const payload = {
       id: randomUUID(),

@@ -24,6 +24,30 @@ export const toExecutionJson = (e: ExecutionRow) => ({
   created_at: iso(e.created_at),
 });
 
+type NotificationLike = { type?: unknown; url?: unknown; address?: unknown };
+
+/**
+ * The flat notification summary Torale's own API returns beside `notifications` (its dashboard's
+ * task configuration reads these): the channel types in order, the email address and the webhook
+ * URL. Derived from `notifications`, so a public view (no notifications) has none of them.
+ */
+export function notificationSummary(notifications: unknown) {
+  const list = (Array.isArray(notifications) ? notifications : []) as NotificationLike[];
+  const channels: ('email' | 'webhook')[] = [];
+  let email: string | null = null;
+  let webhook: string | null = null;
+  for (const n of list) {
+    if (n.type === 'email' && typeof n.address === 'string') {
+      if (!channels.includes('email')) channels.push('email');
+      email ??= n.address;
+    } else if (n.type === 'webhook' && typeof n.url === 'string') {
+      if (!channels.includes('webhook')) channels.push('webhook');
+      webhook ??= n.url;
+    }
+  }
+  return { notification_channels: channels, notification_email: email, webhook_url: webhook };
+}
+
 export const toTaskJson = (t: TaskWithLast, extra: TaskExtras = {}) => ({
   id: t.id,
   user_id: t.user_id,
@@ -40,6 +64,7 @@ export const toTaskJson = (t: TaskWithLast, extra: TaskExtras = {}) => ({
   last_execution_id: t.last_execution_id,
   last_execution: t.last_execution ? toExecutionJson(t.last_execution) : null,
   notifications: t.notifications,
+  ...notificationSummary(t.notifications),
   state_changed_at: iso(t.state_changed_at),
   created_at: iso(t.created_at),
   updated_at: iso(t.updated_at),

@@ -129,6 +129,15 @@ export const TaskSchema = Type.Object({
   last_execution_id: NullableString,
   last_execution: nullable(ExecutionSchema),
   notifications: Type.Array(Type.Object({}, { additionalProperties: true })),
+  notification_channels: Type.Array(StringEnum(['email', 'webhook'] as const), {
+    description: 'The channel types of `notifications`, in order (Torale API compatibility).',
+  }),
+  notification_email: Type.Union([Type.String(), Type.Null()], {
+    description: 'The address of the email notification, if any.',
+  }),
+  webhook_url: Type.Union([Type.String(), Type.Null()], {
+    description: 'The URL of the webhook notification, if any.',
+  }),
   state_changed_at: NullableDateTime,
   created_at: NullableDateTime,
   updated_at: NullableDateTime,

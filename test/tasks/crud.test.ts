@@ -28,6 +28,8 @@ const TASK_KEYS = [
   'last_known_state',
   'name',
   'next_run',
+  'notification_channels',
+  'notification_email',
   'notifications',
   'search_query',
   'state',
@@ -36,6 +38,7 @@ const TASK_KEYS = [
   'updated_at',
   'user_id',
   'view_count',
+  'webhook_url',
 ];
 
 let tdb: TestDatabase;
