@@ -26,6 +26,7 @@ import { createHistoryService } from './notifications/history.service.js';
 import { AgentClient } from './runs/agent.js';
 import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
 import { createRunner } from './runs/runner.js';
+import { createSecurityEventsService } from './security/security-events.service.js';
 import { createExecutionsService } from './tasks/executions.service.js';
 import { createPublicTasksService } from './tasks/public-tasks.service.js';
 import { createSharingService } from './tasks/sharing.service.js';
@@ -50,8 +51,10 @@ export function createServices(
   rateLimits: RateLimits,
   runs: RunsPort,
   hub: LiveHub,
+  logger: Logger,
 ) {
   const executions = createExecutionsService({ db, runs });
+  const securityEvents = createSecurityEventsService({ db, logger });
   const notificationRules = { allowInsecureTargets: config.webhookAllowInsecureTargets };
   return {
     users: createUsersService({ db, clerk, noAuthEmail: config.noAuthEmail }),
@@ -60,7 +63,9 @@ export function createServices(
       clerk,
       createLimit: rateLimits.limit('api-key-create', config.apiKeyCreateLimitPerMinute, 60_000),
       bcryptCost: config.apiKeyBcryptCost,
+      events: securityEvents,
     }),
+    securityEvents,
     executions,
     sharing: createSharingService({ db, maxTasksPerUser: config.maxTasksPerUser }),
     publicTasks: createPublicTasksService({ db }),
@@ -142,6 +147,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const hub = new LiveHub(database, logger);
   /** Live connections open here (the live plugin keeps it). */
   const liveCount = { connections: 0 };
+  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger);
+  apiKeyVerifier.reportTo(services.securityEvents);
   return {
     config,
     logger,
@@ -158,7 +165,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     jobs,
     runner,
     hub,
-    services: createServices(config, db, clerk, rateLimits, runs, hub),
+    services,
     live: liveCount,
     metrics: createMetrics({
       database,

@@ -38,7 +38,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: App
         ? 'application/graphql-response+json; charset=utf-8'
         : 'application/json; charset=utf-8',
     );
-    return reply.send(JSON.stringify({ errors: [{ message, extensions: { code: err.code } }] }));
+    return reply.send(JSON.stringify({ errors: [{ message, extensions: { code: err.code, ...err.extensions } }] }));
   }
   return reply.send({ detail: err.detail });
 }
