@@ -11,7 +11,7 @@ import {
   ApiKeySchema,
   CreateApiKeyBody,
   CreatedApiKeySchema,
-  RotateApiKeyBody,
+  RotateApiKeyRestBody,
 } from './api-keys.schemas.js';
 
 const originOf = (req: { ip: string; headers: { 'user-agent'?: string | undefined } }) => ({
@@ -50,7 +50,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         tags: ['api-keys'],
         summary: 'Rotate an API key: a new key now, the old one working for the grace period',
         params: IdParams,
-        body: Type.Optional(RotateApiKeyBody),
+        body: RotateApiKeyRestBody,
         response: {
           200: CreatedApiKeySchema,
           400: DetailSchema,
@@ -62,7 +62,9 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       },
     },
     async (req) => {
-      const body = req.body ?? { grace_period_seconds: API_KEY_LIMITS.defaultGraceSeconds };
+      const body = {
+        grace_period_seconds: req.body?.grace_period_seconds ?? API_KEY_LIMITS.defaultGraceSeconds,
+      };
       const { key, keyInfo } = await services.apiKeys.rotate(req.viewer, req.params.id, body, originOf(req));
       return { key, key_info: toApiKeyJson(keyInfo) };
     },

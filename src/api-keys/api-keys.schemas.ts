@@ -32,6 +32,13 @@ export const RotateApiKeyBody = Type.Object(
 );
 export type RotateApiKeyBody = Static<typeof RotateApiKeyBody>;
 
+/** REST: the body is optional (no body = the default grace period). */
+export const RotateApiKeyRestBody = Type.Unsafe<{ grace_period_seconds?: number } | null>({
+  type: ['object', 'null'],
+  properties: { grace_period_seconds: RotateApiKeyBody.properties.grace_period_seconds },
+  additionalProperties: false,
+});
+
 export const ApiKeySchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   user_id: Type.String({ format: 'uuid' }),
