@@ -26,6 +26,9 @@ import { createHistoryService } from './notifications/history.service.js';
 import { AgentClient } from './runs/agent.js';
 import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
 import { createRunner } from './runs/runner.js';
+import { createClerkWebhooksService } from './security/clerk-webhooks.service.js';
+import { GitHubKeys } from './security/github-keys.js';
+import { createSecretScanningService } from './security/secret-scanning.service.js';
 import { createSecurityEventsService } from './security/security-events.service.js';
 import { createExecutionsService } from './tasks/executions.service.js';
 import { createPublicTasksService } from './tasks/public-tasks.service.js';
@@ -66,6 +69,17 @@ export function createServices(
       events: securityEvents,
     }),
     securityEvents,
+    secretScanning: createSecretScanningService({
+      db,
+      keys: new GitHubKeys(config.secretScanningKeysUrl, logger),
+      events: securityEvents,
+    }),
+    clerkWebhooks: createClerkWebhooksService({
+      db,
+      clerk,
+      signingSecret: config.clerkWebhookSigningSecret,
+      events: securityEvents,
+    }),
     executions,
     sharing: createSharingService({ db, maxTasksPerUser: config.maxTasksPerUser }),
     publicTasks: createPublicTasksService({ db }),

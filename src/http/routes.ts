@@ -6,6 +6,7 @@ import type { Services } from '../container.js';
 import { feedRoutes } from '../feed/feed.routes.js';
 import { notificationsRoutes } from '../notifications/notifications.routes.js';
 import { securityRoutes } from '../security/security.routes.js';
+import { securityHooksRoutes } from '../security/security-hooks.routes.js';
 import { tasksRoutes } from '../tasks/tasks.routes.js';
 import { templatesRoutes } from '../templates/templates.routes.js';
 import { usersRoutes } from '../users/users.routes.js';
@@ -21,6 +22,7 @@ const plugins = [
   notificationsRoutes,
   connectorsRoutes,
   securityRoutes,
+  securityHooksRoutes,
 ];
 
 export const restRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, opts) => {

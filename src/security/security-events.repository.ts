@@ -66,3 +66,14 @@ export async function deleteOldSecurityEvents(db: Kysely<DB>, days: number): Pro
   const receipts = await db.deleteFrom('clerk_webhook_receipts').where('received_at', '<', cutoff).executeTakeFirst();
   return Number(events.numDeletedRows) + Number(receipts.numDeletedRows);
 }
+
+/** Marks a Svix message as applied; false when it was applied before (a replay). */
+export async function claimWebhookReceipt(db: Db, svixId: string, type: string): Promise<boolean> {
+  const rows = await db
+    .insertInto('clerk_webhook_receipts')
+    .values({ svix_id: svixId, type })
+    .onConflict((oc) => oc.column('svix_id').doNothing())
+    .returning('svix_id')
+    .execute();
+  return rows.length > 0;
+}
