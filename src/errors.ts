@@ -22,7 +22,11 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly detail: string | ValidationIssue[];
   readonly headers: Readonly<Record<string, string>>;
-  /** GraphQL extensions beside `code` (e.g. `reason`, `requiredScope`); REST shows only `detail`. */
+  /**
+   * GraphQL extensions: `code` and any others (`reason`, `requiredScope`). graphql-js copies an
+   * original error's `extensions` into the GraphQLError, so subscriptions carry them too.
+   * REST shows only `detail`.
+   */
   readonly extensions: Readonly<Record<string, string>>;
 
   constructor(
@@ -38,7 +42,7 @@ export class AppError extends Error {
     this.code = code;
     this.detail = detail;
     this.headers = status === 401 ? { 'www-authenticate': 'Bearer', ...headers } : headers;
-    this.extensions = extensions;
+    this.extensions = { code, ...extensions };
   }
 }
 
