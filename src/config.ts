@@ -77,6 +77,10 @@ export interface Config {
   readonly trustProxy: number;
   /** Benchmark baseline B3 only: verify API keys with bcrypt on every request. Refused in production. */
   readonly benchBcryptEveryRequest: boolean;
+  /** GitHub's public keys for secret-scanning alerts (POST /auth/secret-scanning/github). */
+  readonly secretScanningKeysUrl: string;
+  /** Svix signing secret of Clerk's user webhooks (`whsec_…`); unset = /webhooks/clerk answers 503. */
+  readonly clerkWebhookSigningSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -275,6 +279,9 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 30000, 500, 600000),
     trustProxy: int('TRUST_PROXY', 0, 0, 10),
     benchBcryptEveryRequest,
+    secretScanningKeysUrl:
+      url('SECRET_SCANNING_KEYS_URL', ['https:', 'http:']) ?? 'https://api.github.com/meta/public_keys/secret_scanning',
+    clerkWebhookSigningSecret: str('CLERK_WEBHOOK_SIGNING_SECRET'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

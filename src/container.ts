@@ -26,6 +26,10 @@ import { createHistoryService } from './notifications/history.service.js';
 import { AgentClient } from './runs/agent.js';
 import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
 import { createRunner } from './runs/runner.js';
+import { createClerkWebhooksService } from './security/clerk-webhooks.service.js';
+import { GitHubKeys } from './security/github-keys.js';
+import { createSecretScanningService } from './security/secret-scanning.service.js';
+import { createSecurityEventsService } from './security/security-events.service.js';
 import { createExecutionsService } from './tasks/executions.service.js';
 import { createPublicTasksService } from './tasks/public-tasks.service.js';
 import { createSharingService } from './tasks/sharing.service.js';
@@ -53,8 +57,10 @@ export function createServices(
   rateLimits: RateLimits,
   runs: RunsPort,
   hub: LiveHub,
+  logger: Logger,
 ) {
   const executions = createExecutionsService({ db, runs });
+  const securityEvents = createSecurityEventsService({ db, logger });
   const notificationRules = { allowInsecureTargets: config.webhookAllowInsecureTargets };
   return {
     users: createUsersService({ db, clerk, noAuthEmail: config.noAuthEmail }),
@@ -63,6 +69,19 @@ export function createServices(
       clerk,
       createLimit: rateLimits.limit('api-key-create', config.apiKeyCreateLimitPerMinute, 60_000),
       bcryptCost: config.apiKeyBcryptCost,
+      events: securityEvents,
+    }),
+    securityEvents,
+    secretScanning: createSecretScanningService({
+      db,
+      keys: new GitHubKeys(config.secretScanningKeysUrl, logger),
+      events: securityEvents,
+    }),
+    clerkWebhooks: createClerkWebhooksService({
+      db,
+      clerk,
+      signingSecret: config.clerkWebhookSigningSecret,
+      events: securityEvents,
     }),
     executions,
     sharing: createSharingService({ db, maxTasksPerUser: config.maxTasksPerUser }),
@@ -145,6 +164,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const hub = new LiveHub(database, logger);
   /** Live connections open here (the live plugin keeps it). */
   const liveCount = { connections: 0 };
+  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger);
+  apiKeyVerifier.reportTo(services.securityEvents);
   return {
     config,
     logger,
@@ -162,7 +183,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     jobs,
     runner,
     hub,
-    services: createServices(config, db, clerk, rateLimits, runs, hub),
+    services,
     live: liveCount,
     metrics: createMetrics({
       database,

@@ -22,12 +22,19 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly detail: string | ValidationIssue[];
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * GraphQL extensions: `code` and any others (`reason`, `requiredScope`). graphql-js copies an
+   * original error's `extensions` into the GraphQLError, so subscriptions carry them too.
+   * REST shows only `detail`.
+   */
+  readonly extensions: Readonly<Record<string, string>>;
 
   constructor(
     status: number,
     code: ErrorCode,
     detail: string | ValidationIssue[],
     headers: Record<string, string> = {},
+    extensions: Record<string, string> = {},
   ) {
     super(typeof detail === 'string' ? detail : 'Request validation failed');
     this.name = 'AppError';
@@ -35,6 +42,7 @@ export class AppError extends Error {
     this.code = code;
     this.detail = detail;
     this.headers = status === 401 ? { 'www-authenticate': 'Bearer', ...headers } : headers;
+    this.extensions = { code, ...extensions };
   }
 }
 
@@ -45,9 +53,17 @@ const unauthenticated = (detail: string) => new AppError(401, 'UNAUTHENTICATED',
 /** Refused because the verification queue is full: counts as a failed attempt of the caller. */
 export const SERVER_BUSY = 'Server is busy, please retry';
 
+/** Why an API key was refused (GraphQL `extensions.reason`); revoked/expired only once its secret verified. */
+export type ApiKeyRefusal = 'API_KEY_INVALID' | 'API_KEY_REVOKED' | 'API_KEY_EXPIRED';
+
 export const Errors = {
   authorizationMissing: () => unauthenticated('Authorization header missing'),
-  invalidApiKey: () => unauthenticated('Invalid API key'),
+  invalidApiKey: (reason: Exclude<ApiKeyRefusal, 'API_KEY_EXPIRED'> = 'API_KEY_INVALID') =>
+    new AppError(401, 'UNAUTHENTICATED', 'Invalid API key', {}, { reason }),
+  apiKeyExpired: () => new AppError(401, 'UNAUTHENTICATED', 'API key has expired', {}, { reason: 'API_KEY_EXPIRED' }),
+  missingScope: (scope: string) =>
+    new AppError(403, 'FORBIDDEN', `API key lacks the required scope: ${scope}`, {}, { requiredScope: scope }),
+  cannotRotate: () => new AppError(400, 'BAD_USER_INPUT', 'API key cannot be rotated'),
   tokenExpired: () => unauthenticated('Token has expired'),
   invalidToken: () => unauthenticated('Invalid authentication token'),
   clerkNotConfigured: () => new AppError(503, 'SERVICE_UNAVAILABLE', 'Clerk authentication not configured'),

@@ -1,8 +1,10 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context.js';
 import { validate } from '../lib/validation.js';
-import { CreateApiKeyBody } from './api-keys.schemas.js';
+import { CreateApiKeyBody, RotateApiKeyBody } from './api-keys.schemas.js';
 import { ApiKeyType, CreatedApiKeyType, toApiKeyType } from './api-keys.types.js';
+
+const originOf = (ctx: GraphQLContext) => ({ ip: ctx.address, userAgent: ctx.userAgent });
 
 @Resolver()
 export class ApiKeysResolver {
@@ -12,16 +14,42 @@ export class ApiKeysResolver {
   }
 
   @Mutation(() => CreatedApiKeyType, { description: 'Requires the developer role. One active key per user.' })
-  async createApiKey(@Arg('name', () => String) name: string, @Ctx() ctx: GraphQLContext): Promise<CreatedApiKeyType> {
-    const { key, keyInfo } = await ctx.services.apiKeys.create(
-      ctx.viewer,
-      validate(CreateApiKeyBody, { name }, 'body'),
+  async createApiKey(
+    @Arg('name', () => String) name: string,
+    @Arg('expiresInDays', () => Int, { nullable: true, description: '1–366; none = never expires.' })
+    expiresInDays: number | null | undefined,
+    @Arg('scopes', () => [String], { nullable: true, description: 'Default: every scope.' })
+    scopes: string[] | null | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CreatedApiKeyType> {
+    const input = validate(
+      CreateApiKeyBody,
+      { name, ...(expiresInDays != null && { expires_in_days: expiresInDays }), ...(scopes != null && { scopes }) },
+      'body',
     );
+    const { key, keyInfo } = await ctx.services.apiKeys.create(ctx.viewer, input, originOf(ctx));
+    return { key, keyInfo: toApiKeyType(keyInfo) };
+  }
+
+  @Mutation(() => CreatedApiKeyType, {
+    description: 'A new key (shown once); the old one keeps working for gracePeriodSeconds (default 86400).',
+  })
+  async rotateApiKey(
+    @Arg('id', () => ID) id: string,
+    @Arg('gracePeriodSeconds', () => Int, { nullable: true }) gracePeriodSeconds: number | null | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CreatedApiKeyType> {
+    const input = validate(
+      RotateApiKeyBody,
+      gracePeriodSeconds != null ? { grace_period_seconds: gracePeriodSeconds } : {},
+      'body',
+    );
+    const { key, keyInfo } = await ctx.services.apiKeys.rotate(ctx.viewer, id, input, originOf(ctx));
     return { key, keyInfo: toApiKeyType(keyInfo) };
   }
 
   @Mutation(() => ApiKeyType, { description: 'Revokes the key at once, on every instance.' })
   async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ApiKeyType> {
-    return toApiKeyType(await ctx.services.apiKeys.revoke(ctx.viewer, id));
+    return toApiKeyType(await ctx.services.apiKeys.revoke(ctx.viewer, id, originOf(ctx)));
   }
 }

@@ -6,7 +6,18 @@ import type { Services } from '../container.js';
 import { authErrors, DetailSchema, IdParams, ValidationErrorSchema } from '../http/schemas.js';
 import { StatusSchema } from '../users/users.schemas.js';
 import { toApiKeyJson } from './api-keys.json.js';
-import { ApiKeySchema, CreateApiKeyBody, CreatedApiKeySchema } from './api-keys.schemas.js';
+import {
+  API_KEY_LIMITS,
+  ApiKeySchema,
+  CreateApiKeyBody,
+  CreatedApiKeySchema,
+  RotateApiKeyRestBody,
+} from './api-keys.schemas.js';
+
+const originOf = (req: { ip: string; headers: { 'user-agent'?: string | undefined } }) => ({
+  ip: req.ip,
+  userAgent: req.headers['user-agent'],
+});
 
 export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
@@ -27,7 +38,34 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       },
     },
     async (req) => {
-      const { key, keyInfo } = await services.apiKeys.create(req.viewer, req.body);
+      const { key, keyInfo } = await services.apiKeys.create(req.viewer, req.body, originOf(req));
+      return { key, key_info: toApiKeyJson(keyInfo) };
+    },
+  );
+
+  app.post(
+    '/auth/api-keys/:id/rotate',
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Rotate an API key: a new key now, the old one working for the grace period',
+        params: IdParams,
+        body: RotateApiKeyRestBody,
+        response: {
+          200: CreatedApiKeySchema,
+          400: DetailSchema,
+          404: DetailSchema,
+          422: ValidationErrorSchema,
+          429: DetailSchema,
+          ...authErrors,
+        },
+      },
+    },
+    async (req) => {
+      const body = {
+        grace_period_seconds: req.body?.grace_period_seconds ?? API_KEY_LIMITS.defaultGraceSeconds,
+      };
+      const { key, keyInfo } = await services.apiKeys.rotate(req.viewer, req.params.id, body, originOf(req));
       return { key, key_info: toApiKeyJson(keyInfo) };
     },
   );
@@ -55,7 +93,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       },
     },
     async (req) => {
-      await services.apiKeys.revoke(req.viewer, req.params.id);
+      await services.apiKeys.revoke(req.viewer, req.params.id, originOf(req));
       return { status: 'revoked' };
     },
   );

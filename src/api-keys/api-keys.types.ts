@@ -1,5 +1,6 @@
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import type { ApiKeyRow } from '../db/types.js';
+import { isUsable, revokedAtOf } from './api-keys.json.js';
 
 @ObjectType('ApiKey')
 export class ApiKeyType {
@@ -9,7 +10,13 @@ export class ApiKeyType {
   @Field(() => String) name!: string;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => GraphQLISODateTime, { nullable: true }) lastUsedAt!: Date | null;
-  @Field(() => Boolean) isActive!: boolean;
+  @Field(() => Boolean, { description: 'Usable now: not revoked, not expired.' }) isActive!: boolean;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the key stops working; null = never.' })
+  expiresAt!: Date | null;
+  @Field(() => [String], { description: 'tasks:read, tasks:write, keys:write' }) scopes!: string[];
+  @Field(() => GraphQLISODateTime, { nullable: true }) revokedAt!: Date | null;
+  @Field(() => ID, { nullable: true, description: 'Set on the old key of a rotation.' })
+  replacedByKeyId!: string | null;
 }
 
 @ObjectType('CreatedApiKey')
@@ -25,5 +32,9 @@ export const toApiKeyType = (k: ApiKeyRow): ApiKeyType => ({
   name: k.name,
   createdAt: k.created_at,
   lastUsedAt: k.last_used_at,
-  isActive: k.is_active,
+  isActive: isUsable(k),
+  expiresAt: k.expires_at,
+  scopes: k.scopes,
+  revokedAt: revokedAtOf(k),
+  replacedByKeyId: k.replaced_by_key_id,
 });

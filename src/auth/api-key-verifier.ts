@@ -1,6 +1,9 @@
-// Verifies `sk_` keys. Every request costs one indexed query (key joined with its user),
-// so revocation and disabled users take effect at once on every instance; bcrypt runs
-// only the first time this instance sees a given key.
+// Verifies `sk_` keys. Every request costs one indexed query (key joined with its user,
+// expiry and scopes included), so revocation, expiry, the end of a rotation's grace and
+// disabled users take effect at once on every instance; bcrypt runs only the first time
+// this instance sees a given key (caches hold only "this secret matches this hash").
+// A revoked or expired key is named as such only once its secret verified; anything
+// else is API_KEY_INVALID, so the answer leaks nothing about keys one does not hold.
 import { createHash } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Kysely } from 'kysely';
@@ -10,6 +13,7 @@ import type { DB, UserRow } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { Limiter } from '../lib/limiter.js';
 import type { Logger } from '../lib/logger.js';
+import type { NewSecurityEvent } from '../security/security-events.repository.js';
 import { displayPrefixOf, isWellFormedApiKey } from './api-key-format.js';
 
 export interface ApiKeyStats {
@@ -31,6 +35,22 @@ export interface ApiKeyVerifierOptions {
 
 const LAST_USED_GRANULARITY_MS = 60_000;
 
+/** Where the verifier reports what the owner's security log must show. */
+export interface SecurityEventSink {
+  record(event: NewSecurityEvent): Promise<boolean>;
+}
+
+export interface VerifiedKey {
+  apiKeyId: string;
+  user: UserRow;
+  scopes: readonly string[];
+  expiresAt: Date | null;
+}
+
+/** A key that is no longer active was revoked unless it was retired at (or after) its expiry. */
+const wasRevoked = (revokedAt: Date | null, expiresAt: Date | null) =>
+  revokedAt !== null && (expiresAt === null || revokedAt < expiresAt);
+
 export class ApiKeyVerifier {
   readonly stats: ApiKeyStats = { bcryptCompares: 0, verifiedCacheHits: 0, rejectedCacheHits: 0, formatRejects: 0 };
   // digest of the key -> the key_hash it was checked against. Keyed by SHA-256 so the
@@ -40,6 +60,11 @@ export class ApiKeyVerifier {
   readonly #limiter: Limiter;
   readonly #touching = new Set<string>();
   readonly #comparing = new Map<string, Promise<boolean>>();
+  /** (key, address) pairs already logged here; the database keeps the first one across instances. */
+  readonly #seenAddresses = new LRUCache<string, true>({ max: 10_000 });
+  /** Keys whose failed secret was logged in the last minute (one event per key per minute). */
+  readonly #failureLogged = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
+  #events: SecurityEventSink | undefined;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -55,18 +80,24 @@ export class ApiKeyVerifier {
     );
   }
 
+  /** The security log (set by the container once it is built). */
+  reportTo(events: SecurityEventSink): void {
+    this.#events = events;
+  }
+
   get bcryptQueue(): { active: number; queued: number } {
     return { active: this.#limiter.active, queued: this.#limiter.queued };
   }
 
   /** `address` is the client's: waiting bcrypt work is shared fairly between addresses. */
-  async verify(key: string, address = ''): Promise<{ apiKeyId: string; user: UserRow }> {
+  async verify(key: string, address = '', userAgent?: string): Promise<VerifiedKey> {
     if (!isWellFormedApiKey(key)) {
       this.stats.formatRejects++;
       throw Errors.invalidApiKey();
     }
     const row = await findKeyWithUserByPrefix(this.db, displayPrefixOf(key));
-    if (!row?.key_is_active) throw Errors.invalidApiKey();
+    if (!row) throw Errors.invalidApiKey();
+    const who = { userId: row.user.id, apiKeyId: row.key_id, keyPrefix: row.key_prefix, ip: address, userAgent };
 
     const digest = createHash('sha256').update(key).digest('base64');
     if (this.opts.bcryptEveryRequest) {
@@ -80,16 +111,37 @@ export class ApiKeyVerifier {
       this.stats.verifiedCacheHits++;
     } else if (this.#rejected.get(digest) === row.key_hash) {
       this.stats.rejectedCacheHits++;
+      await this.#failed(who);
       throw Errors.invalidApiKey();
-    } else {
-      if (!(await this.#compareOnce(key, digest, row.key_hash, address))) throw Errors.invalidApiKey();
+    } else if (!(await this.#compareOnce(key, digest, row.key_hash, address))) {
+      await this.#failed(who);
+      throw Errors.invalidApiKey();
     }
 
+    // The secret is right: now the key's state may be told.
+    if (!row.key_is_active && wasRevoked(row.revoked_at, row.expires_at)) throw Errors.invalidApiKey('API_KEY_REVOKED');
+    if (!row.key_is_active || (row.expires_at && row.expires_at.getTime() <= Date.now())) {
+      await this.#events?.record({ ...who, type: 'api_key.expired', once: `expired:${row.key_id}` });
+      throw Errors.apiKeyExpired();
+    }
     if (!row.user.is_active) throw Errors.userDisabled();
+    const seen = `${row.key_id}|${address}`;
+    if (this.#events && !this.#seenAddresses.has(seen)) {
+      await this.#events.record({ ...who, type: 'api_key.new_address', once: `address:${row.key_id}:${address}` });
+      this.#seenAddresses.set(seen, true);
+    }
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() >= LAST_USED_GRANULARITY_MS) {
       await this.#touch(row.key_id);
     }
-    return { apiKeyId: row.key_id, user: row.user };
+    return { apiKeyId: row.key_id, user: row.user, scopes: row.scopes, expiresAt: row.expires_at };
+  }
+
+  /** A wrong secret for a real key's prefix: logged for its owner at most once per key per minute. */
+  async #failed(who: Omit<NewSecurityEvent, 'type'> & { apiKeyId: string }): Promise<void> {
+    if (!this.#events || this.#failureLogged.has(who.apiKeyId)) return;
+    this.#failureLogged.set(who.apiKeyId, true);
+    const minute = Math.floor(Date.now() / 60_000);
+    await this.#events.record({ ...who, type: 'api_key.auth_failed', once: `failed:${who.apiKeyId}:${minute}` });
   }
 
   /** Concurrent first requests with one key share a single bcrypt run. */

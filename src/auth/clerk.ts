@@ -149,6 +149,11 @@ export class ClerkAuth {
     return Errors.clerkUnavailable();
   }
 
+  /** Drops this instance's cached profile (a Clerk webhook said it changed). */
+  forgetProfile(clerkUserId: string): void {
+    this.#profiles.delete(clerkUserId);
+  }
+
   /**
    * Email, first name and role of a user. Claims win when the session token carries
    * them (a Clerk session template with `email` and `public_metadata`); otherwise the

@@ -12,7 +12,15 @@ export type Viewer =
       readonly claims: ClerkClaims;
       readonly user: UserRow | null;
     }
-  | { readonly kind: 'api-key'; readonly clerkUserId: string; readonly apiKeyId: string; readonly user: UserRow }
+  | {
+      readonly kind: 'api-key';
+      readonly clerkUserId: string;
+      readonly apiKeyId: string;
+      readonly user: UserRow;
+      readonly scopes: readonly string[];
+      /** When the key stops working on its own (expiry, or the end of a rotation's grace). */
+      readonly expiresAt: Date | null;
+    }
   | { readonly kind: 'noauth'; readonly clerkUserId: string; readonly user: UserRow | null };
 
 export const ANONYMOUS: Viewer = Object.freeze({ kind: 'anonymous' });
@@ -28,4 +36,16 @@ export function requireUser(viewer: Viewer): UserRow {
 export function requireIdentity(viewer: Viewer): Exclude<Viewer, { kind: 'anonymous' }> {
   if (viewer.kind === 'anonymous') throw Errors.authorizationMissing();
   return viewer;
+}
+
+/** What an API key may be allowed to do (CONTRACT.md "Key lifecycle"); a key has all by default. */
+export const SCOPES = ['tasks:read', 'tasks:write', 'keys:write'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/**
+ * The one declaration of what an operation needs, made by the service method (so REST and
+ * GraphQL share it). Only API keys are restricted: sessions and the dev user have every scope.
+ */
+export function requireScope(viewer: Viewer, scope: Scope): void {
+  if (viewer.kind === 'api-key' && !viewer.scopes.includes(scope)) throw Errors.missingScope(scope);
 }

@@ -30,6 +30,31 @@ export interface ApiKeysTable {
   last_used_at: Date | null;
   is_active: Generated<boolean>;
   revoked_at: Date | null;
+  /** null = never expires; a rotated key's end of grace. */
+  expires_at: Date | null;
+  scopes: Generated<string[]>;
+  /** Set on the old key of a rotation. */
+  replaced_by_key_id: string | null;
+}
+
+export interface SecurityEventsTable {
+  id: Generated<string>;
+  seq: ColumnType<string, never, never>;
+  user_id: string;
+  type: string;
+  created_at: CreatedAt;
+  ip: string | null;
+  user_agent: string | null;
+  api_key_id: string | null;
+  key_prefix: string | null;
+  detail: string | null;
+  dedupe_key: string | null;
+}
+
+export interface ClerkWebhookReceiptsTable {
+  svix_id: string;
+  type: string;
+  received_at: CreatedAt;
 }
 
 export type { ExecutionStatus, TaskState };
@@ -163,6 +188,8 @@ export interface DB {
   notification_attempts: NotificationAttemptsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
+  security_events: SecurityEventsTable;
+  clerk_webhook_receipts: ClerkWebhookReceiptsTable;
   tasks: TasksTable;
   task_executions: TaskExecutionsTable;
 }
@@ -178,5 +205,6 @@ export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type SecurityEventRow = Omit<Selectable<SecurityEventsTable>, 'dedupe_key'>;
 export type TaskTemplateRow = Selectable<TaskTemplatesTable>;
 export type DefaultWebhookRow = Selectable<DefaultWebhooksTable>;

@@ -1,7 +1,7 @@
 // The feeds: the viewer's own runs that notified (everything, they own it), and the same
 // over every public task as anyone may see it (public-view.ts).
 import type { Kysely } from 'kysely';
-import { requireUser, type Viewer } from '../auth/viewer.js';
+import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB } from '../db/types.js';
 import { publicExecution } from '../tasks/public-view.js';
 import { type FeedRow, listFeed } from './feed.repository.js';
@@ -14,6 +14,7 @@ export type PublicFeedRow = Omit<FeedRow, 'task_user_id'>;
 export function createFeedService({ db }: { db: Kysely<DB> }) {
   return {
     async own(viewer: Viewer, limit: number): Promise<FeedRow[]> {
+      requireScope(viewer, 'tasks:read');
       return listFeed(db, { userId: requireUser(viewer).id, limit });
     },
 

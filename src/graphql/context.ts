@@ -6,4 +6,6 @@ export interface GraphQLContext {
   services: Services;
   /** The client's address (after TRUST_PROXY): one anonymous viewer of a public task. */
   address: string;
+  /** The client's User-Agent (for the security log). */
+  userAgent?: string | undefined;
 }

@@ -38,7 +38,7 @@ function formatWith(logger: Logger) {
         typeof original.detail === 'string'
           ? original.detail
           : original.detail.map((i) => `${i.loc.filter((l) => l !== 'body').join('.')}: ${i.msg}`).join('; ');
-      return { message, ...where, extensions: { code: original.code } };
+      return { message, ...where, extensions: { code: original.code, ...original.extensions } };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PASS_THROUGH.has(code) && original === error) {

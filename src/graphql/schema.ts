@@ -7,6 +7,7 @@ import { ApiKeysResolver } from '../api-keys/api-keys.resolver.js';
 import { FeedResolver } from '../feed/feed.resolver.js';
 import { LiveResolver } from '../live/live.resolver.js';
 import { NotificationsResolver } from '../notifications/notifications.resolver.js';
+import { SecurityResolver } from '../security/security.resolver.js';
 import { PublicTasksResolver } from '../tasks/public-tasks.resolver.js';
 import { TasksResolver } from '../tasks/tasks.resolver.js';
 import { TemplatesResolver } from '../templates/templates.resolver.js';
@@ -23,6 +24,7 @@ export const resolvers = [
   TemplatesResolver,
   WebhooksResolver,
   NotificationsResolver,
+  SecurityResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -40,7 +40,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: App
     );
     // With tracing on, plugins/tracing has named the trace in x-trace-id; GraphQL errors carry it too.
     const traceId = reply.getHeader('x-trace-id');
-    const extensions = traceId ? { code: err.code, traceId } : { code: err.code };
+    const extensions = { code: err.code, ...err.extensions, ...(traceId ? { traceId } : {}) };
     return reply.send(JSON.stringify({ errors: [{ message, extensions }] }));
   }
   return reply.send({ detail: err.detail });

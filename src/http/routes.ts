@@ -5,6 +5,8 @@ import { connectorsRoutes } from '../connectors/connectors.routes.js';
 import type { Services } from '../container.js';
 import { feedRoutes } from '../feed/feed.routes.js';
 import { notificationsRoutes } from '../notifications/notifications.routes.js';
+import { securityRoutes } from '../security/security.routes.js';
+import { securityHooksRoutes } from '../security/security-hooks.routes.js';
 import { tasksRoutes } from '../tasks/tasks.routes.js';
 import { templatesRoutes } from '../templates/templates.routes.js';
 import { usersRoutes } from '../users/users.routes.js';
@@ -19,6 +21,8 @@ const plugins = [
   webhooksRoutes,
   notificationsRoutes,
   connectorsRoutes,
+  securityRoutes,
+  securityHooksRoutes,
 ];
 
 export const restRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, opts) => {

@@ -43,10 +43,7 @@ const userIdOf = (viewer: Viewer): string =>
 /** When the credentials behind a viewer stop working on their own, if ever (ms since epoch). */
 function expiryOf(viewer: Viewer): number | undefined {
   if (viewer.kind === 'clerk' && typeof viewer.claims.exp === 'number') return viewer.claims.exp * 1000;
-  if (viewer.kind === 'api-key') {
-    const expiresAt = (viewer as { expiresAt?: Date | null }).expiresAt;
-    if (expiresAt) return expiresAt.getTime();
-  }
+  if (viewer.kind === 'api-key' && viewer.expiresAt) return viewer.expiresAt.getTime();
   return undefined;
 }
 
@@ -99,13 +96,7 @@ export class LiveConnections {
       return undefined;
     }
     const entry: Entry = { conn, userId };
-    const expiresAt = expiryOf(conn.viewer);
-    if (expiresAt !== undefined) {
-      // Timers cannot wait longer than ~24.8 days; the minutely check covers the rest.
-      const wait = Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1);
-      entry.expiry = setTimeout(() => conn.close(CLOSE.forbidden, 'Credentials expired'), wait);
-      entry.expiry.unref();
-    }
+    this.#arm(entry, conn.viewer);
     this.#entries.add(entry);
     this.count.connections = this.#entries.size;
     return () => {
@@ -135,9 +126,23 @@ export class LiveConnections {
     for (const x of this.#entries) x.conn.close(CLOSE.goingAway, 'Server shutting down');
   }
 
+  /** Closes the connection when its credentials end on their own (an expiry, a rotation's grace). */
+  #arm(entry: Entry, viewer: Viewer): void {
+    clearTimeout(entry.expiry);
+    entry.expiry = undefined;
+    const expiresAt = expiryOf(viewer);
+    if (expiresAt === undefined) return;
+    // Timers cannot wait longer than ~24.8 days; the minutely check covers the rest.
+    const wait = Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1);
+    entry.expiry = setTimeout(() => entry.conn.close(CLOSE.forbidden, 'Credentials expired'), wait);
+    entry.expiry.unref();
+  }
+
   async #recheck(entry: Entry): Promise<void> {
     try {
-      await this.authenticate(entry.conn.request);
+      // A key rotated since the connection opened now has an end: watch for it.
+      const viewer = await this.authenticate(entry.conn.request);
+      if (this.#entries.has(entry)) this.#arm(entry, viewer);
     } catch (err) {
       // A refusal of the credentials ends the connection; an outage (503) does not.
       if (isAppError(err) && (err.status === 401 || err.status === 403)) {

@@ -1,7 +1,7 @@
 // What a viewer may subscribe to: executions and tasks of their own tasks (one task when
 // named — another user's task is not found, as everywhere).
 import type { Kysely } from 'kysely';
-import { requireUser, type Viewer } from '../auth/viewer.js';
+import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, ExecutionRow } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { isUuid } from '../lib/validation.js';
@@ -20,11 +20,13 @@ export function createLiveService({ db, hub }: { db: Kysely<DB>; hub: LiveHub })
 
   return {
     async executions(viewer: Viewer, taskId?: string | null): Promise<AsyncIterableIterator<ExecutionRow>> {
+      requireScope(viewer, 'tasks:read');
       const user = requireUser(viewer);
       return hub.executions(user.id, await ownTaskOrAll(user.id, taskId));
     },
 
     async tasks(viewer: Viewer, taskId?: string | null): Promise<AsyncIterableIterator<TaskWithLast>> {
+      requireScope(viewer, 'tasks:read');
       const user = requireUser(viewer);
       return hub.tasks(user.id, await ownTaskOrAll(user.id, taskId));
     },

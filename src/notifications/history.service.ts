@@ -2,7 +2,7 @@
 // it: webhook deliveries (with their attempts) and "sends" (emails, and webhooks too unless
 // filtered). Views over notification_deliveries; another user's task is 404.
 import type { Kysely } from 'kysely';
-import { requireUser, type Viewer } from '../auth/viewer.js';
+import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { QUEUES, type RunsPort } from '../runs/engine.js';
@@ -97,6 +97,7 @@ export function createHistoryService({ db, runs }: { db: Kysely<DB>; runs: RunsP
   return {
     /** Webhook deliveries; one that failed and waits for a retry says when (read from the job engine, when there is one). */
     async deliveries(viewer: Viewer, q: DeliveriesQuery): Promise<{ deliveries: DeliveryView[]; total: number }> {
+      requireScope(viewer, 'tasks:read');
       const { rows, total } = await page(viewer, { taskId: q.task_id, channel: 'webhook' }, q);
       const waiting = rows.filter((r) => r.status === 'pending' && r.attempts > 0).map((r) => r.id);
       const starts = runs.enabled ? await pendingJobStarts(db, QUEUES.delivery, waiting) : new Map<string, Date>();
@@ -104,6 +105,7 @@ export function createHistoryService({ db, runs }: { db: Kysely<DB>; runs: RunsP
     },
 
     async sends(viewer: Viewer, q: SendsQuery): Promise<{ sends: SendView[]; total: number }> {
+      requireScope(viewer, 'tasks:read');
       const { rows, total } = await page(viewer, { taskId: q.task_id, channel: q.notification_type }, q);
       return { sends: rows.map(toSend), total };
     },

@@ -41,6 +41,9 @@ export default fp<{ container: Container }>(
           await authFailures.record(request.ip);
         throw err;
       }
+      const v = request.viewer;
+      // A key with an end announces it on every response (as GitHub's token expiration header).
+      if (v.kind === 'api-key' && v.expiresAt) void reply.header('torale-key-expiration', v.expiresAt.toISOString());
       // Preflights do no work and browsers send them on their own.
       if (request.viewer.kind === 'anonymous' && request.method !== 'OPTIONS') {
         const { allowed, retryAfterSeconds } = await anonymousLimit.consume(request.ip);

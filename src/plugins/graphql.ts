@@ -61,7 +61,12 @@ export default fp<{ container: Container }>(
     });
 
     const handler = fastifyApolloHandler(apollo, {
-      context: async (request) => ({ viewer: request.viewer, services, address: request.ip }),
+      context: async (request) => ({
+        viewer: request.viewer,
+        services,
+        address: request.ip,
+        userAgent: request.headers['user-agent'],
+      }),
     }) as unknown as RouteHandlerMethod;
     app.route({
       url: '/graphql',

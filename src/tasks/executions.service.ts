@@ -1,7 +1,7 @@
 // Executions of a user's own tasks: run now (one live execution per task, decided by the
 // database), and the lists of past runs and of runs that notified.
 import type { Kysely } from 'kysely';
-import { requireUser, type Viewer } from '../auth/viewer.js';
+import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, ExecutionRow } from '../db/types.js';
 import { AppError, Errors, violatedUniqueConstraint } from '../errors.js';
 import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
@@ -53,6 +53,7 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
 
   return {
     async execute(viewer: Viewer, taskId: string, force: boolean): Promise<ExecutionRow> {
+      requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
       if (!isUuid(taskId)) throw Errors.taskNotFound();
       return start(user.id, taskId, force);
@@ -71,12 +72,14 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
 
     /** Newest first; `notifiedOnly` lists the runs that produced a notification. */
     async list(viewer: Viewer, taskId: string, limit: number, notifiedOnly = false): Promise<ExecutionRow[]> {
+      requireScope(viewer, 'tasks:read');
       await ownTask(viewer, taskId);
       return listExecutions(db, taskId, { limit, notifiedOnly });
     },
 
     /** A Relay page of the task's executions, newest first; stable while new runs are added. */
     async connection(viewer: Viewer, taskId: string, q: { first: number; after?: string }) {
+      requireScope(viewer, 'tasks:read');
       const after =
         q.after === undefined
           ? null

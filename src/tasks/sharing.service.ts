@@ -2,7 +2,7 @@
 // Non-owners always get the public view (public-view.ts), never the owner's targets.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { requireUser, type Viewer } from '../auth/viewer.js';
+import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { isUuid } from '../lib/validation.js';
@@ -49,6 +49,7 @@ export function createSharingService({ db, maxTasksPerUser }: SharingServiceDeps
   return {
     /** The owner sees everything; anyone (even anonymous) sees a public task, scrubbed. */
     async get(viewer: Viewer, taskId: string, address = ''): Promise<{ task: TaskWithLast; owner: boolean }> {
+      requireScope(viewer, 'tasks:read');
       const task = isUuid(taskId) ? await findTaskWithLast(db, taskId) : undefined;
       if (!task) throw Errors.taskNotFound();
       if (viewer.kind !== 'anonymous' && viewer.user?.id === task.user_id) return { task, owner: true };
@@ -61,6 +62,7 @@ export function createSharingService({ db, maxTasksPerUser }: SharingServiceDeps
     },
 
     async setVisibility(viewer: Viewer, taskId: string, isPublic: boolean): Promise<TaskWithLast> {
+      requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
       if (!isUuid(taskId) || !(await setVisibility(db, user.id, taskId, isPublic))) throw Errors.taskNotFound();
       const task = await findTaskWithLast(db, taskId);
@@ -70,6 +72,7 @@ export function createSharingService({ db, maxTasksPerUser }: SharingServiceDeps
 
     /** A paused private copy. Another user's fork leaves notifications behind; its user counts once as a subscriber. */
     async fork(viewer: Viewer, taskId: string, name?: string): Promise<{ task: TaskWithLast } & TaskExtras> {
+      requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
       const source = isUuid(taskId) ? await findTask(db, taskId) : undefined;
       const own = source?.user_id === user.id;

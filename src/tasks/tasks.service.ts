@@ -4,7 +4,7 @@
 // break them. Inputs arrive validated against tasks.schemas.ts.
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { requireUser, type Viewer } from '../auth/viewer.js';
+import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import { ensureNoConnectors } from '../connectors/connectors.service.js';
 import type { DB, Notification } from '../db/types.js';
 import { Errors } from '../errors.js';
@@ -82,6 +82,7 @@ export function createTasksService(deps: TasksServiceDeps) {
      * created (even when its response was lost), and never creates a second one.
      */
     async create(viewer: Viewer, input: CreateTaskBody, opts: { idempotencyKey?: string } = {}): Promise<TaskResult> {
+      requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
       const idem = opts.idempotencyKey;
       if (idem !== undefined && !IDEMPOTENCY_KEY_RE.test(idem)) {
@@ -154,10 +155,12 @@ export function createTasksService(deps: TasksServiceDeps) {
     },
 
     async list(viewer: Viewer, state?: TaskState): Promise<TaskWithLast[]> {
+      requireScope(viewer, 'tasks:read');
       return listOwnTasks(db, requireUser(viewer).id, state);
     },
 
     async update(viewer: Viewer, taskId: string, input: UpdateTaskBody): Promise<TaskResult> {
+      requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
       if (!isUuid(taskId)) throw Errors.taskNotFound();
       ensureNoConnectors(input.attached_connector_slugs);
@@ -211,6 +214,7 @@ export function createTasksService(deps: TasksServiceDeps) {
     },
 
     async remove(viewer: Viewer, taskId: string): Promise<void> {
+      requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
       if (!isUuid(taskId)) throw Errors.taskNotFound();
       if (!(await deleteOwnTask(db, user.id, taskId))) throw Errors.taskNotFound();

@@ -1,7 +1,7 @@
 // SQL for the users table, nothing else.
 import { type Kysely, sql } from 'kysely';
 import { prepared } from '../db/prepared.js';
-import type { DB, UserRow } from '../db/types.js';
+import type { DB, Db, UserRow } from '../db/types.js';
 
 const userByClerkId = prepared((db: Kysely<DB>, clerkUserId: string) =>
   db.selectFrom('users').selectAll().where('clerk_user_id', '=', clerkUserId),
@@ -50,4 +50,30 @@ export async function setWelcomeSeen(db: Kysely<DB>, userId: string): Promise<Us
     .where('id', '=', userId)
     .returningAll()
     .executeTakeFirst();
+}
+
+/** Enables or disables a user; the row only when it changed (so each change is logged once). */
+export async function setUserActive(db: Db, clerkUserId: string, active: boolean): Promise<UserRow | undefined> {
+  return db
+    .updateTable('users')
+    .set({ is_active: active })
+    .where('clerk_user_id', '=', clerkUserId)
+    .where('is_active', '=', !active)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The profile fields a Clerk webhook refreshes (a user not synced yet is created). */
+export async function upsertProfile(
+  db: Db,
+  p: { clerkUserId: string; email: string | null; firstName: string | null; username: string | null },
+): Promise<UserRow> {
+  return db
+    .insertInto('users')
+    .values({ clerk_user_id: p.clerkUserId, email: p.email, first_name: p.firstName, username: p.username })
+    .onConflict((oc) =>
+      oc.column('clerk_user_id').doUpdateSet({ email: p.email, first_name: p.firstName, username: p.username }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

@@ -3,7 +3,7 @@
 // rules as task webhooks; the secret is shown in full once, in the response that made it.
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { requireUser, type Viewer } from '../auth/viewer.js';
+import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, WebhookNotification } from '../db/types.js';
 import { Errors, isAppError } from '../errors.js';
 import type { RateLimit } from '../lib/rate-limit.js';
@@ -42,12 +42,14 @@ const INVALID_PREFIX = 'Invalid notification: ';
 export function createWebhooksService({ db, rules, testLimit, timeoutMs }: WebhooksServiceDeps) {
   return {
     async getConfig(viewer: Viewer): Promise<WebhookConfig> {
+      requireScope(viewer, 'tasks:read');
       const saved = await findDefaultWebhook(db, requireUser(viewer).id);
       return saved ? { url: saved.url, secret: secretHint(saved.secret), enabled: saved.enabled } : NONE;
     },
 
     /** A new secret when there was none or the URL changed; no URL clears the config. */
     async updateConfig(viewer: Viewer, body: WebhookConfigBody): Promise<WebhookConfig> {
+      requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
       if (!body.webhook_url) {
         await deleteDefaultWebhook(db, user.id);
@@ -72,6 +74,7 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs }: Webho
      * URL with the secret given.
      */
     async test(viewer: Viewer, body: WebhookTestBody): Promise<{ success: true; message: string }> {
+      requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
       const quota = await testLimit.consume(user.id);
       if (!quota.allowed) throw Errors.tooManyRequests(quota.retryAfterSeconds);

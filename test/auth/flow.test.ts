@@ -71,6 +71,11 @@ describe('REST: the documented flow', () => {
       created_at: expect.stringMatching(ISO),
       last_used_at: null,
       is_active: true,
+      // Key lifecycle additions (CONTRACT.md): no expiry, every scope, not revoked or replaced.
+      expires_at: null,
+      scopes: ['tasks:read', 'tasks:write', 'keys:write'],
+      revoked_at: null,
+      replaced_by_key_id: null,
     });
 
     const viaKey = await t.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(key) });

@@ -100,6 +100,13 @@ describe('OpenAPI', () => {
     await call('POST', '/auth/api-keys', '/auth/api-keys', h, { name: 'second' }); // 400
     await call('POST', '/auth/api-keys', '/auth/api-keys', h, {}); // 422
     await call('GET', '/auth/api-keys', '/auth/api-keys', bearer(key.body.key));
+    const rotate = '/auth/api-keys/:id/rotate';
+    await call('POST', rotate, `/auth/api-keys/${key.body.key_info.id}/rotate`, h, { grace_period_seconds: 0 });
+    await call('POST', rotate, `/auth/api-keys/${key.body.key_info.id}/rotate`, h, { grace_period_seconds: -1 }); // 422
+    await call('GET', '/auth/security-log', '/auth/security-log?limit=5', h);
+    await call('GET', '/auth/security-log', '/auth/security-log?cursor=nonsense', h); // 400
+    await call('POST', '/auth/secret-scanning/github', '/auth/secret-scanning/github', {}, []); // 401
+    await call('POST', '/webhooks/clerk', '/webhooks/clerk', {}, {}); // 503 (no signing secret)
     await call('DELETE', '/auth/api-keys/:id', `/auth/api-keys/${key.body.key_info.id}`, h);
     await call('DELETE', '/auth/api-keys/:id', `/auth/api-keys/${key.body.key_info.id}`, other.headers); // 404
 

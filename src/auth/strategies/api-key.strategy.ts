@@ -7,10 +7,11 @@ import type { AuthStrategy } from '../authenticator.js';
 export function apiKeyStrategy(verifier: ApiKeyVerifier): AuthStrategy {
   return {
     name: 'api-key',
-    async authenticate({ header, bearer, address }) {
+    async authenticate({ header, bearer, address, headers }) {
       if (bearer?.startsWith('sk_')) {
-        const { apiKeyId, user } = await verifier.verify(bearer, address);
-        return { kind: 'api-key', clerkUserId: user.clerk_user_id, apiKeyId, user };
+        const ua = headers['user-agent'];
+        const { apiKeyId, user, scopes, expiresAt } = await verifier.verify(bearer, address, ua?.slice(0, 500));
+        return { kind: 'api-key', clerkUserId: user.clerk_user_id, apiKeyId, user, scopes, expiresAt };
       }
       if (header !== undefined && bearer === undefined && /^\s*bearer sk_/i.test(header)) throw Errors.invalidApiKey();
       return undefined;

@@ -1,0 +1,56 @@
+// Inbound calls from other systems, not from users: GitHub's secret-scanning alerts and
+// Clerk's user webhooks. Both are signed over the exact bytes sent, so in this plugin (and
+// only here) JSON bodies stay raw; both skip user authentication (the signature is it).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Services } from '../container.js';
+import { DetailSchema } from '../http/schemas.js';
+
+const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+const BODY_LIMIT = 1024 * 1024;
+
+export const securityHooksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
+  const rawOf = (body: unknown) => (Buffer.isBuffer(body) ? body : Buffer.alloc(0));
+
+  app.post(
+    '/auth/secret-scanning/github',
+    {
+      config: { auth: false },
+      bodyLimit: BODY_LIMIT,
+      schema: {
+        tags: ['security'],
+        summary: 'GitHub secret-scanning partner alerts: leaked keys are revoked at once',
+        security: [],
+        response: {
+          200: Type.Array(Type.Object({ token_hash: Type.String(), token_type: Type.String(), label: Type.String() })),
+          400: DetailSchema,
+          401: DetailSchema,
+        },
+      },
+    },
+    async (req) =>
+      services.secretScanning.alert(rawOf(req.body), {
+        identifier: header(req.headers['github-public-key-identifier']),
+        signature: header(req.headers['github-public-key-signature']),
+      }),
+  );
+
+  app.post(
+    '/webhooks/clerk',
+    {
+      config: { auth: false },
+      bodyLimit: BODY_LIMIT,
+      schema: {
+        tags: ['security'],
+        summary: 'Clerk user webhooks (Svix-signed): deleted, banned or locked users lose access at once',
+        security: [],
+        response: { 200: Type.Object({ status: Type.String() }), 400: DetailSchema, 503: DetailSchema },
+      },
+    },
+    async (req) => services.clerkWebhooks.receive(`http://gateway${req.url}`, req.headers, rawOf(req.body)),
+  );
+};

@@ -1,0 +1,30 @@
+// GraphQL over the security log: a Relay connection, newest first.
+import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { argumentRule } from '../graphql/arguments.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { ConnectionArgs } from '../http/schemas.js';
+import { SecurityEventConnectionType, toSecurityEventType } from './security.types.js';
+
+const connectionArgs = argumentRule(ConnectionArgs, 'query', (a: { first?: number | null; after?: string | null }) =>
+  Object.fromEntries(Object.entries({ first: a.first, after: a.after }).filter(([, v]) => v != null)),
+);
+
+@Resolver()
+export class SecurityResolver {
+  @Query(() => SecurityEventConnectionType, { description: 'What happened to your account and keys, newest first.' })
+  @connectionArgs.decorator
+  async securityEvents(
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SecurityEventConnectionType> {
+    const q = connectionArgs.parse({ first, after });
+    const { events, nextCursor } = await ctx.services.securityEvents.page(ctx.viewer, {
+      limit: q.first,
+      cursor: q.after,
+    });
+    const svc = ctx.services.securityEvents;
+    const edges = events.map((e) => ({ cursor: svc.cursorOf(e), node: toSecurityEventType(e) }));
+    return { edges, pageInfo: { hasNextPage: nextCursor !== null, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+}
