@@ -13,6 +13,7 @@ import * as m0009 from './2026_11_29_0009_live.js';
 import * as m0010 from './2026_11_29_0010_dashboard_indexes.js';
 import * as m0011 from './2026_11_29_0011_task_templates.js';
 import * as m0012 from './2026_11_29_0012_default_webhooks.js';
+import * as m0030 from './2026_11_29_0030_standard_webhooks.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0001_users': m0001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_0010_dashboard_indexes': m0010,
   '2026_11_29_0011_task_templates': m0011,
   '2026_11_29_0012_default_webhooks': m0012,
+  '2026_11_29_0030_standard_webhooks': m0030,
 };

@@ -24,14 +24,18 @@ import { createMetrics } from './metrics.js';
 import { createEmailVerificationService } from './notifications/email-verification.service.js';
 import { createHistoryService } from './notifications/history.service.js';
 import { AgentClient } from './runs/agent.js';
+import type { OnWebhookDisabled } from './runs/delivery-job.js';
 import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
+import type { RunStats } from './runs/run-context.js';
 import { createRunner } from './runs/runner.js';
+import { createWebhookAttempts, type WebhookAttempts } from './runs/webhook-attempts.js';
 import { createExecutionsService } from './tasks/executions.service.js';
 import { createPublicTasksService } from './tasks/public-tasks.service.js';
 import { createSharingService } from './tasks/sharing.service.js';
 import { createTasksService } from './tasks/tasks.service.js';
 import { createTemplatesService } from './templates/templates.service.js';
 import { createUsersService } from './users/users.service.js';
+import { createTaskWebhooksService } from './webhooks/task-webhooks.service.js';
 import { createWebhooksService } from './webhooks/webhooks.service.js';
 
 export interface ContainerDeps {
@@ -41,6 +45,8 @@ export interface ContainerDeps {
   jobs?: JobEngine;
   /** Where executions go when there is no engine (default: queued for instances that have one). */
   runs?: RunsPort;
+  /** Told when the gateway disables a task's webhook (410 Gone, or failing too long). */
+  onWebhookDisabled?: OnWebhookDisabled;
 }
 
 export function createServices(
@@ -50,6 +56,7 @@ export function createServices(
   rateLimits: RateLimits,
   runs: RunsPort,
   hub: LiveHub,
+  webhookAttempts: WebhookAttempts,
 ) {
   const executions = createExecutionsService({ db, runs });
   const notificationRules = { allowInsecureTargets: config.webhookAllowInsecureTargets };
@@ -81,7 +88,14 @@ export function createServices(
       testLimit: rateLimits.limit('webhook-test', 5, 60_000),
       timeoutMs: config.webhookTimeoutMs,
     }),
-    history: createHistoryService({ db, runs }),
+    taskWebhooks: createTaskWebhooksService({
+      db,
+      queue: runs,
+      attempts: webhookAttempts,
+      overlapHours: config.webhookSecretOverlapHours,
+      testLimit: rateLimits.limit('task-webhook-test', 5, 60_000),
+    }),
+    history: createHistoryService({ db }),
     emailVerification: createEmailVerificationService(),
     connectors: createConnectorsService(),
   };
@@ -111,6 +125,22 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   if (config.noAuth) strategies.push(devUserStrategy(db, config.corsOrigins));
   const rateLimits = createRateLimits(config.redisUrl, logger);
   const runs = jobs ?? deps.runs ?? NO_RUNS;
+  const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0 };
+  // Webhook attempts are made by delivery jobs and by test pings; retries and replays are queued on the engine.
+  const webhookAttempts = createWebhookAttempts({
+    db,
+    queue: jobs,
+    logger,
+    stats: runStats,
+    onWebhookDisabled: deps.onWebhookDisabled,
+    opts: {
+      allowInsecureTargets: config.webhookAllowInsecureTargets,
+      timeoutMs: config.webhookTimeoutMs,
+      scheduleSeconds: config.webhookRetryScheduleSeconds,
+      disableAfterHours: config.webhookDisableAfterHours,
+      heldRecheckSeconds: config.heldRecheckSeconds,
+    },
+  });
   // With an engine, runs are always enqueued; this instance also executes them unless TORALE_RUNNER=0.
   const runner =
     jobs && config.runner
@@ -125,14 +155,13 @@ export function createContainer(config: Config, deps: ContainerDeps) {
           {
             defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
             maxAttempts: config.runMaxAttempts,
-            allowInsecureTargets: config.webhookAllowInsecureTargets,
-            webhookTimeoutMs: config.webhookTimeoutMs,
-            webhookMaxAttempts: 6,
             heldRecheckSeconds: config.heldRecheckSeconds,
             dispatchBatchSize: config.dispatchBatchSize,
             pollMs: config.jobsPollSeconds * 1000,
             strandedAfterSeconds: Math.ceil(config.agentTimeoutMs / 1000) + config.runExpireSlackSeconds + 60,
           },
+          webhookAttempts,
+          runStats,
         )
       : undefined;
   // Automatic persisted queries: shared through Redis when configured, else in-process (Apollo's own).
@@ -158,7 +187,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     jobs,
     runner,
     hub,
-    services: createServices(config, db, clerk, rateLimits, runs, hub),
+    services: createServices(config, db, clerk, rateLimits, runs, hub, webhookAttempts),
     live: liveCount,
     metrics: createMetrics({
       database,

@@ -8,6 +8,7 @@ import { notificationsRoutes } from '../notifications/notifications.routes.js';
 import { tasksRoutes } from '../tasks/tasks.routes.js';
 import { templatesRoutes } from '../templates/templates.routes.js';
 import { usersRoutes } from '../users/users.routes.js';
+import { taskWebhooksRoutes } from '../webhooks/task-webhooks.routes.js';
 import { webhooksRoutes } from '../webhooks/webhooks.routes.js';
 
 const plugins = [
@@ -17,6 +18,7 @@ const plugins = [
   feedRoutes,
   templatesRoutes,
   webhooksRoutes,
+  taskWebhooksRoutes,
   notificationsRoutes,
   connectorsRoutes,
 ];

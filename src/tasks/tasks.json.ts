@@ -24,6 +24,14 @@ export const toExecutionJson = (e: ExecutionRow) => ({
   created_at: iso(e.created_at),
 });
 
+/** A webhook says whether the gateway disabled it (410 Gone, or failing too long) and when. */
+const notificationsJson = (t: TaskWithLast) =>
+  t.notifications.map((n) =>
+    n.type === 'webhook'
+      ? { ...n, disabled_at: iso(t.webhook_disabled_at ?? null), disabled_reason: t.webhook_disabled_reason ?? null }
+      : n,
+  );
+
 export const toTaskJson = (t: TaskWithLast, extra: TaskExtras = {}) => ({
   id: t.id,
   user_id: t.user_id,
@@ -39,7 +47,7 @@ export const toTaskJson = (t: TaskWithLast, extra: TaskExtras = {}) => ({
   last_known_state: t.last_known_state ?? null,
   last_execution_id: t.last_execution_id,
   last_execution: t.last_execution ? toExecutionJson(t.last_execution) : null,
-  notifications: t.notifications,
+  notifications: notificationsJson(t),
   state_changed_at: iso(t.state_changed_at),
   created_at: iso(t.created_at),
   updated_at: iso(t.updated_at),
