@@ -28,7 +28,12 @@ export const toExecutionJson = (e: ExecutionRow) => ({
 const notificationsJson = (t: TaskWithLast) =>
   t.notifications.map((n) =>
     n.type === 'webhook'
-      ? { ...n, disabled_at: iso(t.webhook_disabled_at ?? null), disabled_reason: t.webhook_disabled_reason ?? null }
+      ? {
+          ...n,
+          // A Date from a query, a string from a row returned as JSON (runs).
+          disabled_at: t.webhook_disabled_at ? new Date(t.webhook_disabled_at).toISOString() : null,
+          disabled_reason: t.webhook_disabled_reason ?? null,
+        }
       : n,
   );
 

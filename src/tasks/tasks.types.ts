@@ -153,7 +153,7 @@ const toNotificationType = (n: Notification, t: TaskWithLast): NotificationType 
         url: n.url,
         method: n.method,
         headers: n.headers,
-        disabledAt: t.webhook_disabled_at ?? null,
+        disabledAt: t.webhook_disabled_at ? new Date(t.webhook_disabled_at) : null,
         disabledReason: t.webhook_disabled_reason ?? null,
       };
 

@@ -56,18 +56,12 @@ describe.skipIf(!tpl)('Standard Webhooks on task webhooks', () => {
 
   const app = () => g.t.app;
   let seq = 0;
-  async function hookTask(): Promise<{ id: string; secret: string }> {
-    const res = await rest(
-      app(),
-      'POST',
-      '/api/v1/tasks',
-      {},
-      {
-        name: `std ${++seq}`,
-        search_query: 'q',
-        notifications: [{ type: 'webhook', url: receiver.url }],
-      },
-    );
+  async function hookTask(headers: Record<string, string> = {}): Promise<{ id: string; secret: string }> {
+    const res = await rest(app(), 'POST', '/api/v1/tasks', headers, {
+      name: `std ${++seq}`,
+      search_query: 'q',
+      notifications: [{ type: 'webhook', url: receiver.url }],
+    });
     expect(res.status, res.raw).toBe(200);
     expect(res.body.webhook_secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     return { id: res.body.id, secret: res.body.webhook_secret };
@@ -198,27 +192,33 @@ describe.skipIf(!tpl)('Standard Webhooks on task webhooks', () => {
   }, 40_000);
 
   it('pages the log with a cursor', async () => {
-    const task = await hookTask();
-    for (let i = 0; i < 3; i++) await rest(app(), 'POST', `/api/v1/tasks/${task.id}/webhook/test`);
-    const first = await rest(app(), 'GET', `/api/v1/tasks/${task.id}/webhook/deliveries?limit=2`);
+    // Its own user: test pings are limited to 5 a minute per user.
+    const { headers } = await signIn(app(), g.clerk);
+    const task = await hookTask(headers);
+    for (let i = 0; i < 3; i++) {
+      expect((await rest(app(), 'POST', `/api/v1/tasks/${task.id}/webhook/test`, headers)).status).toBe(200);
+    }
+    const first = await rest(app(), 'GET', `/api/v1/tasks/${task.id}/webhook/deliveries?limit=2`, headers);
     expect(first.body.deliveries).toHaveLength(2);
     expect(first.body.next_cursor).toEqual(expect.any(String));
     const second = await rest(
       app(),
       'GET',
       `/api/v1/tasks/${task.id}/webhook/deliveries?limit=2&cursor=${first.body.next_cursor}`,
+      headers,
     );
     expect(second.body.deliveries).toHaveLength(1);
     expect(second.body.next_cursor).toBeNull();
     const ids = [...first.body.deliveries, ...second.body.deliveries].map((x: { id: string }) => x.id);
     expect(new Set(ids).size).toBe(3);
-    const bad = await rest(app(), 'GET', `/api/v1/tasks/${task.id}/webhook/deliveries?cursor=nope`);
+    const bad = await rest(app(), 'GET', `/api/v1/tasks/${task.id}/webhook/deliveries?cursor=nope`, headers);
     expect(bad.status).toBe(400);
   });
 
   it('another user gets 404 for every webhook action, over REST and GraphQL', async () => {
-    const task = await hookTask();
-    const ping = await rest(app(), 'POST', `/api/v1/tasks/${task.id}/webhook/test`);
+    const owner = await signIn(app(), g.clerk);
+    const task = await hookTask(owner.headers);
+    const ping = await rest(app(), 'POST', `/api/v1/tasks/${task.id}/webhook/test`, owner.headers);
     const deliveryId = ping.body.delivery.id;
     const other = await signIn(app(), g.clerk);
     for (const [method, path] of [
@@ -241,6 +241,7 @@ describe.skipIf(!tpl)('Standard Webhooks on task webhooks', () => {
       app(),
       'POST',
       `/api/v1/tasks/${task.id}/webhook/deliveries/00000000-0000-4000-8000-000000000000/replay`,
+      owner.headers,
     );
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ detail: 'Delivery not found' });
