@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { WebhookDisabledEvent } from '../../src/runs/delivery-job.js';
 import { TaskWebhookStateDocument, TestWebhookDocument } from '../gql/graphql.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -23,10 +24,17 @@ describe.skipIf(!tpl)('auto-disable', () => {
   let agent: FakeAgent;
   let receiver: WebhookReceiver;
   let t: TestApp;
+  const told: WebhookDisabledEvent[] = [];
   beforeAll(async () => {
     [tdb, agent, receiver] = await Promise.all([createTestDatabase(), startFakeAgent(), startWebhookReceiver()]);
     notifyOnEveryRun(agent);
-    t = await startApp(tdb, { env: runEnv(agent.url, { WEBHOOK_RETRY_SCHEDULE_SECONDS: '0,1,1' }), jobs: true });
+    t = await startApp(tdb, {
+      env: runEnv(agent.url, { WEBHOOK_RETRY_SCHEDULE_SECONDS: '0,1,1' }),
+      jobs: true,
+      onWebhookDisabled: (e) => {
+        told.push(e);
+      },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -72,6 +80,10 @@ describe.skipIf(!tpl)('auto-disable', () => {
       .executeTakeFirstOrThrow();
     expect(notice).toMatchObject({ event: 'webhook.disabled', status: 'skipped', execution_id: null });
     expect(notice.payload).toMatchObject({ reason: 'gone', url: receiver.url });
+    // …and the container's port hears of it (where a security/activity log plugs in).
+    expect(told).toEqual([
+      { userId: expect.any(String), taskId, url: receiver.url, reason: 'gone', at: new Date(hook.disabled_at) },
+    ]);
 
     // While disabled, a run's delivery is not attempted.
     const before = receiver.received.length;
