@@ -40,6 +40,12 @@ export interface Config {
   readonly webhookTimeoutMs: number;
   /** Webhook attempts in flight at once on this instance (one delivery worker each). */
   readonly webhookDeliveryConcurrency: number;
+  /** Delay before each attempt of a delivery, in seconds (its length is the number of attempts). */
+  readonly webhookRetryScheduleSeconds: readonly number[];
+  /** A webhook whose every attempt failed this long is disabled. */
+  readonly webhookDisableAfterHours: number;
+  /** After a rotation, how long the previous secret keeps signing beside the new one. */
+  readonly webhookSecretOverlapHours: number;
   /** 0 = this instance queues runs but does not execute them (API-only instances). */
   readonly runner: boolean;
   readonly defaultCheckIntervalSeconds: number;
@@ -171,6 +177,22 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return raw;
   };
+  const hours = (name: string, def: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    if (/^\d{1,4}(\.\d+)?$/.test(raw) && Number(raw) <= 8760) return Number(raw);
+    problems.push(`${name} must be a number of hours between 0 and 8760 (got "${raw}")`);
+    return def;
+  };
+  const schedule = (name: string, def: readonly number[]): readonly number[] => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    const parts = raw.split(',').map((p) => p.trim());
+    const ok = parts.every((p) => /^\d{1,7}$/.test(p) && Number(p) <= 7 * 86400);
+    if (ok && parts.length <= 20) return parts.map(Number);
+    problems.push(`${name} must be 1 to 20 comma-separated whole seconds, each at most 604800 (got "${raw}")`);
+    return def;
+  };
   const list = (name: string): string[] =>
     (str(name) ?? '')
       .split(',')
@@ -254,6 +276,13 @@ export function loadConfig(env: Env = process.env): Config {
     // attempted again by another instance while the first attempt still runs.
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10000, 100, 30000),
     webhookDeliveryConcurrency: int('WEBHOOK_DELIVERY_CONCURRENCY', 16, 1, 50),
+    // Like Svix: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+    webhookRetryScheduleSeconds: schedule(
+      'WEBHOOK_RETRY_SCHEDULE_SECONDS',
+      [0, 5, 300, 1800, 7200, 18000, 36000, 36000],
+    ),
+    webhookDisableAfterHours: hours('WEBHOOK_DISABLE_AFTER_HOURS', 120),
+    webhookSecretOverlapHours: hours('WEBHOOK_SECRET_OVERLAP_HOURS', 24),
     runner: str('TORALE_RUNNER') === undefined ? true : bool('TORALE_RUNNER'),
     defaultCheckIntervalSeconds: int('TORALE_DEFAULT_CHECK_INTERVAL_SECONDS', 3600, 1, 30 * 86400),
     maxTasksPerUser: int('MAX_TASKS_PER_USER', 1000, 1, 1_000_000),

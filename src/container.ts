@@ -24,8 +24,11 @@ import { createMetrics } from './metrics.js';
 import { createEmailVerificationService } from './notifications/email-verification.service.js';
 import { createHistoryService } from './notifications/history.service.js';
 import { AgentClient } from './runs/agent.js';
+import type { OnWebhookDisabled } from './runs/delivery-job.js';
 import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
+import type { RunStats } from './runs/run-context.js';
 import { createRunner } from './runs/runner.js';
+import { createWebhookAttempts, type WebhookAttempts } from './runs/webhook-attempts.js';
 import { createClerkWebhooksService } from './security/clerk-webhooks.service.js';
 import { GitHubKeys } from './security/github-keys.js';
 import { createSecretScanningService } from './security/secret-scanning.service.js';
@@ -37,6 +40,7 @@ import { createTasksService } from './tasks/tasks.service.js';
 import type { TraceIds } from './telemetry.js';
 import { createTemplatesService } from './templates/templates.service.js';
 import { createUsersService } from './users/users.service.js';
+import { createTaskWebhooksService } from './webhooks/task-webhooks.service.js';
 import { createWebhooksService } from './webhooks/webhooks.service.js';
 
 export interface ContainerDeps {
@@ -48,6 +52,8 @@ export interface ContainerDeps {
   runs?: RunsPort;
   /** Set when tracing is on: the active trace's ids, for response headers and GraphQL errors. */
   traceIds?: () => TraceIds | undefined;
+  /** Told when the gateway disables a task's webhook (410 Gone, or failing too long). */
+  onWebhookDisabled?: OnWebhookDisabled;
 }
 
 export function createServices(
@@ -58,6 +64,7 @@ export function createServices(
   runs: RunsPort,
   hub: LiveHub,
   logger: Logger,
+  webhookAttempts: WebhookAttempts,
 ) {
   const executions = createExecutionsService({ db, runs });
   const securityEvents = createSecurityEventsService({ db, logger });
@@ -103,7 +110,14 @@ export function createServices(
       testLimit: rateLimits.limit('webhook-test', 5, 60_000),
       timeoutMs: config.webhookTimeoutMs,
     }),
-    history: createHistoryService({ db, runs }),
+    taskWebhooks: createTaskWebhooksService({
+      db,
+      queue: runs,
+      attempts: webhookAttempts,
+      overlapHours: config.webhookSecretOverlapHours,
+      testLimit: rateLimits.limit('task-webhook-test', 5, 60_000),
+    }),
+    history: createHistoryService({ db }),
     emailVerification: createEmailVerificationService(),
     connectors: createConnectorsService(),
   };
@@ -133,6 +147,30 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   if (config.noAuth) strategies.push(devUserStrategy(db, config.corsOrigins));
   const rateLimits = createRateLimits(config.redisUrl, logger);
   const runs = jobs ?? deps.runs ?? NO_RUNS;
+  const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0 };
+  // Webhook attempts are made by delivery jobs and by test pings; retries and replays are queued on the engine.
+  const webhookAttempts = createWebhookAttempts({
+    db,
+    queue: jobs,
+    logger,
+    stats: runStats,
+    // The owner's security log shows it; `services` exists by the time a delivery can run.
+    onWebhookDisabled: async (event) => {
+      await services.securityEvents.record({
+        userId: event.userId,
+        type: 'webhook.disabled',
+        detail: `${event.reason}: task ${event.taskId}, ${event.url}`,
+      });
+      await deps.onWebhookDisabled?.(event);
+    },
+    opts: {
+      allowInsecureTargets: config.webhookAllowInsecureTargets,
+      timeoutMs: config.webhookTimeoutMs,
+      scheduleSeconds: config.webhookRetryScheduleSeconds,
+      disableAfterHours: config.webhookDisableAfterHours,
+      heldRecheckSeconds: config.heldRecheckSeconds,
+    },
+  });
   // With an engine, runs are always enqueued; this instance also executes them unless TORALE_RUNNER=0.
   const runner =
     jobs && config.runner
@@ -147,14 +185,13 @@ export function createContainer(config: Config, deps: ContainerDeps) {
           {
             defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
             maxAttempts: config.runMaxAttempts,
-            allowInsecureTargets: config.webhookAllowInsecureTargets,
-            webhookTimeoutMs: config.webhookTimeoutMs,
-            webhookMaxAttempts: 6,
             heldRecheckSeconds: config.heldRecheckSeconds,
             dispatchBatchSize: config.dispatchBatchSize,
             pollMs: config.jobsPollSeconds * 1000,
             strandedAfterSeconds: Math.ceil(config.agentTimeoutMs / 1000) + config.runExpireSlackSeconds + 60,
           },
+          webhookAttempts,
+          runStats,
         )
       : undefined;
   // Automatic persisted queries: shared through Redis when configured, else in-process (Apollo's own).
@@ -164,7 +201,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const hub = new LiveHub(database, logger);
   /** Live connections open here (the live plugin keeps it). */
   const liveCount = { connections: 0 };
-  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger);
+  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger, webhookAttempts);
   apiKeyVerifier.reportTo(services.securityEvents);
   return {
     config,

@@ -70,6 +70,7 @@ export interface WebhookNotification {
   headers: Record<string, string>;
 }
 export type Notification = EmailNotification | WebhookNotification;
+export type WebhookDisabledReason = 'gone' | 'failing';
 
 type Json = ColumnType<unknown, string | undefined, string>;
 
@@ -91,6 +92,13 @@ export interface TasksTable {
   last_execution_id: string | null;
   notifications: ColumnType<Notification[], string | undefined, string>;
   webhook_secret: string | null;
+  /** The secret before the last rotation; it signs too until webhook_secret_previous_until. */
+  webhook_secret_previous: Generated<string | null>;
+  webhook_secret_previous_until: Generated<Date | null>;
+  webhook_disabled_at: Generated<Date | null>;
+  webhook_disabled_reason: Generated<WebhookDisabledReason | null>;
+  /** Since when every attempt of this task's webhook has failed (cleared by a success or a save). */
+  webhook_failing_since: Generated<Date | null>;
   state_changed_at: ColumnType<Date, Date | string | undefined, Date | string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
@@ -114,7 +122,8 @@ export interface TaskExecutionsTable {
 export interface NotificationDeliveriesTable {
   id: Generated<string>;
   task_id: string;
-  execution_id: string;
+  /** null for what no run produced (a test ping, a notice about the webhook itself). */
+  execution_id: string | null;
   channel: 'webhook' | 'email';
   target: string;
   payload: ColumnType<unknown, string, string>;
@@ -123,6 +132,9 @@ export interface NotificationDeliveriesTable {
   attempts: Generated<number>;
   created_at: CreatedAt;
   delivered_at: Date | null;
+  event: Generated<string>;
+  next_attempt_at: Generated<Date | null>;
+  attempt_claimed_at: Generated<Date | null>;
 }
 
 export interface NotificationAttemptsTable {

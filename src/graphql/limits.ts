@@ -84,6 +84,8 @@ const LIST_SIZES: Record<string, number> = {
   'PublicTaskPage.tasks': 1,
   'TaskConnection.edges': 1,
   'ExecutionConnection.edges': 1,
+  'WebhookDeliveryConnection.edges': 1,
+  'WebhookDelivery.attempts': 20,
   'Task.notifications': 2,
   'Query.templates': 10,
   'WebhookDeliveryHistory.deliveries': 1,

@@ -12,6 +12,7 @@ import { PublicTasksResolver } from '../tasks/public-tasks.resolver.js';
 import { TasksResolver } from '../tasks/tasks.resolver.js';
 import { TemplatesResolver } from '../templates/templates.resolver.js';
 import { UsersResolver } from '../users/users.resolver.js';
+import { TaskWebhooksResolver } from '../webhooks/task-webhooks.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 
 export const resolvers = [
@@ -23,6 +24,7 @@ export const resolvers = [
   FeedResolver,
   TemplatesResolver,
   WebhooksResolver,
+  TaskWebhooksResolver,
   NotificationsResolver,
   SecurityResolver,
 ] as const;

@@ -10,6 +10,7 @@ import { securityHooksRoutes } from '../security/security-hooks.routes.js';
 import { tasksRoutes } from '../tasks/tasks.routes.js';
 import { templatesRoutes } from '../templates/templates.routes.js';
 import { usersRoutes } from '../users/users.routes.js';
+import { taskWebhooksRoutes } from '../webhooks/task-webhooks.routes.js';
 import { webhooksRoutes } from '../webhooks/webhooks.routes.js';
 
 const plugins = [
@@ -19,6 +20,7 @@ const plugins = [
   feedRoutes,
   templatesRoutes,
   webhooksRoutes,
+  taskWebhooksRoutes,
   notificationsRoutes,
   connectorsRoutes,
   securityRoutes,

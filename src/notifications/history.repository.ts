@@ -21,6 +21,7 @@ export interface HistoryRow {
   attempts: number;
   created_at: Date;
   delivered_at: Date | null;
+  next_attempt_at: Date | null;
   last_status_code: number | null;
   last_error: string | null;
   last_attempt_at: Date | null;
@@ -30,7 +31,9 @@ function filtered(db: Db, f: HistoryFilter) {
   let q = db
     .selectFrom('notification_deliveries as d')
     .innerJoin('tasks as t', 't.id', 'd.task_id')
-    .where('t.user_id', '=', f.userId);
+    .where('t.user_id', '=', f.userId)
+    // What no run produced (test pings, notices about the webhook itself) is not history.
+    .where('d.execution_id', 'is not', null);
   if (f.taskId !== undefined) q = q.where('d.task_id', '=', f.taskId);
   if (f.channel !== undefined) q = q.where('d.channel', '=', f.channel);
   return q;
@@ -66,6 +69,7 @@ export async function listHistory(
         'd.attempts',
         'd.created_at',
         'd.delivered_at',
+        'd.next_attempt_at',
         'la.status_code as last_status_code',
         'la.error as last_error',
         'la.created_at as last_attempt_at',

@@ -5,8 +5,6 @@ import type { Kysely } from 'kysely';
 import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB } from '../db/types.js';
 import { Errors } from '../errors.js';
-import { QUEUES, type RunsPort } from '../runs/engine.js';
-import { pendingJobStarts } from '../runs/jobs.repository.js';
 import { findTask } from '../tasks/tasks.repository.js';
 import { type HistoryFilter, type HistoryRow, listHistory } from './history.repository.js';
 import type { DeliveriesQuery, SendsQuery } from './notifications.schemas.js';
@@ -84,7 +82,7 @@ function toDelivery(d: HistoryRow, nextAttempt: Date | undefined): DeliveryView 
   };
 }
 
-export function createHistoryService({ db, runs }: { db: Kysely<DB>; runs: RunsPort }) {
+export function createHistoryService({ db }: { db: Kysely<DB> }) {
   async function page(viewer: Viewer, f: Omit<HistoryFilter, 'userId'>, p: { limit: number; offset: number }) {
     const user = requireUser(viewer);
     if (f.taskId !== undefined) {
@@ -95,13 +93,12 @@ export function createHistoryService({ db, runs }: { db: Kysely<DB>; runs: RunsP
   }
 
   return {
-    /** Webhook deliveries; one that failed and waits for a retry says when (read from the job engine, when there is one). */
+    /** Webhook deliveries; one that failed and waits for a retry says when. */
     async deliveries(viewer: Viewer, q: DeliveriesQuery): Promise<{ deliveries: DeliveryView[]; total: number }> {
       requireScope(viewer, 'tasks:read');
       const { rows, total } = await page(viewer, { taskId: q.task_id, channel: 'webhook' }, q);
-      const waiting = rows.filter((r) => r.status === 'pending' && r.attempts > 0).map((r) => r.id);
-      const starts = runs.enabled ? await pendingJobStarts(db, QUEUES.delivery, waiting) : new Map<string, Date>();
-      return { deliveries: rows.map((r) => toDelivery(r, starts.get(r.id))), total };
+      const retryAt = (r: HistoryRow) => (r.status === 'pending' && r.attempts > 0 ? r.next_attempt_at : null);
+      return { deliveries: rows.map((r) => toDelivery(r, retryAt(r) ?? undefined)), total };
     },
 
     async sends(viewer: Viewer, q: SendsQuery): Promise<{ sends: SendView[]; total: number }> {

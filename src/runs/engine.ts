@@ -3,12 +3,14 @@
 // roll back together. Executions and deliveries are worked by pools that keep many jobs
 // in flight (src/runs/job-pool.ts); the schedule itself lives in the tasks table and is
 // read by the dispatcher (src/runs/dispatcher.ts).
+import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { Config } from '../config.js';
 import { sqlExecutorOf, withAdvisoryLock } from '../db/foreign-sql.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 import { failExecution } from '../tasks/executions.repository.js';
+import type { DeliveryJob, DeliveryQueue } from './delivery-job.js';
 import { JobPool } from './job-pool.js';
 
 export const QUEUES = {
@@ -22,9 +24,15 @@ export const QUEUES = {
 const RETIRED_QUEUES = ['task-schedule', 'task-reconcile'];
 
 /** What services need from the engine; a stand-in when runs are disabled. */
-export interface RunsPort {
+export interface RunsPort extends DeliveryQueue {
   readonly enabled: boolean;
   enqueueExecution(db: Db, executionId: string, taskId: string): Promise<void>;
+}
+
+/** A job id that follows from a key (a UUID-shaped SHA-256 prefix): the same key, the same job. */
+export function jobIdOf(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 export interface EngineOptions {
@@ -63,14 +71,15 @@ const executor = (db: Db): PgBoss.Db => sqlExecutorOf(db);
 
 export interface EngineHandlers {
   execution: (executionId: string) => Promise<void>;
-  delivery: (deliveryId: string) => Promise<void>;
+  delivery: (job: DeliveryJob) => Promise<void>;
   sweep: () => Promise<void>;
   cleanup: () => Promise<void>;
 }
 
 export class JobEngine implements RunsPort {
   readonly enabled = true;
-  #pools: JobPool<{ executionId?: string; deliveryId?: string }>[] = [];
+  /** Executions, then deliveries. */
+  #pools: Pick<JobPool<object>, 'wake' | 'stop' | 'inFlight' | 'start'>[] = [];
 
   private constructor(
     readonly boss: PgBoss,
@@ -139,13 +148,25 @@ export class JobEngine implements RunsPort {
     this.#pools[0]?.wake();
   }
 
+  /** The first attempt of a new delivery, at once (its job's id is the delivery's). */
   async enqueueDelivery(db: Db, deliveryId: string): Promise<void> {
-    await this.boss.send(QUEUES.delivery, { deliveryId }, { id: deliveryId, db: executor(db) });
+    const job: DeliveryJob = { deliveryId, attempt: 1, kind: 'scheduled' };
+    await this.boss.send(QUEUES.delivery, job, { id: deliveryId, db: executor(db) });
+    this.#pools[1]?.wake();
   }
 
-  /** Looks at a delivery again later without attempting it now (its first job keeps the delivery's id). */
-  async deferDelivery(db: Db, deliveryId: string, at: Date): Promise<void> {
-    await this.boss.send(QUEUES.delivery, { deliveryId }, { startAfter: at, db: executor(db) });
+  async enqueueWebhookAttempt(
+    db: Db,
+    job: Required<DeliveryJob>,
+    opts: { startAfter?: Date; key: string | null },
+  ): Promise<void> {
+    // A job id that exists already is not inserted again (pg-boss: on conflict do nothing).
+    await this.boss.send(QUEUES.delivery, job, {
+      ...(opts.key !== null && { id: jobIdOf(opts.key) }),
+      ...(opts.startAfter && { startAfter: opts.startAfter }),
+      db: executor(db),
+    });
+    if (!opts.startAfter || opts.startAfter.getTime() <= Date.now()) this.#pools[1]?.wake();
   }
 
   /** Starts this instance's workers; returns at once (the pools run in the background). */
@@ -158,11 +179,11 @@ export class JobEngine implements RunsPort {
       handler: ({ executionId }) => handlers.execution(executionId as string),
     });
     // A slow target holds one slot for at most its attempt deadline while the others go on.
-    const deliveries = new JobPool<{ deliveryId?: string }>(this.boss, this.logger, {
+    const deliveries = new JobPool<DeliveryJob>(this.boss, this.logger, {
       queue: QUEUES.delivery,
       concurrency: this.opts.deliveryConcurrency,
       pollMs,
-      handler: ({ deliveryId }) => handlers.delivery(deliveryId as string),
+      handler: (job) => handlers.delivery(job),
     });
     this.#pools = [executions, deliveries];
     for (const pool of this.#pools) pool.start();
@@ -203,6 +224,7 @@ export async function startJobs(config: Config, logger: Logger): Promise<{ jobs?
 export const NO_RUNS: RunsPort = {
   enabled: false,
   enqueueExecution: async () => {},
+  enqueueWebhookAttempt: async () => {},
 };
 
 /** No job engine can run here at all (embedded PGlite): executions fail at once, saying why. */

@@ -20,12 +20,3 @@ export async function strandedExecutions(db: Db, queue: string, olderThanSeconds
     limit ${limit}`.execute(db);
   return rows;
 }
-
-/** When each of these jobs (by id) will next start, for those still waiting (first try or a retry). */
-export async function pendingJobStarts(db: Db, queue: string, ids: readonly string[]): Promise<Map<string, Date>> {
-  if (ids.length === 0) return new Map();
-  const { rows } = await sql<{ id: string; start_after: Date }>`
-    select id::text as id, start_after from pgboss.job
-    where name = ${queue} and id = any(${[...ids]}::uuid[]) and state in ('created', 'retry')`.execute(db);
-  return new Map(rows.map((r) => [r.id, r.start_after]));
-}

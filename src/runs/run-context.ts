@@ -7,10 +7,7 @@ import type { JobEngine } from './engine.js';
 export interface RunnerOptions {
   defaultIntervalSeconds: number;
   maxAttempts: number;
-  allowInsecureTargets: boolean;
-  webhookTimeoutMs: number;
-  webhookMaxAttempts: number;
-  /** How often runs and deliveries held for a disabled owner are looked at again. */
+  /** How often runs held for a disabled owner are looked at again. */
   heldRecheckSeconds: number;
   dispatchBatchSize: number;
   pollMs: number;

@@ -8,12 +8,12 @@ import type { DB } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 import type { AgentClient } from './agent.js';
 import { createCleanup } from './cleanup.js';
-import { createDeliverer } from './deliverer.js';
 import { Dispatcher } from './dispatcher.js';
 import type { JobEngine } from './engine.js';
 import { createExecutor } from './executor.js';
-import type { RunContext, RunnerOptions } from './run-context.js';
+import type { RunContext, RunnerOptions, RunStats } from './run-context.js';
 import { createSweeper } from './sweeper.js';
+import type { WebhookAttempts } from './webhook-attempts.js';
 
 export type Runner = ReturnType<typeof createRunner>;
 
@@ -23,13 +23,16 @@ export function createRunner(
   agent: AgentClient,
   logger: Logger,
   opts: RunnerOptions,
+  /** Webhook attempts (shared with the services, which make test pings and queue replays). */
+  webhooks: WebhookAttempts,
+  stats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0 },
 ) {
   const ctx: RunContext = {
     db,
     engine,
     logger,
     opts,
-    stats: { outcomes: {}, agentCalls: 0, webhookAttempts: 0 },
+    stats,
     observers: {},
     defaultNextRun: () => new Date(Date.now() + opts.defaultIntervalSeconds * 1000),
   };
@@ -39,7 +42,9 @@ export function createRunner(
     holdSeconds: opts.heldRecheckSeconds,
   });
   const execute = createExecutor(ctx, agent);
-  const deliver = createDeliverer(ctx);
+  const deliver = async (job: Parameters<WebhookAttempts['run']>[0]) => {
+    await webhooks.run(job);
+  };
   const sweep = createSweeper(ctx, opts.strandedAfterSeconds);
   const cleanup = createCleanup(ctx);
   return {

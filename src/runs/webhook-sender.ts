@@ -8,9 +8,25 @@ import http from 'node:http';
 import https from 'node:https';
 import { ipLiteral, isPublicAddress } from '../tasks/webhook-targets.js';
 
-export function signature(secret: string, body: string, unixSeconds: number): string {
-  const mac = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
-  return `t=${unixSeconds},v1=${mac}`;
+/** X-Torale-Signature: `t=<unix>,v1=<hex>` per secret, HMAC keyed by the whole secret string. */
+export function signature(secrets: string | readonly string[], body: string, unixSeconds: number): string {
+  const macs = [secrets].flat().map((s) => createHmac('sha256', s).update(`${unixSeconds}.${body}`).digest('hex'));
+  return [`t=${unixSeconds}`, ...macs.map((m) => `v1=${m}`)].join(',');
+}
+
+/**
+ * The Standard Webhooks key of a secret: the base64-decoded part after `whsec_` (node reads
+ * standard and URL-safe base64 alike, so secrets made before the switch to standard base64
+ * decode to their same bytes); a secret without the prefix is used as its UTF-8 bytes.
+ */
+export const signingKey = (secret: string): Buffer =>
+  secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
+
+/** webhook-signature: `v1,<base64>` per secret, space-separated, over `id.timestamp.body`. */
+export function standardSignature(secrets: readonly string[], id: string, unixSeconds: number, body: string): string {
+  return secrets
+    .map((s) => `v1,${createHmac('sha256', signingKey(s)).update(`${id}.${unixSeconds}.${body}`).digest('base64')}`)
+    .join(' ');
 }
 
 export interface WebhookAttempt {
@@ -32,7 +48,9 @@ export async function sendWebhook(opts: {
   method: 'POST' | 'PUT';
   headers: Record<string, string>;
   body: string;
-  secret: string | null;
+  /** Every secret that signs (the current one first; during a rotation overlap, the previous too). */
+  secrets: readonly string[];
+  /** webhook-id and X-Torale-Delivery: the same on every attempt of a delivery. */
   deliveryId: string;
   event: string;
   allowInsecureTargets: boolean;
@@ -53,7 +71,12 @@ export async function sendWebhook(opts: {
     'user-agent': 'Torale-Webhooks/1.0',
     'x-torale-event': opts.event,
     'x-torale-delivery': opts.deliveryId,
-    ...(opts.secret && { 'x-torale-signature': signature(opts.secret, opts.body, t) }),
+    'webhook-id': opts.deliveryId,
+    'webhook-timestamp': String(t),
+    ...(opts.secrets.length > 0 && {
+      'x-torale-signature': signature(opts.secrets, opts.body, t),
+      'webhook-signature': standardSignature(opts.secrets, opts.deliveryId, t, opts.body),
+    }),
   };
   if (url.protocol !== 'https:' && !opts.allowInsecureTargets) return refused('webhook url must use https');
   const literal = ipLiteral(url.hostname);

@@ -1,5 +1,6 @@
 // The security log: what happened to an account (keys created, rotated, revoked, expired,
-// leaked, used from a new address, failed secrets; the user disabled or enabled), readable
+// leaked, used from a new address, failed secrets; the user disabled or enabled; a task's
+// webhook disabled by the gateway), readable
 // by its owner, newest first. Never a secret: callers pass prefixes and ids only.
 import type { Kysely } from 'kysely';
 import { requireUser, type Viewer } from '../auth/viewer.js';
@@ -25,6 +26,7 @@ export const SECURITY_EVENT_TYPES = [
   'api_key.auth_failed',
   'user.disabled',
   'user.enabled',
+  'webhook.disabled',
 ] as const;
 
 /** Days an event is kept (the hourly cleanup job forgets older ones). */

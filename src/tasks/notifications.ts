@@ -16,7 +16,16 @@ const invalid = (why: string) => Errors.badRequest(`Invalid notification: ${why}
 // A practical address check: one @, no spaces, a dotted domain of sane labels.
 export const EMAIL_RE =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'x-torale-signature']);
+const FORBIDDEN_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'x-torale-signature',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+]);
 
 export interface NotificationRules {
   allowInsecureTargets: boolean;
@@ -103,6 +112,7 @@ function nodeAccepts<A extends unknown[]>(validate: (...args: A) => void, ...arg
 export const webhookOf = (ns: readonly Notification[]): WebhookNotification | undefined =>
   ns.find((n): n is WebhookNotification => n.type === 'webhook');
 
+/** `whsec_` + standard base64 of 32 random bytes: what Standard Webhooks libraries take as it is. */
 export function newWebhookSecret(): string {
-  return `whsec_${randomBytes(24).toString('base64url')}`;
+  return `whsec_${randomBytes(32).toString('base64')}`;
 }

@@ -48,6 +48,19 @@ export function notificationSummary(notifications: unknown) {
   return { notification_channels: channels, notification_email: email, webhook_url: webhook };
 }
 
+/** A webhook says whether the gateway disabled it (410 Gone, or failing too long) and when. */
+const notificationsJson = (t: TaskWithLast) =>
+  t.notifications.map((n) =>
+    n.type === 'webhook'
+      ? {
+          ...n,
+          // A Date from a query, a string from a row returned as JSON (runs).
+          disabled_at: t.webhook_disabled_at ? new Date(t.webhook_disabled_at).toISOString() : null,
+          disabled_reason: t.webhook_disabled_reason ?? null,
+        }
+      : n,
+  );
+
 export const toTaskJson = (t: TaskWithLast, extra: TaskExtras = {}) => ({
   id: t.id,
   user_id: t.user_id,
@@ -63,7 +76,7 @@ export const toTaskJson = (t: TaskWithLast, extra: TaskExtras = {}) => ({
   last_known_state: t.last_known_state ?? null,
   last_execution_id: t.last_execution_id,
   last_execution: t.last_execution ? toExecutionJson(t.last_execution) : null,
-  notifications: t.notifications,
+  notifications: notificationsJson(t),
   ...notificationSummary(t.notifications),
   state_changed_at: iso(t.state_changed_at),
   created_at: iso(t.created_at),

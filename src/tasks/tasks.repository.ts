@@ -166,6 +166,10 @@ export interface TaskPatch {
   state?: TaskState;
   notifications?: Notification[];
   webhook_secret?: string | null;
+  /** null on every save of a webhook: saving turns a disabled webhook on again. */
+  webhook_disabled_at?: null;
+  webhook_disabled_reason?: null;
+  webhook_failing_since?: null;
   is_public?: boolean;
   next_run?: Date | null;
 }

@@ -193,6 +193,12 @@ export function createTasksService(deps: TasksServiceDeps) {
             patch.notifications = notifications;
             const before = webhookOf(task.notifications);
             const after = webhookOf(notifications);
+            // Saving the webhook (again) turns it on if the gateway had disabled it.
+            Object.assign(patch, {
+              webhook_disabled_at: null,
+              webhook_disabled_reason: null,
+              webhook_failing_since: null,
+            });
             if (!after) patch.webhook_secret = null;
             else if (!before || before.url !== after.url || !task.webhook_secret) {
               webhookSecret = newWebhookSecret();

@@ -28,6 +28,13 @@ export class NotificationType {
   @Field(() => String, { nullable: true }) url!: string | null;
   @Field(() => String, { nullable: true }) method!: string | null;
   @Field(() => GraphQLJSONObject, { nullable: true }) headers!: Record<string, string> | null;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'Webhooks: when the gateway disabled it (saving the webhook turns it on again).',
+  })
+  disabledAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'Webhooks: `gone` (410 answer) or `failing`.' })
+  disabledReason!: string | null;
 }
 
 @InputType('NotificationInput')
@@ -129,10 +136,26 @@ export const toExecutionType = (e: ExecutionRow): ExecutionType => ({
   createdAt: e.created_at,
 });
 
-const toNotificationType = (n: Notification): NotificationType =>
+const toNotificationType = (n: Notification, t: TaskWithLast): NotificationType =>
   n.type === 'email'
-    ? { type: 'email', address: n.address, url: null, method: null, headers: null }
-    : { type: 'webhook', address: null, url: n.url, method: n.method, headers: n.headers };
+    ? {
+        type: 'email',
+        address: n.address,
+        url: null,
+        method: null,
+        headers: null,
+        disabledAt: null,
+        disabledReason: null,
+      }
+    : {
+        type: 'webhook',
+        address: null,
+        url: n.url,
+        method: n.method,
+        headers: n.headers,
+        disabledAt: t.webhook_disabled_at ? new Date(t.webhook_disabled_at) : null,
+        disabledReason: t.webhook_disabled_reason ?? null,
+      };
 
 export const toTaskType = (t: TaskWithLast, extra: TaskExtras = {}): TaskType => ({
   id: t.id,
@@ -149,7 +172,7 @@ export const toTaskType = (t: TaskWithLast, extra: TaskExtras = {}): TaskType =>
   lastKnownState: t.last_known_state,
   lastExecutionId: t.last_execution_id,
   lastExecution: t.last_execution ? toExecutionType(t.last_execution) : null,
-  notifications: t.notifications.map(toNotificationType),
+  notifications: t.notifications.map((n) => toNotificationType(n, t)),
   stateChangedAt: t.state_changed_at,
   createdAt: t.created_at,
   updatedAt: t.updated_at,

@@ -113,7 +113,7 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs }: Webho
         method: 'POST',
         headers: {},
         body: JSON.stringify(payload),
-        secret: secret || null,
+        secrets: secret ? [secret] : [],
         deliveryId: id,
         event: 'task.condition_met',
         allowInsecureTargets: rules.allowInsecureTargets,

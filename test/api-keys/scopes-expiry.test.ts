@@ -55,6 +55,31 @@ describe('scopes', () => {
     expect((await rest(t.app, 'GET', '/auth/api-keys', bearer(key))).status).toBe(200);
   });
 
+  it('task webhook actions need tasks:write, their delivery log tasks:read', async () => {
+    const u = await signIn(t.app, clerk);
+    const made = await rest(t.app, 'POST', '/api/v1/tasks', u.headers, {
+      search_query: 'q',
+      state: 'paused',
+      notifications: [{ type: 'webhook', url: 'https://example.com/hook' }],
+    });
+    expect(made.status, made.raw).toBe(200);
+    const id = made.body.id as string;
+    const k = await rest(t.app, 'POST', '/auth/api-keys', u.headers, { name: 'r', scopes: ['tasks:read'] });
+    const r = { key: k.body.key as string };
+    for (const path of [
+      'webhook/rotate-secret',
+      'webhook/test',
+      'webhook/deliveries/00000000-0000-4000-8000-000000000000/replay',
+    ]) {
+      const res = await rest(t.app, 'POST', `/api/v1/tasks/${id}/${path}`, bearer(r.key));
+      expect(res.status, path).toBe(403);
+      expect(res.body).toEqual({ detail: 'API key lacks the required scope: tasks:write' });
+    }
+    const g = await gqlRaw(t.app, `mutation { rotateWebhookSecret(taskId: "${id}") }`, {}, bearer(r.key));
+    expect(g.body.errors[0].extensions).toEqual({ code: 'FORBIDDEN', requiredScope: 'tasks:write' });
+    expect((await rest(t.app, 'GET', `/api/v1/tasks/${id}/webhook/deliveries`, bearer(r.key))).status).toBe(200);
+  });
+
   it('a write-only key cannot read, and the default key has every scope; sessions have all', async () => {
     const w = await newKey({ scopes: ['tasks:write'] });
     const read = await rest(t.app, 'GET', '/api/v1/tasks', bearer(w.key));

@@ -135,13 +135,24 @@ describe('OpenAPI', () => {
 
     // The dashboard's endpoints, over a run that notified.
     const run = await insertRun(tdb.database, id, { notification: 'n', result: { evidence: 'e' } });
-    await insertDelivery(tdb.database, id, run.id, {
+    const failed = await insertDelivery(tdb.database, id, run.id, {
       channel: 'webhook',
       target: 'https://h.example.com/x',
       status: 'failed',
       reason: 'HTTP 500',
       attempts: [{ code: 500 }],
     });
+    // A task's webhook: rotation, its delivery log, replay, test ping.
+    const wh = `/api/v1/tasks/${id}/webhook`;
+    await call('POST', '/api/v1/tasks/:id/webhook/rotate-secret', `${wh}/rotate-secret`, h);
+    await call('POST', '/api/v1/tasks/:id/webhook/rotate-secret', `${wh}/rotate-secret`, other.headers); // 404
+    await call('GET', '/api/v1/tasks/:id/webhook/deliveries', `${wh}/deliveries?limit=5`, h);
+    await call('GET', '/api/v1/tasks/:id/webhook/deliveries', `${wh}/deliveries?limit=0`, h); // 422
+    await call('GET', '/api/v1/tasks/:id/webhook/deliveries', `${wh}/deliveries?cursor=x`, h); // 400
+    const replay = '/api/v1/tasks/:id/webhook/deliveries/:deliveryId/replay';
+    await call('POST', replay, `${wh}/deliveries/${failed.id}/replay`, h); // 202
+    await call('POST', replay, `${wh}/deliveries/${id}/replay`, h); // 404
+    await call('POST', '/api/v1/tasks/:id/webhook/test', `${wh}/test`, other.headers); // 404
     await insertDelivery(tdb.database, id, run.id, { channel: 'email', target: 'a@example.com', status: 'skipped' });
     await call('GET', '/api/v1/tasks/feed', '/api/v1/tasks/feed?limit=5', h);
     await call('GET', '/api/v1/tasks/feed', '/api/v1/tasks/feed?limit=0', h); // 422

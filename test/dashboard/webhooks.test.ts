@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 const CONFIG = '/api/v1/webhooks/config';
-const SECRET_RE = /^whsec_[A-Za-z0-9_-]{32}$/;
+const SECRET_RE = /^whsec_[A-Za-z0-9+/]{43}=$/;
 const hintOf = (secret: string) => `${secret.slice(0, 10)}…${secret.slice(-4)}`;
 const storedTaskSecret = async (id: string) =>
   (await tdb.database.db.selectFrom('tasks').select('webhook_secret').where('id', '=', id).executeTakeFirstOrThrow())
@@ -172,7 +172,14 @@ describe('tasks created without notifications get the enabled default webhook', 
     const task = await create({ name: 'defaulted', attached_connector_slugs: [] });
     expect(task.status).toBe(200);
     expect(task.body.notifications).toEqual([
-      { type: 'webhook', url: 'https://d.example.com/hook', method: 'POST', headers: {} },
+      {
+        type: 'webhook',
+        url: 'https://d.example.com/hook',
+        method: 'POST',
+        headers: {},
+        disabled_at: null,
+        disabled_reason: null,
+      },
     ]);
     expect(task.body.webhook_secret).toBeUndefined();
     expect(task.raw).not.toContain(secret);
@@ -185,7 +192,14 @@ describe('tasks created without notifications get the enabled default webhook', 
       notifications: [{ type: 'webhook', url: 'https://mine.example.com/x' }],
     });
     expect(own.body.notifications).toEqual([
-      { type: 'webhook', url: 'https://mine.example.com/x', method: 'POST', headers: {} },
+      {
+        type: 'webhook',
+        url: 'https://mine.example.com/x',
+        method: 'POST',
+        headers: {},
+        disabled_at: null,
+        disabled_reason: null,
+      },
     ]);
     expect(own.body.webhook_secret).toMatch(SECRET_RE);
     expect(own.body.webhook_secret).not.toBe(secret);

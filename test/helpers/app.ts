@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { type App, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { type Container, createContainer } from '../../src/container.js';
+import { type Container, type ContainerDeps, createContainer } from '../../src/container.js';
 import type { Database } from '../../src/db/database.js';
 import { type Logger, loggerOptions } from '../../src/lib/logger.js';
 import { engineOptions, JobEngine } from '../../src/runs/engine.js';
@@ -41,6 +41,8 @@ export async function startApp(
     jobs?: boolean;
     /** Runs before the app is ready, e.g. to add a route that throws. */
     beforeReady?: (app: App) => void;
+    /** The container's port for webhooks the gateway disables. */
+    onWebhookDisabled?: ContainerDeps['onWebhookDisabled'];
   } = {},
 ): Promise<TestApp> {
   const env = { ...TEST_ENV, ...opts.env };
@@ -63,7 +65,7 @@ export async function startApp(
     if (!tdb.url) throw new Error('the job engine needs PostgreSQL');
     jobs = await JobEngine.start(engineOptions(config, tdb.url), logger);
   }
-  const container = createContainer(config, { database, logger, jobs });
+  const container = createContainer(config, { database, logger, jobs, onWebhookDisabled: opts.onWebhookDisabled });
   const routes: TestApp['routes'] = [];
   const app = await buildApp(container, {
     onRoute: (route) => {

@@ -40,6 +40,8 @@ export function runEnv(agentUrl: string, extra: Record<string, string> = {}): Re
     TORALE_JOBS_MAINTENANCE_SECONDS: '1',
     TORALE_RUN_EXPIRE_SLACK_SECONDS: '1',
     WEBHOOK_ALLOW_INSECURE_TARGETS: '1',
+    // Retries within seconds (the default schedule waits 5 s, then 5 min).
+    WEBHOOK_RETRY_SCHEDULE_SECONDS: '0,1,1,2,2,4',
     ...extra,
   };
 }

@@ -163,7 +163,7 @@ describe('one webhook attempt', () => {
       method: 'POST',
       headers: {},
       body: '{}',
-      secret: null,
+      secrets: [],
       deliveryId: 'd',
       event: 'task.condition_met',
       allowInsecureTargets: true,

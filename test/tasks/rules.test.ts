@@ -149,9 +149,16 @@ describe('notifications', () => {
     expect(res.status).toBe(200);
     expect(res.body.notifications).toEqual([
       { type: 'email', address: 'me@example.com' },
-      { type: 'webhook', url: 'https://hooks.example.com/torale', method: 'POST', headers: { 'X-Token': 'abc' } },
+      {
+        type: 'webhook',
+        url: 'https://hooks.example.com/torale',
+        method: 'POST',
+        headers: { 'X-Token': 'abc' },
+        disabled_at: null,
+        disabled_reason: null,
+      },
     ]);
-    expect(res.body.webhook_secret).toMatch(/^whsec_[A-Za-z0-9_-]{20,}$/);
+    expect(res.body.webhook_secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const again = await rest(t.app, 'GET', `/api/v1/tasks/${res.body.id}`, u.headers);
     expect(again.body.webhook_secret).toBeUndefined();
     expect(again.raw).not.toContain(res.body.webhook_secret);

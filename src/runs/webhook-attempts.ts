@@ -1,0 +1,147 @@
+// One webhook attempt per job. Attempt n of a delivery is claimed by one conditional UPDATE
+// (attempts n-1 → n), so however many jobs and instances try, it is made once; its outcome
+// is recorded, and a failure queues attempt n+1 after the retry schedule's next delay (a
+// job whose id follows from the delivery and n, so it is queued once). Every attempt carries
+// the delivery id as `webhook-id`. A 410 Gone, or failing for too long, disables the webhook.
+import type { Kysely } from 'kysely';
+import type { DB, Notification, WebhookDisabledReason, WebhookNotification } from '../db/types.js';
+import type { Logger } from '../lib/logger.js';
+import {
+  claimAttempt,
+  clearWebhookFailing,
+  endDelivery,
+  findDeliveryForAttempt,
+  insertDeliveryAttempt,
+  insertTaskEmail,
+  noteWebhookFailure,
+  setNextAttempt,
+} from './deliveries.repository.js';
+import type { AttemptKind, DeliveryJob, DeliveryQueue, OnWebhookDisabled } from './delivery-job.js';
+import { EMAIL_SKIPPED } from './notify.js';
+import { sendWebhook } from './webhook-sender.js';
+
+export interface WebhookAttemptsOptions {
+  allowInsecureTargets: boolean;
+  timeoutMs: number;
+  /** Delay before each attempt, in seconds; its length is the number of scheduled attempts. */
+  scheduleSeconds: readonly number[];
+  disableAfterHours: number;
+  /** A delivery held for a disabled owner is looked at again this much later. */
+  heldRecheckSeconds: number;
+}
+
+export interface WebhookAttemptsDeps {
+  db: Kysely<DB>;
+  /** Where later attempts are queued; none (no job engine) = no retries. */
+  queue: DeliveryQueue | undefined;
+  logger: Logger;
+  opts: WebhookAttemptsOptions;
+  stats: { webhookAttempts: number };
+  /** Told when the gateway disables a webhook (e.g. for the owner's security/activity record). */
+  onWebhookDisabled?: OnWebhookDisabled;
+}
+
+export type WebhookAttempts = ReturnType<typeof createWebhookAttempts>;
+
+/** Longer than any attempt can take (WEBHOOK_TIMEOUT_MS is at most 30 s): a claim this old is dead. */
+const STALE_CLAIM_SECONDS = 90;
+
+const webhookOf = (ns: readonly Notification[]) => ns.find((n): n is WebhookNotification => n.type === 'webhook');
+const emailOf = (ns: readonly Notification[]) => ns.find((n) => n.type === 'email')?.address;
+
+export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhookDisabled }: WebhookAttemptsDeps) {
+  async function disabled(
+    d: { task_id: string; user_id: string; target: string; notifications: Notification[]; owner_email: string | null },
+    reason: WebhookDisabledReason,
+    at: Date,
+  ): Promise<void> {
+    logger.warn({ taskId: d.task_id, reason }, 'webhook disabled');
+    const address = emailOf(d.notifications) ?? d.owner_email;
+    if (address) {
+      const detail =
+        reason === 'gone'
+          ? 'The endpoint answered 410 Gone.'
+          : `Every delivery attempt failed for ${opts.disableAfterHours} hours.`;
+      await insertTaskEmail(db, {
+        taskId: d.task_id,
+        address,
+        event: 'webhook.disabled',
+        payload: {
+          event_type: 'webhook.disabled',
+          task_id: d.task_id,
+          url: d.target,
+          reason,
+          disabled_at: at.toISOString(),
+          message: `${detail} Deliveries to ${d.target} are stopped until you save the webhook again.`,
+        },
+        reason: EMAIL_SKIPPED,
+      });
+    }
+    try {
+      await onWebhookDisabled?.({ userId: d.user_id, taskId: d.task_id, url: d.target, reason, at });
+    } catch (err) {
+      logger.warn({ err: { message: (err as Error).message }, taskId: d.task_id }, 'webhook-disabled hook failed');
+    }
+  }
+
+  /** Makes the job's attempt if it is still due; whether an attempt was made. */
+  async function run(job: DeliveryJob): Promise<boolean> {
+    const d = await findDeliveryForAttempt(db, job.deliveryId);
+    if (d?.status !== 'pending') return false;
+    const n = job.attempt ?? d.attempts + 1;
+    const kind: AttemptKind = job.kind ?? 'scheduled';
+    if (kind === 'scheduled' && !d.owner_active) {
+      // Held, not attempted: it goes out once the owner is enabled again.
+      const startAfter = new Date(Date.now() + opts.heldRecheckSeconds * 1000);
+      await queue?.enqueueWebhookAttempt(db, { deliveryId: d.id, attempt: n, kind }, { startAfter, key: null });
+      return false;
+    }
+    if (kind === 'scheduled' && d.webhook_disabled_at) {
+      await endDelivery(db, d.id, false, 'Webhook disabled');
+      return false;
+    }
+    if (!(await claimAttempt(db, d.id, n, STALE_CLAIM_SECONDS))) return false;
+    const hook = webhookOf(d.notifications);
+    stats.webhookAttempts++;
+    const attempt = await sendWebhook({
+      url: d.target,
+      method: hook?.method ?? 'POST',
+      headers: hook?.url === d.target ? hook.headers : {},
+      body: JSON.stringify(d.payload),
+      secrets: [d.webhook_secret, d.previous_secret].filter((s): s is string => !!s),
+      deliveryId: d.id,
+      event: d.event,
+      allowInsecureTargets: opts.allowInsecureTargets,
+      timeoutMs: opts.timeoutMs,
+    });
+    await insertDeliveryAttempt(db, { deliveryId: d.id, attempt: n, ...attempt });
+    // The outcome counts toward the webhook's health only while it still aims there.
+    const current = hook?.url === d.target;
+    // A 2xx whose body never finished (cut off at the deadline) is not a delivery.
+    const code = attempt.statusCode;
+    if (attempt.error === null && code !== null && code >= 200 && code < 300) {
+      await endDelivery(db, d.id, true, null);
+      if (current) await clearWebhookFailing(db, d.task_id);
+      return true;
+    }
+    const gone = code === 410;
+    const delay = opts.scheduleSeconds[n];
+    if (kind === 'scheduled' && queue && !attempt.permanent && !gone && delay !== undefined) {
+      const startAfter = new Date(Date.now() + delay * 1000);
+      await db.transaction().execute(async (trx) => {
+        await setNextAttempt(trx, d.id, startAfter);
+        const next = { deliveryId: d.id, attempt: n + 1, kind };
+        await queue.enqueueWebhookAttempt(trx, next, { startAfter, key: `${d.id}:${n + 1}` });
+      });
+    } else {
+      await endDelivery(db, d.id, false, attempt.error ?? `HTTP ${code}`);
+    }
+    if (current) {
+      const off = await noteWebhookFailure(db, d.task_id, gone, opts.disableAfterHours);
+      if (off) await disabled(d, off.reason, off.at);
+    }
+    return true;
+  }
+
+  return { run };
+}

@@ -1,0 +1,161 @@
+// A task's webhook as its owner manages it (CONTRACT.md "Webhooks (additions)"): rotate the
+// signing secret, read the delivery log with every attempt, replay a delivery (same
+// webhook-id), send a test ping. Only the owner; anyone else gets 404 like a missing task.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
+import type { DB, TaskRow } from '../db/types.js';
+import { Errors } from '../errors.js';
+import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
+import type { RateLimit } from '../lib/rate-limit.js';
+import { isUuid } from '../lib/validation.js';
+import { insertWebhookDelivery } from '../runs/deliveries.repository.js';
+import type { DeliveryQueue } from '../runs/delivery-job.js';
+import type { WebhookAttempts } from '../runs/webhook-attempts.js';
+import { newWebhookSecret, webhookOf } from '../tasks/notifications.js';
+import { findOwnTaskForUpdate, findTask } from '../tasks/tasks.repository.js';
+import {
+  attemptsOf,
+  type DeliveryRow,
+  deliveriesPage,
+  findDelivery,
+  reopenDelivery,
+  rotateWebhookSecret,
+} from './task-webhooks.repository.js';
+
+export const NO_WEBHOOK = 'Task has no webhook notification';
+export const DELIVERY_NOT_FOUND = 'Delivery not found';
+
+export interface AttemptView {
+  at: Date;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+}
+
+export interface DeliveryView {
+  id: string;
+  event: string;
+  status: 'pending' | 'delivered' | 'failed';
+  created_at: Date;
+  next_attempt_at: Date | null;
+  attempts: AttemptView[];
+}
+
+export interface TaskWebhooksDeps {
+  db: Kysely<DB>;
+  queue: DeliveryQueue;
+  attempts: WebhookAttempts;
+  overlapHours: number;
+  /** Test pings per user. */
+  testLimit: RateLimit;
+}
+
+export type TaskWebhooksService = ReturnType<typeof createTaskWebhooksService>;
+
+export function createTaskWebhooksService({ db, queue, attempts, overlapHours, testLimit }: TaskWebhooksDeps) {
+  async function ownTask(viewer: Viewer, taskId: string): Promise<TaskRow> {
+    const user = requireUser(viewer);
+    const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
+    if (!task || task.user_id !== user.id) throw Errors.taskNotFound();
+    return task;
+  }
+
+  async function withAttempts(rows: readonly Omit<DeliveryRow, 'key_time'>[]): Promise<DeliveryView[]> {
+    const all = await attemptsOf(
+      db,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      event: r.event,
+      status: r.status === 'skipped' ? 'failed' : r.status,
+      created_at: r.created_at,
+      next_attempt_at: r.status === 'pending' ? r.next_attempt_at : null,
+      attempts: all
+        .filter((a) => a.delivery_id === r.id)
+        .map((a) => ({ at: a.created_at, status_code: a.status_code, duration_ms: a.duration_ms, error: a.error })),
+    }));
+  }
+
+  async function one(taskId: string, deliveryId: string): Promise<DeliveryView> {
+    const row = await findDelivery(db, taskId, deliveryId);
+    if (!row) throw Errors.notFound(DELIVERY_NOT_FOUND);
+    return (await withAttempts([row]))[0] as DeliveryView;
+  }
+
+  return {
+    /** A new secret, returned this once; the previous one keeps signing through the overlap. */
+    async rotateSecret(viewer: Viewer, taskId: string): Promise<{ webhook_secret: string }> {
+      requireScope(viewer, 'tasks:write');
+      const user = requireUser(viewer);
+      if (!isUuid(taskId)) throw Errors.taskNotFound();
+      const secret = newWebhookSecret();
+      await db.transaction().execute(async (trx) => {
+        const task = await findOwnTaskForUpdate(trx, user.id, taskId);
+        if (!task) throw Errors.taskNotFound();
+        if (!webhookOf(task.notifications)) throw Errors.badRequest(NO_WEBHOOK);
+        await rotateWebhookSecret(trx, taskId, secret, Math.round(overlapHours * 3600));
+      });
+      return { webhook_secret: secret };
+    },
+
+    /** Newest first, keyset paged; each delivery with all its attempts. */
+    async deliveries(viewer: Viewer, taskId: string, q: { limit: number; cursor?: string }) {
+      requireScope(viewer, 'tasks:read');
+      const after =
+        q.cursor === undefined
+          ? null
+          : (decodeCursor(q.cursor, (p) => p.length === 3 && p[0] === 'd' && part.time(p[1]) && part.uuid(p[2])).slice(
+              1,
+            ) as [string, string]);
+      await ownTask(viewer, taskId);
+      const rows = await deliveriesPage(db, taskId, after, q.limit + 1);
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
+      return {
+        deliveries: await withAttempts(page),
+        next_cursor: rows.length > q.limit && last ? encodeCursor(['d', last.key_time, last.id]) : null,
+        cursors: page.map((r) => encodeCursor(['d', r.key_time, r.id])),
+      };
+    },
+
+    /** One more attempt, queued now, with the same webhook-id. */
+    async replay(viewer: Viewer, taskId: string, deliveryId: string): Promise<{ status: 'queued' }> {
+      requireScope(viewer, 'tasks:write');
+      await ownTask(viewer, taskId);
+      if (!isUuid(deliveryId)) throw Errors.notFound(DELIVERY_NOT_FOUND);
+      await db.transaction().execute(async (trx) => {
+        const reopened = await reopenDelivery(trx, taskId, deliveryId);
+        if (!reopened) throw Errors.notFound(DELIVERY_NOT_FOUND);
+        const n = reopened.attempts + 1;
+        // A pending delivery goes on with its schedule after this attempt; an ended one gets just this one.
+        const kind = reopened.before === 'pending' ? 'scheduled' : 'final';
+        await queue.enqueueWebhookAttempt(trx, { deliveryId, attempt: n, kind }, { key: `${deliveryId}:${n}:replay` });
+      });
+      return { status: 'queued' };
+    },
+
+    /** A `ping` event to the task's webhook now; the delivery with the attempt's outcome. */
+    async test(viewer: Viewer, taskId: string): Promise<DeliveryView> {
+      requireScope(viewer, 'tasks:write');
+      const task = await ownTask(viewer, taskId);
+      const hook = webhookOf(task.notifications);
+      if (!hook) throw Errors.badRequest(NO_WEBHOOK);
+      const quota = await testLimit.consume(task.user_id);
+      if (!quota.allowed) throw Errors.tooManyRequests(quota.retryAfterSeconds);
+      const id = randomUUID();
+      const payload = {
+        id,
+        event_type: 'ping',
+        created_at: new Date().toISOString(),
+        object: 'event',
+        api_version: 'v1',
+        data: { task: { id: task.id, name: task.name } },
+      };
+      await insertWebhookDelivery(db, { id, taskId, executionId: null, url: hook.url, payload, event: 'ping' });
+      await attempts.run({ deliveryId: id, attempt: 1, kind: 'final' });
+      return one(taskId, id);
+    },
+  };
+}
