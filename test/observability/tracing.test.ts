@@ -137,7 +137,9 @@ describe.skipIf(!tpl)('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     const id = res.headers.get('x-trace-id');
     expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(await res.json()).toEqual({
-      errors: [{ message: 'Invalid API key', extensions: { code: 'UNAUTHENTICATED', traceId: id } }],
+      errors: [
+        { message: 'Invalid API key', extensions: { code: 'UNAUTHENTICATED', reason: 'API_KEY_INVALID', traceId: id } },
+      ],
     });
   });
 
