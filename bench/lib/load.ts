@@ -1,0 +1,110 @@
+// Load over loopback with autocannon (keep-alive connections, pipelining 1), in rounds:
+// each round measures every target once, starting at a different one, so a noisy moment
+// hits every measurement rather than one.
+import autocannon from 'autocannon';
+import { log } from './procs.js';
+
+export interface Target {
+  name: string;
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  connections?: number;
+  /** A problem with the answer's body, or null when it is what the bench expects. */
+  check?: (body: string) => string | null;
+}
+
+export interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+}
+
+export const gql = (url: string, query: string, token?: string): Omit<Target, 'name'> => ({
+  url: `${url}/graphql`,
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+  body: JSON.stringify({ query }),
+});
+
+export const rest = (url: string, token?: string): Omit<Target, 'name'> => ({
+  url,
+  headers: token ? { authorization: `Bearer ${token}` } : {},
+});
+
+/** One request to every target: 200, no GraphQL errors, and what `check` wants. */
+export async function verify(targets: readonly Target[]): Promise<void> {
+  for (const t of targets) {
+    const res = await fetch(t.url, { method: t.method ?? 'GET', headers: t.headers, body: t.body });
+    const text = await res.text();
+    const problem =
+      res.status !== 200 || text.includes('"errors"')
+        ? `answered ${res.status}: ${text.slice(0, 300)}`
+        : (t.check?.(text) ?? null);
+    if (problem) throw new Error(`${t.name} ${problem}`);
+  }
+}
+
+export async function measure(t: Target, seconds: number): Promise<Sample> {
+  const r = await autocannon({
+    url: t.url,
+    method: t.method ?? 'GET',
+    headers: t.headers,
+    body: t.body,
+    connections: t.connections ?? 10,
+    duration: seconds,
+    timeout: 30,
+  });
+  return {
+    rps: r.requests.total / seconds,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+    errors: r.errors + r.timeouts + r.non2xx,
+  };
+}
+
+/** Warm-up (not recorded), then `rounds` interleaved rounds; samples per target name. */
+export async function runRounds(
+  targets: readonly Target[],
+  rounds: number,
+  seconds: number,
+): Promise<Record<string, Sample[]>> {
+  for (const t of targets) await measure(t, Math.min(1, seconds));
+  const samples: Record<string, Sample[]> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[(i + round) % targets.length]!;
+      const s = await measure(t, seconds);
+      samples[t.name] = [...(samples[t.name] ?? []), s];
+      log(
+        `round ${round + 1} ${t.name.padEnd(28)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms  errors ${s.errors}`,
+      );
+    }
+  }
+  return samples;
+}
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Median over rounds of a/b, each ratio taken within one round. */
+export function roundRatio(samples: Record<string, Sample[]>, a: string, b: string): number {
+  const xs = samples[a] ?? [];
+  const ys = samples[b] ?? [];
+  return median(xs.map((x, i) => x.rps / (ys[i]?.rps ?? Number.NaN)).filter(Number.isFinite));
+}
+
+export const medianRps = (samples: Record<string, Sample[]>, name: string): number =>
+  median((samples[name] ?? []).map((s) => s.rps));
+
+export const totalErrors = (samples: Record<string, Sample[]>): number =>
+  Object.values(samples)
+    .flat()
+    .reduce((a, s) => a + s.errors, 0);
