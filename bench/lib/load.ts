@@ -67,18 +67,25 @@ export async function measure(t: Target, seconds: number): Promise<Sample> {
   };
 }
 
+/**
+ * Requests autocannon gave up on at the deadline may still be running on the server: let
+ * them finish before the next measurement starts.
+ */
+const settle = (s: Sample) => new Promise((r) => setTimeout(r, Math.min(3000, Math.max(250, 2 * s.p99))));
+
 /** Warm-up (not recorded), then `rounds` interleaved rounds; samples per target name. */
 export async function runRounds(
   targets: readonly Target[],
   rounds: number,
   seconds: number,
 ): Promise<Record<string, Sample[]>> {
-  for (const t of targets) await measure(t, Math.min(1, seconds));
+  for (const t of targets) await settle(await measure(t, Math.min(1, seconds)));
   const samples: Record<string, Sample[]> = {};
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < targets.length; i++) {
       const t = targets[(i + round) % targets.length]!;
       const s = await measure(t, seconds);
+      await settle(s);
       samples[t.name] = [...(samples[t.name] ?? []), s];
       log(
         `round ${round + 1} ${t.name.padEnd(28)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms  errors ${s.errors}`,
