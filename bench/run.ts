@@ -72,7 +72,10 @@ async function main(): Promise<number> {
     },
     results,
   );
-  console.log(`\n${header}\n\n${ratioLines(rows).join('\n')}\n`);
+  const failed = rows
+    .filter((r) => r.measurement.startsWith('suite failed'))
+    .map((r) => `BROKEN ${r.suite}: ${r.measurement}`);
+  console.log(`\n${header}\n\n${[...ratioLines(rows), ...failed].join('\n')}\n`);
   log(`wrote ${opts.outDir}latest.{json,md,svg} in ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s`);
   if (broken) return 2;
   return process.argv.includes('--strict') && rows.some((r) => r.pass === false) ? 1 : 0;

@@ -82,7 +82,7 @@ export async function seedFiller(url: string, size: FillerSize): Promise<void> {
                         subscriber_count, created_at, next_run, next_dispatch_at)
      select fu.id, 'Filler ' || g, 'When is release ' || g || ' announced?', 'A date is announced',
             case when g % 10 < 7 then 'active' else 'paused' end, g % ${publicEvery} = 0,
-            (g * 7919) % 1000, (g * 104729) % 50, now() - make_interval(secs => g),
+            (g::bigint * 7919) % 1000, (g::bigint * 104729) % 50, now() - make_interval(secs => g),
             case when g % 10 < 7 then now() + interval '1 day' + make_interval(secs => g % 86400) end,
             case when g % 10 < 7 then now() + interval '1 day' + make_interval(secs => g % 86400) end
      from generate_series(1, ${tasks}) g join fu on fu.rn = g % ${users}`,
