@@ -1,7 +1,8 @@
 // A hand-written SVG bar chart of the goals, no dependencies: one bar per goal (its ratio,
 // or its value for absolute goals), a dark line where the goal is, green when met and red
-// when not. Each bar has its own scale (0 … 1.25 × the larger of bar and goal), so a ratio
-// of 0.3 and a peak RSS of 240 MB read the same way: is the bar past the line, and by how much.
+// when not. Each bar has its own scale, 0 … twice its goal (longer when the bar is), so the
+// goal line sits in the middle of every row and a ratio of 0.3 and a peak RSS of 240 MB read
+// the same way: is the bar past the line, and by how much.
 import type { Row } from './results.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -9,9 +10,9 @@ const num = (x: number) => (Math.abs(x) >= 100 ? Math.round(x).toString() : x.to
 
 export function svgChart(rows: readonly Row[], caption: string): string {
   const goals = rows.filter((r) => r.goal);
-  const W = 960;
-  const labelW = 430;
-  const barW = 400;
+  const W = 980;
+  const labelW = 390;
+  const barW = 360;
   const rowH = 30;
   const top = 56;
   const H = top + goals.length * rowH + 40;
@@ -37,13 +38,13 @@ export function svgChart(rows: readonly Row[], caption: string): string {
     const g = r.goal!;
     const x = (g.on === 'ratio' ? r.ratio : r.value) ?? Number.NaN;
     const y = top + i * rowH;
-    const max = Math.max(Number.isFinite(x) ? x : 0, g.target) * 1.25 || 1;
+    const max = Math.max(Number.isFinite(x) ? x * 1.05 : 0, g.target * 2) || 1;
     const w = Number.isFinite(x) ? (Math.max(0, x) / max) * barW : 0;
     const gx = labelW + (g.target / max) * barW;
     const color = r.pass ? '#2e9e4f' : '#d64545';
     const label = `${g.id} ${r.measurement}`;
     out.push(
-      `<text x="12" y="${y + 18}">${esc(label.length > 68 ? `${label.slice(0, 66)}…` : label)}</text>`,
+      `<text x="12" y="${y + 18}">${esc(label.length > 62 ? `${label.slice(0, 60)}…` : label)}</text>`,
       `<rect x="${labelW}" y="${y + 6}" width="${barW}" height="16" fill="#f1f1f1"/>`,
       `<rect x="${labelW}" y="${y + 6}" width="${w.toFixed(1)}" height="16" fill="${color}"/>`,
       `<line x1="${gx.toFixed(1)}" y1="${y + 2}" x2="${gx.toFixed(1)}" y2="${y + 26}" stroke="#222" stroke-width="2"/>`,
@@ -51,7 +52,7 @@ export function svgChart(rows: readonly Row[], caption: string): string {
     );
   });
   out.push(
-    `<text x="12" y="${H - 14}" font-size="10" fill="#555">Ratios are measured/floor within one run (higher is better unless the goal says ≤). Table: latest.md; raw samples: latest.json.</text>`,
+    `<text x="12" y="${H - 14}" font-size="10" fill="#555">Ratios are measured/floor within one run (higher is better unless the goal says ≤); each bar's scale runs to twice its goal. Table: latest.md; raw samples: latest.json.</text>`,
     '</svg>',
   );
   return `${out.join('\n')}\n`;
