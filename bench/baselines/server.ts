@@ -1,7 +1,7 @@
 // Baseline servers: what the gateway's requests would cost with nothing of its own on top.
 //   fastify — bare Fastify: GET / runs the gateway's own API-key SQL (compiled by the same
-//             Kysely query builder) for the key in Authorization and returns the row (B-fastify,
-//             the floor of REST GET /auth/me)
+//             Kysely query builder, sent as a named prepared statement like the gateway's) for
+//             the key in Authorization and returns the row (B-fastify, the floor of REST GET /auth/me)
 //   apollo  — bare Fastify + @apollo/server (the gateway's integration) answering
 //             `{ me { id email } }` with that same SQL (B-apollo, the floor of GraphQL me)
 //   list    — bare Fastify: GET / runs the gateway's 1,000-task list SQL, rows as JSON
@@ -30,10 +30,12 @@ const keySql = keyWithUserByPrefixQuery(compiler, PREFIX).compile();
 async function userOfKey(authorization: string | undefined) {
   queries++;
   const prefix = displayPrefixOf((authorization ?? '').slice('Bearer '.length));
-  const { rows } = await pool.query(
-    keySql.sql,
-    keySql.parameters.map((p) => (p === PREFIX ? prefix : p)),
-  );
+  // A named prepared statement, as the gateway sends it (src/db/prepared.ts).
+  const { rows } = await pool.query({
+    name: 'bench_key_with_user',
+    text: keySql.sql,
+    values: keySql.parameters.map((p) => (p === PREFIX ? prefix : p)),
+  });
   return (rows[0] as { id: string; email: string | null } | undefined) ?? null;
 }
 

@@ -115,3 +115,20 @@ export const totalErrors = (samples: Record<string, Sample[]>): number =>
   Object.values(samples)
     .flat()
     .reduce((a, s) => a + s.errors, 0);
+
+/**
+ * SQL statements per request, counted exactly: `n` sequential requests, nothing else in flight,
+ * the gateway's `torale_db_queries_total` before and after.
+ */
+export async function sqlPerRequest(gatewayUrl: string, t: Target, n = 5): Promise<number> {
+  const read = async () => {
+    const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('torale_db_queries_total '));
+    return Number(line?.split(' ')[1] ?? Number.NaN);
+  };
+  const before = await read();
+  for (let i = 0; i < n; i++) {
+    await (await fetch(t.url, { method: t.method ?? 'GET', headers: t.headers, body: t.body })).text();
+  }
+  return ((await read()) - before) / n;
+}

@@ -5,7 +5,7 @@
 import type { BenchContext } from '../lib/context.js';
 import { createDatabase } from '../lib/db.js';
 import { startBaseline, startGateway } from '../lib/gateway.js';
-import { gql, medianRps, rest, roundRatio, runRounds, type Target, verify } from '../lib/load.js';
+import { gql, medianRps, rest, roundRatio, runRounds, sqlPerRequest, type Target, verify } from '../lib/load.js';
 import { log } from '../lib/procs.js';
 import { type Row, row, type SuiteResult } from '../lib/results.js';
 import { seedBenchUser } from '../lib/seed.js';
@@ -39,12 +39,17 @@ export async function requestsSuite({ opts, procs, clerk }: BenchContext): Promi
       { ...g.gql_me_key!, name: 'gql_me_key_c50', connections: 50 },
     ];
     await verify(targets);
+    // The floors send one statement per request; the gateway should send no more for `me`.
+    const sql: Record<string, number> = {};
+    for (const t of Object.values(g)) sql[t.name] = await sqlPerRequest(gateway.url, t);
     const samples = await runRounds(targets, opts.rounds, opts.duration);
     const rps = (n: string) => medianRps(samples, n);
     const errors = (n: string) => (samples[n] ?? []).reduce((a, s) => a + s.errors, 0);
     const note = (...names: string[]) => {
       const e = names.reduce((a, n) => a + errors(n), 0);
-      return e > 0 ? { note: `${e} errors` } : {};
+      const parts = [sql[names[0]!] !== undefined && `${sql[names[0]!]} SQL/request`, e > 0 && `${e} errors`];
+      const text = parts.filter(Boolean).join(', ');
+      return text ? { note: text } : {};
     };
     const vs = (name: string, base: string, label: string, baseLabel: string, goal?: Row['goal']) =>
       row({
@@ -91,7 +96,7 @@ export async function requestsSuite({ opts, procs, clerk }: BenchContext): Promi
       vs('rest_executions', 'b_fastify', 'REST executions of a task (20)', 'B-fastify'),
       vs('gql_executions', 'b_apollo', 'GraphQL executions of a task (20)', 'B-apollo'),
     ];
-    return { rows, raw: { samples } };
+    return { rows, raw: { sqlPerRequest: sql, samples } };
   } finally {
     await procs.stopAll();
     await db.drop();
