@@ -2,7 +2,7 @@
 // execution, call the agent (the gateway's own AgentClient, same fake agent), write the
 // result — with CONCURRENCY runs in flight over a pool as large as the gateway's, until
 // RUNS are done. Prints `RESULT {"runs","seconds"}`.
-// Usage: node --import tsx bench/baselines/engine-floor.ts (env: DATABASE_URL, AGENT_URL, RUNS, CONCURRENCY, LABEL)
+// Usage: node dist/bench/bench/baselines/engine-floor.js (env: DATABASE_URL, AGENT_URL, RUNS, CONCURRENCY, LABEL)
 import pg from 'pg';
 import { AgentClient } from '../../src/runs/agent.js';
 

@@ -5,7 +5,7 @@
 //   apollo  — bare Fastify + @apollo/server (the gateway's integration) answering
 //             `{ me { id email } }` with that same SQL (B-apollo, the floor of GraphQL me)
 //   list    — bare Fastify: GET / runs the gateway's 1,000-task list SQL, rows as JSON
-// Usage: node --import tsx bench/baselines/server.ts <fastify|apollo|list> (env: PORT, DATABASE_URL, USER_ID)
+// Usage (compiled by bench/tsconfig.baselines.json): node dist/bench/bench/baselines/server.js <fastify|apollo|list> (env: PORT, DATABASE_URL, USER_ID)
 import { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify from 'fastify';

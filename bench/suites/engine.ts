@@ -7,7 +7,7 @@ import type { BenchContext } from '../lib/context.js';
 import { createDatabase } from '../lib/db.js';
 import { type Batch, runBatch, seedEngineTasks, seedEngineUser } from '../lib/engine-batch.js';
 import { startBenchAgent } from '../lib/fake-agent.js';
-import { startGateway } from '../lib/gateway.js';
+import { BASELINE, startGateway } from '../lib/gateway.js';
 import { log, type Procs } from '../lib/procs.js';
 import { row, type SuiteResult } from '../lib/results.js';
 
@@ -15,7 +15,7 @@ const LIMIT = 50;
 const SLOW_MS = 2000;
 
 async function floor(procs: Procs, url: string, agentUrl: string, runs: number): Promise<Batch> {
-  const p = procs.start('engine-floor', ['--import', 'tsx', 'bench/baselines/engine-floor.ts'], {
+  const p = procs.start('engine-floor', [BASELINE('engine-floor')], {
     DATABASE_URL: url,
     AGENT_URL: agentUrl,
     RUNS: String(runs),
