@@ -7,6 +7,10 @@
 //   list    — bare Fastify: GET / runs the gateway's 1,000-task list SQL, rows as JSON
 // Usage (compiled by bench/tsconfig.baselines.json): node dist/bench/bench/baselines/server.js <fastify|apollo|list> (env: PORT, DATABASE_URL, USER_ID)
 import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify from 'fastify';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -44,6 +48,11 @@ if (mode === 'fastify') {
 } else if (mode === 'apollo') {
   const apollo = new ApolloServer<{ authorization: string | undefined }>({
     typeDefs: 'type User { id: ID!, email: String } type Query { me: User }',
+    // The gateway's Apollo settings (src/plugins/graphql.ts) without any of its own plugins: the
+    // default cache-control plugin and landing page are off there too.
+    introspection: false,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled()],
     resolvers: {
       Query: {
         me: (_: unknown, __: unknown, ctx: { authorization: string | undefined }) => userOfKey(ctx.authorization),
