@@ -1,0 +1,76 @@
+// Data growth (`--growth`): every hot request on a large data set against a small one, in
+// one run. Both databases hold the same bench user (API key, 1,000 tasks × 20 executions);
+// around it, the large one has 200,000 users, 1,000,000 tasks (200,000 public) and 5,000,000
+// executions (times BENCH_SCALE), the small one 100 users and 500 tasks.
+//   G11: every hot request on the large data set ≥ 0.8× the small one.
+import type { BenchContext } from '../lib/context.js';
+import { type BenchDb, createDatabase } from '../lib/db.js';
+import { startGateway } from '../lib/gateway.js';
+import { medianRps, roundRatio, runRounds, type Target, verify } from '../lib/load.js';
+import { log } from '../lib/procs.js';
+import { row, type SuiteResult } from '../lib/results.js';
+import { type FillerSize, largeSize, seedBenchUser, seedFiller, smallSize } from '../lib/seed.js';
+import { publicTargets, userTargets } from '../lib/targets.js';
+
+const LABELS: Record<string, string> = {
+  rest_me_key: 'REST GET /auth/me, API key',
+  gql_me_key: 'GraphQL me, API key',
+  gql_me_clerk: 'GraphQL me, Clerk token',
+  gql_tasks_1000: 'GraphQL tasks (1,000)',
+  rest_executions: 'REST executions of a task',
+  gql_executions: 'GraphQL executions of a task',
+  gql_public_first: 'GraphQL publicTasks, first page',
+  gql_public_keyset_first: 'GraphQL publicTasksConnection, first page',
+  rest_public_first: 'REST public tasks, first page',
+};
+
+async function seeded(label: string, size: FillerSize) {
+  const db = await createDatabase(label);
+  const t0 = Date.now();
+  const user = await seedBenchUser(db.url);
+  await seedFiller(db.url, size);
+  log(
+    `growth: seeded ${label} (${size.users} users, ${size.tasks} tasks, ${size.tasks * size.executionsPerTask} executions) in ${Math.round((Date.now() - t0) / 1000)} s`,
+  );
+  return { db, user };
+}
+
+export async function growthSuite({ opts, procs, clerk }: BenchContext): Promise<SuiteResult> {
+  const dbs: BenchDb[] = [];
+  try {
+    const small = await seeded('small', smallSize);
+    dbs.push(small.db);
+    const large = await seeded('large', largeSize(opts.scale));
+    dbs.push(large.db);
+    const token = await clerk.token(small.user.clerkUserId);
+    const targets: Target[] = [];
+    for (const [label, s] of [
+      ['small', small],
+      ['large', large],
+    ] as const) {
+      const g = await startGateway(procs, `gateway-${label}`, s.db.url, clerk.jwtKey);
+      const all = { ...userTargets(g.url, s.user, token), ...publicTargets(g.url) };
+      for (const t of Object.values(all)) targets.push({ ...t, name: `${label}:${t.name}` });
+    }
+    // small:x and large:x next to each other, so a pair sees the same moment of the machine.
+    targets.sort((a, b) => a.name.split(':')[1]!.localeCompare(b.name.split(':')[1]!));
+    await verify(targets);
+    const samples = await runRounds(targets, opts.rounds, opts.duration);
+    const rows = Object.entries(LABELS).map(([name, label]) =>
+      row({
+        suite: 'growth',
+        measurement: `${label}: large/small`,
+        value: medianRps(samples, `large:${name}`),
+        unit: 'req/s',
+        baseline: { name: 'small data set', value: medianRps(samples, `small:${name}`), unit: 'req/s' },
+        ratio: roundRatio(samples, `large:${name}`, `small:${name}`),
+        goal: { id: 'G11', on: 'ratio', op: '>=', target: 0.8 },
+        note: `scale ${opts.scale}`,
+      }),
+    );
+    return { rows, raw: { scale: opts.scale, large: largeSize(opts.scale), small: smallSize, samples } };
+  } finally {
+    await procs.stopAll();
+    for (const db of dbs) await db.drop();
+  }
+}
