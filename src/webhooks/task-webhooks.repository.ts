@@ -26,6 +26,11 @@ export interface DeliveryRow {
 }
 
 /** The task's webhook deliveries, newest first, after a (created_at, id) key. */
+const DELIVERY_COLUMNS = ['id', 'event', 'status', 'created_at', 'next_attempt_at'] as const;
+/** created_at at microsecond precision as text: the cursor's time, compared exactly on the next page. */
+const keyTime = () =>
+  sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('key_time');
+
 export async function deliveriesPage(
   db: Db,
   taskId: string,
@@ -34,14 +39,7 @@ export async function deliveriesPage(
 ): Promise<DeliveryRow[]> {
   let q = db
     .selectFrom('notification_deliveries')
-    .select([
-      'id',
-      'event',
-      'status',
-      'created_at',
-      'next_attempt_at',
-      sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('key_time'),
-    ])
+    .select([...DELIVERY_COLUMNS, keyTime()])
     .where('task_id', '=', taskId)
     .where('channel', '=', 'webhook');
   if (after) {
@@ -64,15 +62,7 @@ export async function attemptsOf(db: Db, deliveryIds: readonly string[]) {
 export async function findDelivery(db: Db, taskId: string, deliveryId: string) {
   return db
     .selectFrom('notification_deliveries')
-    .select([
-      'id',
-      'event',
-      'status',
-      'created_at',
-      'next_attempt_at',
-      'attempts',
-      sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('key_time'),
-    ])
+    .select([...DELIVERY_COLUMNS, 'attempts', keyTime()])
     .where('id', '=', deliveryId)
     .where('task_id', '=', taskId)
     .where('channel', '=', 'webhook')
