@@ -19,6 +19,16 @@ const originOf = (req: { ip: string; headers: { 'user-agent'?: string | undefine
   userAgent: req.headers['user-agent'],
 });
 
+/** Creating and rotating answer alike: the new key once, or why not. */
+const createdKeyResponses = {
+  200: CreatedApiKeySchema,
+  400: DetailSchema,
+  404: DetailSchema,
+  422: ValidationErrorSchema,
+  429: DetailSchema,
+  ...authErrors,
+};
+
 export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
     '/auth/api-keys',
@@ -27,14 +37,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         tags: ['api-keys'],
         summary: 'Create an API key (developer role; one active key per user)',
         body: CreateApiKeyBody,
-        response: {
-          200: CreatedApiKeySchema,
-          400: DetailSchema,
-          404: DetailSchema,
-          422: ValidationErrorSchema,
-          429: DetailSchema,
-          ...authErrors,
-        },
+        response: createdKeyResponses,
       },
     },
     async (req) => {
@@ -51,14 +54,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         summary: 'Rotate an API key: a new key now, the old one working for the grace period',
         params: IdParams,
         body: RotateApiKeyRestBody,
-        response: {
-          200: CreatedApiKeySchema,
-          400: DetailSchema,
-          404: DetailSchema,
-          422: ValidationErrorSchema,
-          429: DetailSchema,
-          ...authErrors,
-        },
+        response: createdKeyResponses,
       },
     },
     async (req) => {

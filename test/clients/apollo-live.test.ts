@@ -13,10 +13,11 @@ import {
   ExecutionUpdatedDocument,
   PublicTasksConnectionDocument,
 } from '../gql/graphql.js';
-import { bearer, startApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
-import { clerkEnv, createKey, signIn } from '../helpers/identity.js';
+import { bearer, type TestApp } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/db.js';
+import type { FakeClerk } from '../helpers/fake-clerk.js';
+import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
+import { createKey, signIn } from '../helpers/identity.js';
 import { rest } from '../helpers/rest.js';
 import { waitFor } from '../runs/helpers.js';
 
@@ -25,13 +26,10 @@ let clerk: FakeClerk;
 let t: TestApp;
 
 beforeAll(async () => {
-  [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
-  t = await startApp(tdb, { env: clerkEnv(clerk), listen: true });
+  ({ tdb, clerk, t } = await startClerkGateway({ listen: true }));
 });
 afterAll(async () => {
-  await t?.close();
-  await clerk?.close();
-  await tdb?.drop();
+  await stopClerkGateway({ t, clerk, tdb });
 });
 
 function dashboardClient(key: string) {

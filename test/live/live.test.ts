@@ -8,6 +8,7 @@ import { bearer, startApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { type FakeAgent, startFakeAgent } from '../helpers/fake-agent.js';
 import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
+import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
 import { clerkEnv, createKey, signIn } from '../helpers/identity.js';
 import { subscribe } from '../helpers/live.js';
 import { rest } from '../helpers/rest.js';
@@ -102,13 +103,10 @@ describe.skipIf(!tpl)('a session token that expires', () => {
   let clerk: FakeClerk;
   let t: TestApp;
   beforeAll(async () => {
-    [tdb, clerk] = await Promise.all([createTestDatabase(), startFakeClerk()]);
-    t = await startApp(tdb, { env: clerkEnv(clerk), listen: true });
+    ({ tdb, clerk, t } = await startClerkGateway({ listen: true }));
   });
   afterAll(async () => {
-    await t?.close();
-    await clerk?.close();
-    await tdb?.drop();
+    await stopClerkGateway({ t, clerk, tdb });
   });
 
   it('closes the socket with 4403 when the token expires', async () => {
