@@ -23,6 +23,11 @@ export interface Config {
   readonly clerkAuthorizedParties: readonly string[];
   readonly noAuth: boolean;
   readonly noAuthEmail: string;
+  /**
+   * Development helpers (npm run dev turns them on): a built-in development agent when
+   * TORALE_AGENT_URL is unset, and a webhook inbox at /dev/webhook-inbox. Loopback only.
+   */
+  readonly devTools: boolean;
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
   /** json: one object per line (production); pretty: coloured lines for a terminal (npm run dev). */
@@ -118,14 +123,19 @@ export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (!config.databaseUrl) {
     warnings.push(`DATABASE_URL is not set: using embedded PGlite in ${config.pgliteDir} (development only)`);
-    warnings.push(
-      'Runs are disabled: embedded PGlite (no DATABASE_URL) has no job engine. Set DATABASE_URL to a PostgreSQL server to run tasks.',
-    );
-  } else if (!config.runner) {
+  }
+  if (!config.runner) {
     warnings.push('TORALE_RUNNER=0: this instance queues runs for other instances and does not execute them');
   }
   if (config.noAuth)
     warnings.push(`TORALE_NOAUTH=1: requests without credentials act as the dev user (${config.noAuthEmail})`);
+  if (config.devTools) {
+    warnings.push(
+      config.agentUrl
+        ? `TORALE_DEV_TOOLS=1: webhook inbox at /dev/webhook-inbox; runs go to the agent at ${config.agentUrl}`
+        : 'TORALE_DEV_TOOLS=1: runs go to the built-in DEVELOPMENT agent (no search; a condition is met unless it contains "never"); webhook inbox at /dev/webhook-inbox',
+    );
+  }
   if (config.webhookAllowInsecureTargets) {
     warnings.push(
       'WEBHOOK_ALLOW_INSECURE_TARGETS=1: webhooks may target plain http and private addresses. LOCAL TESTING ONLY.',
@@ -171,6 +181,11 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   if (noAuth && isProduction) problems.push('TORALE_NOAUTH=1 is refused when NODE_ENV=production');
+  const devTools = bool('TORALE_DEV_TOOLS');
+  if (devTools && isProduction) problems.push('TORALE_DEV_TOOLS=1 is refused when NODE_ENV=production');
+  if (devTools && !isLoopbackHost(host)) {
+    problems.push(`TORALE_DEV_TOOLS=1 is refused unless HOST is a loopback address (got HOST=${host})`);
+  }
   if (noAuth && !isLoopbackHost(host)) {
     problems.push(`TORALE_NOAUTH=1 is refused unless HOST is a loopback address (got HOST=${host})`);
   }
@@ -205,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
     clerkAuthorizedParties: list('CLERK_AUTHORIZED_PARTIES'),
     noAuth,
     noAuthEmail: str('TORALE_NOAUTH_EMAIL') ?? 'test@example.com',
+    devTools,
     corsOrigins,
     logLevel,
     logFormat,

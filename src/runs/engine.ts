@@ -9,7 +9,6 @@ import type { Config } from '../config.js';
 import { sqlExecutorOf, withAdvisoryLock } from '../db/foreign-sql.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
-import { failExecution } from '../tasks/executions.repository.js';
 import type { DeliveryJob, DeliveryQueue } from './delivery-job.js';
 import { JobPool } from './job-pool.js';
 
@@ -23,7 +22,7 @@ export const QUEUES = {
 /** Queues of earlier releases, dropped at start-up (their work moved elsewhere). */
 const RETIRED_QUEUES = ['task-schedule', 'task-reconcile'];
 
-/** What services need from the engine; a stand-in when runs are disabled. */
+/** What services need from the engine; a stand-in on instances built without one (tests). */
 export interface RunsPort extends DeliveryQueue {
   readonly enabled: boolean;
   enqueueExecution(db: Db, executionId: string, taskId: string): Promise<void>;
@@ -205,19 +204,13 @@ export class JobEngine implements RunsPort {
   }
 }
 
-/**
- * The job engine as configured: pg-boss on PostgreSQL; with embedded PGlite there is none,
- * and executions fail at once saying why.
- */
-export async function startJobs(config: Config, logger: Logger): Promise<{ jobs?: JobEngine; runs?: RunsPort }> {
-  if (!config.databaseUrl) {
-    return {
-      runs: unavailableRuns(
-        'Runs are disabled: embedded PGlite (no DATABASE_URL) has no job engine. Set DATABASE_URL to a PostgreSQL server to run tasks.',
-      ),
-    };
-  }
-  return { jobs: await JobEngine.start(engineOptions(config, config.databaseUrl), logger) };
+/** The job engine on the gateway's database (PostgreSQL, or the embedded one served on loopback). */
+export async function startJobs(
+  config: Config,
+  database: { url: string },
+  logger: Logger,
+): Promise<{ jobs: JobEngine }> {
+  return { jobs: await JobEngine.start(engineOptions(config, database.url), logger) };
 }
 
 /** Runs are off on this instance: executions wait for an instance that runs them. */
@@ -226,13 +219,3 @@ export const NO_RUNS: RunsPort = {
   enqueueExecution: async () => {},
   enqueueWebhookAttempt: async () => {},
 };
-
-/** No job engine can run here at all (embedded PGlite): executions fail at once, saying why. */
-export function unavailableRuns(reason: string): RunsPort {
-  return {
-    ...NO_RUNS,
-    async enqueueExecution(db, executionId) {
-      await failExecution(db, executionId, reason);
-    },
-  };
-}
