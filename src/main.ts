@@ -2,12 +2,12 @@
 // the server (database → migrations → container → app → listen, in server.ts). The server
 // is imported after tracing has started: OpenTelemetry patches pg, graphql and http as
 // they load, so they must not be loaded before it.
-import { loadConfigOrExit } from './config.js';
+import { loadConfigOrExit } from './config/config.js';
 import { startTracing } from './telemetry.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const tracing = await startTracing(config);
+  const tracing = await startTracing(config.telemetry);
   const { startGateway } = await import('./server.js');
   await startGateway(config, tracing);
 }

@@ -3,12 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { type FastifyServerOptions, LogController } from 'fastify';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import type { Logger } from '../lib/logger.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
-export function serverOptions(config: Config, logger: Logger) {
+export function serverOptions(config: Pick<Config['server'], 'requestTimeoutMs' | 'trustProxy'>, logger: Logger) {
   return {
     // Node checks request timeouts every connectionsCheckingInterval (30 s by default):
     // check often enough that a slow client is cut off close to REQUEST_TIMEOUT_MS.
