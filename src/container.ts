@@ -84,6 +84,8 @@ export function createServices(
       db,
       keys: new GitHubKeys(auth.secretScanningKeysUrl, logger),
       events: securityEvents,
+      logger,
+      answerWithinMs: auth.secretScanningAnswerWithinMs,
     }),
     clerkWebhooks: createClerkWebhooksService({
       db,
@@ -110,6 +112,7 @@ export function createServices(
       rules: notificationRules,
       testLimit: rateLimits.limit('webhook-test', 5, 60_000),
       timeoutMs: webhooks.timeoutMs,
+      testPorts: webhooks.testPorts,
     }),
     taskWebhooks: createTaskWebhooksService({
       db,

@@ -184,6 +184,27 @@ export function secondsList(
   );
 }
 
+/** Comma-separated TCP ports (1–65535), at most `maxEntries`. */
+export function ports(
+  env: string,
+  doc: string,
+  def: readonly number[],
+  o: { maxEntries: number },
+): Setting<readonly number[]> {
+  return setting(
+    env,
+    doc,
+    Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), {
+      minItems: 1,
+      maxItems: o.maxEntries,
+      default: [...def],
+    }),
+    (raw) => `${env} must be 1 to ${o.maxEntries} comma-separated TCP ports (got "${raw}")`,
+    shown(def.join(',')),
+    { prepare: (raw) => splitList(raw).map(decimal) },
+  );
+}
+
 const splitList = (raw: string) =>
   raw
     .split(',')

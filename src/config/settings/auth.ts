@@ -27,6 +27,11 @@ export const auth = {
   ),
   noAuthEmail: str('TORALE_NOAUTH_EMAIL', "the dev user's email", { default: 'test@example.com' }),
   apiKeyBcryptCost: int('API_KEY_BCRYPT_COST', 'bcrypt cost for new API keys', { min: 4, max: 15, default: 10 }),
+  secretScanningAnswerWithinMs: int(
+    'SECRET_SCANNING_ANSWER_WITHIN_MS',
+    'a secret-scanning alert is answered by then with the tokens decided; the rest are checked and revoked in the background',
+    { min: 10, max: 60_000, default: 5000 },
+  ),
   secretScanningKeysUrl: url(
     'SECRET_SCANNING_KEYS_URL',
     "GitHub's public keys for secret-scanning alerts (cached an hour; fetched again, at most once a minute, for an unknown key id)",

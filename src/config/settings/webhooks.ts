@@ -1,5 +1,5 @@
 // Webhook delivery: targets, deadlines, retries, disabling, secret rotation. One entry per setting (see ../settings.ts).
-import { bool, hours, int, secondsList } from '../kinds.js';
+import { bool, hours, int, ports, secondsList } from '../kinds.js';
 import { DELIVERY_JOB_EXPIRE_SECONDS, MAX_WEBHOOK_TIMEOUT_MS } from './shared.js';
 
 export const webhooks = {
@@ -11,6 +11,13 @@ export const webhooks = {
     'WEBHOOK_TIMEOUT_MS',
     `deadline of one webhook attempt, from lookup and connect to the answer's last byte read (at most 64 KiB of body is read); the socket is destroyed when it passes. At most half the ${DELIVERY_JOB_EXPIRE_SECONDS} s a delivery job lives`,
     { min: 100, max: MAX_WEBHOOK_TIMEOUT_MS, default: 10_000 },
+  ),
+  // A test ping to any port of any public host would be a port scanner with a report.
+  testPorts: ports(
+    'WEBHOOK_TEST_PORTS',
+    "ports the default webhook's test ping (`POST /api/v1/webhooks/test`) may call, comma-separated; any port when `WEBHOOK_ALLOW_INSECURE_TARGETS=1`. Failures say `the target could not be reached`, never how",
+    [443, 80],
+    { maxEntries: 20 },
   ),
   deliveryConcurrency: int(
     'WEBHOOK_DELIVERY_CONCURRENCY',
