@@ -122,10 +122,17 @@ function rules(c: Config): string[] {
     if (!c.auth.clerkSecretKey && !c.auth.clerkJwtKey) {
       problems.push('CLERK_SECRET_KEY or CLERK_JWT_KEY is required when NODE_ENV=production');
     }
-    if (c.auth.noAuth) problems.push('TORALE_NOAUTH=1 is refused when NODE_ENV=production');
   }
-  if (c.auth.noAuth && !isLoopbackHost(c.server.host)) {
-    problems.push(`TORALE_NOAUTH=1 is refused unless HOST is a loopback address (got HOST=${c.server.host})`);
+  // Development conveniences that hand out identities or accept anything exist only on loopback.
+  for (const [on, name] of [
+    [c.auth.noAuth, 'TORALE_NOAUTH'],
+    [c.server.devTools, 'TORALE_DEV_TOOLS'],
+  ] as const) {
+    if (!on) continue;
+    if (c.server.isProduction) problems.push(`${name}=1 is refused when NODE_ENV=production`);
+    if (!isLoopbackHost(c.server.host)) {
+      problems.push(`${name}=1 is refused unless HOST is a loopback address (got HOST=${c.server.host})`);
+    }
   }
   return problems;
 }
@@ -169,12 +176,19 @@ export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (!config.database.url) {
     warnings.push(`DATABASE_URL is not set: using embedded PGlite in ${config.database.pgliteDir} (development only)`);
-    warnings.push(RUNS_NEED_POSTGRES);
-  } else if (!config.engine.runner) {
+  }
+  if (!config.engine.runner) {
     warnings.push('TORALE_RUNNER=0: this instance queues runs for other instances and does not execute them');
   }
   if (config.auth.noAuth) {
     warnings.push(`TORALE_NOAUTH=1: requests without credentials act as the dev user (${config.auth.noAuthEmail})`);
+  }
+  if (config.server.devTools) {
+    warnings.push(
+      config.engine.agentUrl
+        ? `TORALE_DEV_TOOLS=1: webhook inbox at /dev/webhook-inbox; runs go to the agent at ${config.engine.agentUrl}`
+        : 'TORALE_DEV_TOOLS=1: runs go to the built-in DEVELOPMENT agent (no search; a condition is met unless it contains "never"); webhook inbox at /dev/webhook-inbox',
+    );
   }
   if (config.webhooks.allowInsecureTargets) {
     warnings.push(
@@ -183,10 +197,6 @@ export function configWarnings(config: Config): string[] {
   }
   return warnings;
 }
-
-/** Why runs fail at once on embedded PGlite (said at startup and on each execution). */
-export const RUNS_NEED_POSTGRES =
-  'Runs are disabled: embedded PGlite (no DATABASE_URL) has no job engine. Set DATABASE_URL to a PostgreSQL server to run tasks.';
 
 /** Every setting with its group and key, in table order (the docs are written from it). */
 export const SETTING_LIST = ALL;

@@ -5,12 +5,11 @@
 // read by the dispatcher (src/runs/dispatcher.ts).
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
-import { type Config, RUNS_NEED_POSTGRES } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { DELIVERY_JOB_EXPIRE_SECONDS } from '../config/settings.js';
 import { sqlExecutorOf, withAdvisoryLock } from '../db/foreign-sql.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
-import { failExecution } from '../tasks/executions.repository.js';
 import type { DeliveryJob, DeliveryQueue } from './delivery-job.js';
 import { JobPool } from './job-pool.js';
 
@@ -24,7 +23,7 @@ export const QUEUES = {
 /** Queues of earlier releases, dropped at start-up (their work moved elsewhere). */
 const RETIRED_QUEUES = ['task-schedule', 'task-reconcile'];
 
-/** What services need from the engine; a stand-in when runs are disabled. */
+/** What services need from the engine; a stand-in on instances built without one (tests). */
 export interface RunsPort extends DeliveryQueue {
   readonly enabled: boolean;
   enqueueExecution(db: Db, executionId: string, taskId: string): Promise<void>;
@@ -191,13 +190,13 @@ export class JobEngine implements RunsPort {
   }
 }
 
-/**
- * The job engine as configured: pg-boss on PostgreSQL; with embedded PGlite there is none,
- * and executions fail at once saying why.
- */
-export async function startJobs(config: Config, logger: Logger): Promise<{ jobs?: JobEngine; runs?: RunsPort }> {
-  if (!config.database.url) return { runs: unavailableRuns(RUNS_NEED_POSTGRES) };
-  return { jobs: await JobEngine.start(engineOptions(config, config.database.url), logger) };
+/** The job engine on the gateway's database (PostgreSQL, or the embedded one served on loopback). */
+export async function startJobs(
+  config: Pick<Config, 'engine' | 'webhooks'>,
+  database: { url: string },
+  logger: Logger,
+): Promise<{ jobs: JobEngine }> {
+  return { jobs: await JobEngine.start(engineOptions(config, database.url), logger) };
 }
 
 /** Runs are off on this instance: executions wait for an instance that runs them. */
@@ -206,13 +205,3 @@ export const NO_RUNS: RunsPort = {
   enqueueExecution: async () => {},
   enqueueWebhookAttempt: async () => {},
 };
-
-/** No job engine can run here at all (embedded PGlite): executions fail at once, saying why. */
-export function unavailableRuns(reason: string): RunsPort {
-  return {
-    ...NO_RUNS,
-    async enqueueExecution(db, executionId) {
-      await failExecution(db, executionId, reason);
-    },
-  };
-}

@@ -9,6 +9,10 @@ export const server = {
   ),
   port: int('PORT', 'TCP port to listen on', { min: 0, max: 65535, default: 8000 }),
   host: str('HOST', 'address to listen on', { default: '127.0.0.1' }),
+  devTools: bool(
+    'TORALE_DEV_TOOLS',
+    '`1` = development helpers: a built-in development agent when `TORALE_AGENT_URL` is unset, and a webhook inbox at `/dev/webhook-inbox`; refused unless `HOST` is loopback and `NODE_ENV` is not `production` (`npm run dev` sets it)',
+  ),
   corsOrigins: origins('CORS_ORIGINS', 'comma-separated browser origins allowed to call the API', {
     example: 'http://localhost:3000',
   }),
