@@ -148,7 +148,7 @@ describe.skipIf(!tpl)('2,000 forgotten active tasks, two instances starting toge
 
   it('every one runs exactly once, each counted once between the instances; no control runs', async () => {
     const started = performance.now();
-    const env = runEnv(agent.url, { MAX_TASKS_PER_USER: '5000' });
+    const env = runEnv(agent.url, { MAX_TASKS_PER_USER: '5000', TORALE_AGENT_TIMEOUT_MS: '20000' });
     apps.push(
       ...(await Promise.all([
         startApp(tdb, { env, jobs: true, ownPool: true }),
@@ -156,14 +156,16 @@ describe.skipIf(!tpl)('2,000 forgotten active tasks, two instances starting toge
       ])),
     );
     const db = tdb.database.db;
-    const successes = async () =>
+    // Finished = the run reached the agent and ended (on a loaded machine an agent call may
+    // time out on every attempt: that run failed, but it ran).
+    const finished = async () =>
       (
         await sql<{ n: number }>`
           select count(*)::int as n from task_executions e join tasks t on t.id = e.task_id
-          where e.status = 'success' and t.name like 'forgotten %'`.execute(db)
+          where e.status in ('success', 'failed') and t.name like 'forgotten %'`.execute(db)
       ).rows[0]!.n;
     // A deadline for a loaded machine, not a speed claim: the time taken is printed.
-    await waitFor('2,000 runs of forgotten tasks', async () => (await successes()) >= 2000, 240_000);
+    await waitFor('2,000 finished runs of forgotten tasks', async () => (await finished()) >= 2000, 240_000);
     const doneS = (performance.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 1500)); // anything extra would show up now
     const perTask = await sql<{ name: string; n: number }>`
@@ -173,6 +175,9 @@ describe.skipIf(!tpl)('2,000 forgotten active tasks, two instances starting toge
     expect(forgotten).toHaveLength(2000);
     expect(forgotten.filter((r) => r.n !== 1)).toEqual([]);
     expect(perTask.rows.filter((r) => r.name.startsWith('control ') && r.n > 0)).toEqual([]);
+    const ids = await db.selectFrom('tasks').select('id').where('name', 'like', 'forgotten %').execute();
+    const called = new Set(agent.calls.map((c) => c.taskId));
+    expect(ids.filter((t) => !called.has(t.id))).toEqual([]);
     const counted = apps.map((a) => a.container.runner?.stats.forgottenScheduled ?? 0);
     console.log(
       `[forgotten] 2,000 forgotten tasks ran ${doneS.toFixed(1)} s after two instances started; scheduled per instance ${counted.join(' + ')}`,
