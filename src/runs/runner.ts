@@ -36,11 +36,7 @@ export function createRunner(
     observers: {},
     defaultNextRun: () => new Date(Date.now() + opts.defaultIntervalSeconds * 1000),
   };
-  const dispatcher = new Dispatcher(db, engine, logger, {
-    batchSize: opts.dispatchBatchSize,
-    pollMs: opts.pollMs,
-    holdSeconds: opts.heldRecheckSeconds,
-  });
+  const dispatcher = new Dispatcher(db, engine, logger, opts);
   const execute = createExecutor(ctx, agent);
   const deliver = async (job: Parameters<WebhookAttempts['run']>[0]) => {
     await webhooks.run(job);
