@@ -143,7 +143,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   if (config.auth.noAuth) strategies.push(devUserStrategy(db, config.server.corsOrigins));
   const rateLimits = createRateLimits(config.database.redisUrl, logger);
   const runs = jobs ?? deps.runs ?? NO_RUNS;
-  const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0 };
+  const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0, forgottenScheduled: 0 };
   // Webhook attempts are made by delivery jobs and by test pings; retries and replays are queued on the engine.
   const webhookAttempts = createWebhookAttempts({
     db,

@@ -19,6 +19,8 @@ export interface RunStats {
   outcomes: Record<string, number>;
   agentCalls: number;
   webhookAttempts: number;
+  /** Active tasks the sweeper found with no schedule and no live run, and scheduled. */
+  forgottenScheduled: number;
 }
 
 export interface RunObservers {

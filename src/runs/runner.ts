@@ -12,7 +12,7 @@ import { Dispatcher } from './dispatcher.js';
 import type { JobEngine } from './engine.js';
 import { createExecutor } from './executor.js';
 import type { RunContext, RunnerOptions, RunStats } from './run-context.js';
-import { createSweeper } from './sweeper.js';
+import { createForgottenSweep, createSweeper } from './sweeper.js';
 import type { WebhookAttempts } from './webhook-attempts.js';
 
 export type Runner = ReturnType<typeof createRunner>;
@@ -25,7 +25,7 @@ export function createRunner(
   opts: RunnerOptions,
   /** Webhook attempts (shared with the services, which make test pings and queue replays). */
   webhooks: WebhookAttempts,
-  stats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0 },
+  stats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0, forgottenScheduled: 0 },
 ) {
   const ctx: RunContext = {
     db,
@@ -42,6 +42,7 @@ export function createRunner(
     await webhooks.run(job);
   };
   const sweep = createSweeper(ctx, opts.strandedAfterSeconds);
+  const scheduleForgotten = createForgottenSweep(ctx);
   const cleanup = createCleanup(ctx);
   return {
     stats: ctx.stats,
@@ -63,6 +64,11 @@ export function createRunner(
           await cleanup();
         },
       });
+      // Tasks nothing would start are scheduled now rather than at the first sweep (up to a
+      // minute away); instances starting together share the work (rows are claimed).
+      await scheduleForgotten().catch((err: Error) =>
+        logger.warn({ err: { message: err.message } }, 'could not schedule forgotten tasks at start-up'),
+      );
       dispatcher.start();
     },
     async stop(): Promise<void> {
