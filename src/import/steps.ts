@@ -53,6 +53,8 @@ export const STEPS: readonly Step[] = [
     source: { table: 'users', columns: USER_COLUMNS },
     target: { table: 'users', key: 'id' },
     remember: 'users',
+    // Kept by a trigger on every write: a forced overwrite is an edit and says so.
+    notCompared: ['updated_at'],
     convert: convertUser as Step['convert'],
   },
   {
@@ -108,8 +110,8 @@ export const STEPS: readonly Step[] = [
     },
     target: { table: 'tasks', key: 'id' },
     remember: 'tasks',
-    // Counters move with use in the gateway.
-    notCompared: ['view_count', 'subscriber_count'],
+    // Counters move with use in the gateway; updated_at is kept by a trigger.
+    notCompared: ['view_count', 'subscriber_count', 'updated_at'],
     convert: convertTask as Step['convert'],
   },
   {
