@@ -1,10 +1,13 @@
 // Thin GraphQL adapter over the notification history and email verification; arguments
 // are renamed to the REST fields and checked against the same schemas.
+
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { validate } from '../lib/validation.js';
 import { NotificationTypeEnum } from '../tasks/tasks.types.js';
+import type { EmailVerificationService } from './email-verification.service.js';
+import type { HistoryService } from './history.service.js';
 import { DeliveriesQuery, EmailBody, SendsQuery, VerifyEmailBody } from './notifications.schemas.js';
 import {
   NotificationSendPageType,
@@ -29,6 +32,8 @@ const sendsArgs = argumentRule(SendsQuery, 'query', (a: PageArgs & { notificatio
 
 @Resolver()
 export class NotificationsResolver {
+  constructor(private readonly services: { history: HistoryService; emailVerification: EmailVerificationService }) {}
+
   @Query(() => WebhookDeliveryHistoryType, {
     description: 'Webhook deliveries of your tasks (or of one), newest first, with their attempts.',
   })
@@ -40,7 +45,7 @@ export class NotificationsResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WebhookDeliveryHistoryType> {
     const q = deliveriesArgs.parse({ taskId, limit, offset });
-    const page = await ctx.services.history.deliveries(ctx.viewer, q);
+    const page = await this.services.history.deliveries(ctx.viewer, q);
     return { deliveries: page.deliveries.map(toDeliveryRecordType), total: page.total };
   }
 
@@ -54,20 +59,20 @@ export class NotificationsResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<NotificationSendPageType> {
     const q = sendsArgs.parse({ notificationType, taskId, limit, offset });
-    const page = await ctx.services.history.sends(ctx.viewer, q);
+    const page = await this.services.history.sends(ctx.viewer, q);
     return { sends: page.sends.map(toSendType), total: page.total };
   }
 
   @Query(() => VerifiedEmailsType, { description: 'Addresses task emails may go to: your account email.' })
   verifiedEmails(@Ctx() ctx: GraphQLContext): VerifiedEmailsType {
-    const v = ctx.services.emailVerification.verified(ctx.viewer);
+    const v = this.services.emailVerification.verified(ctx.viewer);
     return { verifiedEmails: v.verified_emails, primaryEmail: v.primary_email };
   }
 
   @Mutation(() => String, { description: 'Send a verification code (SERVICE_UNAVAILABLE: no email provider).' })
   sendEmailVerification(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): string {
     const body = validate(EmailBody, { email }, 'body');
-    return ctx.services.emailVerification.send(ctx.viewer, body.email).message;
+    return this.services.emailVerification.send(ctx.viewer, body.email).message;
   }
 
   @Mutation(() => String, { description: 'Check a verification code (SERVICE_UNAVAILABLE: no email provider).' })
@@ -77,11 +82,11 @@ export class NotificationsResolver {
     @Ctx() ctx: GraphQLContext,
   ): string {
     const body = validate(VerifyEmailBody, { email, code }, 'body');
-    return ctx.services.emailVerification.verify(ctx.viewer, body.email);
+    return this.services.emailVerification.verify(ctx.viewer, body.email);
   }
 
   @Mutation(() => String, { description: 'Remove an address from your verified list (not your account email).' })
   removeVerifiedEmail(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): string {
-    return ctx.services.emailVerification.remove(ctx.viewer, email).message;
+    return this.services.emailVerification.remove(ctx.viewer, email).message;
   }
 }
