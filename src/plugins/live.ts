@@ -63,10 +63,9 @@ export default fp<{ container: Container }>(
           const close = (code: number, reason: string) => ctx.extra.socket.close(code, reason.slice(0, 120));
           let viewer: Viewer;
           try {
-            viewer = await container.authenticate(request);
+            viewer = await container.accountRequest(request, 'websocket');
           } catch (err) {
             const status = isAppError(err) ? err.status : 500;
-            if (status === 401) await container.authFailures.record(request.ip);
             const reason = isAppError(err) && typeof err.detail === 'string' ? err.detail : 'Authentication failed';
             close(
               status === 401
