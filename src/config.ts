@@ -88,6 +88,18 @@ export interface Config {
   readonly secretScanningKeysUrl: string;
   /** Svix signing secret of Clerk's user webhooks (`whsec_…`); unset = /webhooks/clerk answers 503. */
   readonly clerkWebhookSigningSecret: string | undefined;
+  /** smtp(s)://user:pass@host:port = emails are sent; `log:` = written to the log (dev); unset = recorded as skipped. */
+  readonly smtpUrl: string | undefined;
+  /** The From of every email, e.g. `Torale <alerts@example.com>`. */
+  readonly emailFrom: string;
+  /** Emails in flight at once on this instance. */
+  readonly emailConcurrency: number;
+  /** One deadline per SMTP attempt (connect, greeting, each command). */
+  readonly emailTimeoutMs: number;
+  /** Delay before each attempt of an email, in seconds (its length is the number of attempts). */
+  readonly emailRetryScheduleSeconds: readonly number[];
+  /** The dashboard's address: links in emails (a task's page, notification settings). */
+  readonly dashboardUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +138,9 @@ export function configWarnings(config: Config): string[] {
   }
   if (config.noAuth)
     warnings.push(`TORALE_NOAUTH=1: requests without credentials act as the dev user (${config.noAuthEmail})`);
+  if (!config.smtpUrl) {
+    warnings.push('SMTP_URL is not set: emails are recorded as skipped, not sent, and email verification answers 503');
+  } else if (config.smtpUrl.startsWith('log:')) warnings.push('SMTP_URL=log: emails are written to the log, not sent');
   if (config.webhookAllowInsecureTargets) {
     warnings.push(
       'WEBHOOK_ALLOW_INSECURE_TARGETS=1: webhooks may target plain http and private addresses. LOCAL TESTING ONLY.',
@@ -187,6 +202,15 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push(`CORS_ORIGINS entry "${origin}" is not a valid origin`);
     }
   }
+
+  const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:', 'log:']);
+  const emailFrom = str('EMAIL_FROM');
+  if (smtpUrl && !smtpUrl.startsWith('log:') && !emailFrom)
+    problems.push('EMAIL_FROM is required when SMTP_URL is set');
+  if (emailFrom && !/^[^<>\s]+@[^<>\s]+$|<[^<>\s]+@[^<>\s]+>$/.test(emailFrom)) {
+    problems.push(`EMAIL_FROM must be an address or "Name <address>" (got "${emailFrom}")`);
+  }
+  if (smtpUrl?.startsWith('log:') && isProduction) problems.push('SMTP_URL=log: is refused when NODE_ENV=production');
 
   const introspectionRaw = str('GRAPHQL_INTROSPECTION');
   const config: Config = {
@@ -255,6 +279,13 @@ export function loadConfig(env: Env = process.env): Config {
     secretScanningKeysUrl:
       url('SECRET_SCANNING_KEYS_URL', ['https:', 'http:']) ?? 'https://api.github.com/meta/public_keys/secret_scanning',
     clerkWebhookSigningSecret: str('CLERK_WEBHOOK_SIGNING_SECRET'),
+    smtpUrl,
+    emailFrom: emailFrom ?? 'Torale <noreply@torale.localhost>',
+    emailConcurrency: int('EMAIL_CONCURRENCY', 4, 1, 50),
+    // At most 45 s: an email job expires after 60 s and would then be tried by another instance.
+    emailTimeoutMs: int('EMAIL_TIMEOUT_MS', 20000, 1000, 45000),
+    emailRetryScheduleSeconds: schedule('EMAIL_RETRY_SCHEDULE_SECONDS', [0, 30, 120, 600, 1800, 7200]),
+    dashboardUrl: (url('DASHBOARD_URL', ['https:', 'http:']) ?? 'https://torale.ai').replace(/\/+$/, ''),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

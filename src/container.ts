@@ -22,7 +22,9 @@ import { LiveHub } from './live/hub.js';
 import { createLiveService } from './live/live.service.js';
 import { createMetrics } from './metrics.js';
 import { createEmailVerificationService } from './notifications/email-verification.service.js';
+import { createEmails, type Emails } from './notifications/emails.js';
 import { createHistoryService } from './notifications/history.service.js';
+import { createMailer } from './notifications/mailer.js';
 import { AgentClient } from './runs/agent.js';
 import type { OnWebhookDisabled } from './runs/delivery-job.js';
 import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
@@ -65,6 +67,7 @@ export function createServices(
   hub: LiveHub,
   logger: Logger,
   webhookAttempts: WebhookAttempts,
+  emails: Emails,
 ) {
   const executions = createExecutionsService({ db, runs });
   const securityEvents = createSecurityEventsService({ db, logger });
@@ -118,7 +121,12 @@ export function createServices(
       testLimit: rateLimits.limit('task-webhook-test', 5, 60_000),
     }),
     history: createHistoryService({ db }),
-    emailVerification: createEmailVerificationService(),
+    emailVerification: createEmailVerificationService({
+      db,
+      emails,
+      links: { dashboardUrl: config.dashboardUrl },
+      bcryptCost: config.apiKeyBcryptCost,
+    }),
     connectors: createConnectorsService(),
   };
 }
@@ -148,6 +156,21 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const rateLimits = createRateLimits(config.redisUrl, logger);
   const runs = jobs ?? deps.runs ?? NO_RUNS;
   const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0 };
+  const mailer = createMailer(
+    { smtpUrl: config.smtpUrl, from: config.emailFrom, timeoutMs: config.emailTimeoutMs },
+    logger,
+  );
+  // Emails are recorded where they happen and attempted by the engine's email queue.
+  const emails = createEmails({
+    db,
+    mailer,
+    queue: jobs,
+    logger,
+    links: { dashboardUrl: config.dashboardUrl },
+    from: config.emailFrom,
+    scheduleSeconds: config.emailRetryScheduleSeconds,
+    heldRecheckSeconds: config.heldRecheckSeconds,
+  });
   // Webhook attempts are made by delivery jobs and by test pings; retries and replays are queued on the engine.
   const webhookAttempts = createWebhookAttempts({
     db,
@@ -161,6 +184,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
         type: 'webhook.disabled',
         detail: `${event.reason}: task ${event.taskId}, ${event.url}`,
       });
+      await emails.webhookDisabled({ ...event, afterHours: config.webhookDisableAfterHours });
       await deps.onWebhookDisabled?.(event);
     },
     opts: {
@@ -191,6 +215,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
             strandedAfterSeconds: Math.ceil(config.agentTimeoutMs / 1000) + config.runExpireSlackSeconds + 60,
           },
           webhookAttempts,
+          emails,
           runStats,
         )
       : undefined;
@@ -201,7 +226,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const hub = new LiveHub(database, logger);
   /** Live connections open here (the live plugin keeps it). */
   const liveCount = { connections: 0 };
-  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger, webhookAttempts);
+  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger, webhookAttempts, emails);
   apiKeyVerifier.reportTo(services.securityEvents);
   return {
     config,
@@ -219,6 +244,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     apqCache,
     jobs,
     runner,
+    emails,
     hub,
     services,
     live: liveCount,
@@ -234,6 +260,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     async close(): Promise<void> {
       await rateLimits.close();
       apqCache?.close();
+      mailer?.close();
     },
   };
 }

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { sqlExecutorOf, withAdvisoryLock } from '../db/foreign-sql.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
+import type { EmailJob, EmailQueue } from '../notifications/emails.js';
 import { failExecution } from '../tasks/executions.repository.js';
 import type { DeliveryJob, DeliveryQueue } from './delivery-job.js';
 import { JobPool } from './job-pool.js';
@@ -16,6 +17,7 @@ import { JobPool } from './job-pool.js';
 export const QUEUES = {
   execution: 'task-execution',
   delivery: 'webhook-delivery',
+  email: 'email-send',
   sweep: 'run-sweep',
   cleanup: 'maintenance-cleanup',
 } as const;
@@ -47,6 +49,8 @@ export interface EngineOptions {
   runConcurrency: number;
   /** Webhook attempts in flight at once on this instance. */
   deliveryConcurrency: number;
+  /** Email attempts in flight at once on this instance. */
+  emailConcurrency: number;
   /** false = only enqueue (API-only instance): no workers, no maintenance, no cron. */
   worker: boolean;
 }
@@ -63,6 +67,7 @@ export function engineOptions(config: Config, url: string): EngineOptions {
     expireSlackSeconds: config.runExpireSlackSeconds,
     runConcurrency: config.runConcurrency,
     deliveryConcurrency: config.webhookDeliveryConcurrency,
+    emailConcurrency: config.emailConcurrency,
     worker: config.runner,
   };
 }
@@ -72,13 +77,14 @@ const executor = (db: Db): PgBoss.Db => sqlExecutorOf(db);
 export interface EngineHandlers {
   execution: (executionId: string) => Promise<void>;
   delivery: (job: DeliveryJob) => Promise<void>;
+  email: (job: EmailJob) => Promise<void>;
   sweep: () => Promise<void>;
   cleanup: () => Promise<void>;
 }
 
-export class JobEngine implements RunsPort {
+export class JobEngine implements RunsPort, EmailQueue {
   readonly enabled = true;
-  /** Executions, then deliveries. */
+  /** Executions, deliveries, emails. */
   #pools: Pick<JobPool<object>, 'wake' | 'stop' | 'inFlight' | 'start'>[] = [];
 
   private constructor(
@@ -117,6 +123,14 @@ export class JobEngine implements RunsPort {
       expireInSeconds: expire,
     });
     await engine.#queue(QUEUES.delivery, {
+      policy: 'standard',
+      retryLimit: 5,
+      retryDelay: opts.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: 60,
+    });
+    // Attempts schedule their own retries; the engine's retry only covers a handler that threw.
+    await engine.#queue(QUEUES.email, {
       policy: 'standard',
       retryLimit: 5,
       retryDelay: opts.retryDelaySeconds,
@@ -169,6 +183,16 @@ export class JobEngine implements RunsPort {
     if (!opts.startAfter || opts.startAfter.getTime() <= Date.now()) this.#pools[1]?.wake();
   }
 
+  /** One email attempt; jobs with the same key are one job (instances racing queue it once). */
+  async enqueueEmailAttempt(db: Db, job: EmailJob, opts: { startAfter?: Date; key: string }): Promise<void> {
+    await this.boss.send(QUEUES.email, job, {
+      id: jobIdOf(`email:${opts.key}`),
+      ...(opts.startAfter && { startAfter: opts.startAfter }),
+      db: executor(db),
+    });
+    if (!opts.startAfter || opts.startAfter.getTime() <= Date.now()) this.#pools[2]?.wake();
+  }
+
   /** Starts this instance's workers; returns at once (the pools run in the background). */
   async work(handlers: EngineHandlers): Promise<void> {
     const pollMs = this.opts.pollSeconds * 1000;
@@ -185,7 +209,13 @@ export class JobEngine implements RunsPort {
       pollMs,
       handler: (job) => handlers.delivery(job),
     });
-    this.#pools = [executions, deliveries];
+    const emails = new JobPool<EmailJob>(this.boss, this.logger, {
+      queue: QUEUES.email,
+      concurrency: this.opts.emailConcurrency,
+      pollMs,
+      handler: (job) => handlers.email(job),
+    });
+    this.#pools = [executions, deliveries, emails];
     for (const pool of this.#pools) pool.start();
     const once = { pollingIntervalSeconds: this.opts.pollSeconds, batchSize: 1 };
     await this.boss.work(QUEUES.sweep, once, async () => handlers.sweep());
@@ -195,8 +225,12 @@ export class JobEngine implements RunsPort {
   }
 
   /** Jobs in flight on this instance, per pool (metrics). */
-  get inFlight(): { executions: number; deliveries: number } {
-    return { executions: this.#pools[0]?.inFlight ?? 0, deliveries: this.#pools[1]?.inFlight ?? 0 };
+  get inFlight(): { executions: number; deliveries: number; emails: number } {
+    return {
+      executions: this.#pools[0]?.inFlight ?? 0,
+      deliveries: this.#pools[1]?.inFlight ?? 0,
+      emails: this.#pools[2]?.inFlight ?? 0,
+    };
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
+import type { Emails } from '../notifications/emails.js';
 import type { JobEngine } from './engine.js';
 
 export interface RunnerOptions {
@@ -32,5 +33,7 @@ export interface RunContext {
   opts: RunnerOptions;
   stats: RunStats;
   observers: RunObservers;
+  /** The emails a run's outcome sends (notifications/ decides which). */
+  emails: Emails;
   defaultNextRun(): Date;
 }
