@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import type { DB, Db, EmailKind, Notification, TaskRow } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 import { groundingSourcesOf } from '../tasks/grounding-sources.js';
+import { findTask } from '../tasks/tasks.repository.js';
 import {
   conditionMetEmail,
   type Links,
@@ -232,7 +233,7 @@ export function createEmails(deps: EmailsDeps) {
         ? 'The endpoint answered 410 Gone.'
         : `Every delivery attempt failed for ${e.afterHours} hours.`;
     const detail = `${why} Deliveries to ${e.url} are stopped until you save the webhook again.`;
-    const task = await db.selectFrom('tasks').selectAll().where('id', '=', e.taskId).executeTakeFirst();
+    const task = await findTask(db, e.taskId);
     if (!task) return;
     const owner = await verifiedEmailsOf(db, task.user_id);
     const to = recipientOf(task.notifications, owner);
