@@ -86,6 +86,8 @@ export function createServices(
       db,
       keys: new GitHubKeys(config.secretScanningKeysUrl, logger),
       events: securityEvents,
+      logger,
+      answerWithinMs: config.secretScanningAnswerWithinMs,
     }),
     clerkWebhooks: createClerkWebhooksService({
       db,
@@ -112,6 +114,7 @@ export function createServices(
       rules: notificationRules,
       testLimit: rateLimits.limit('webhook-test', 5, 60_000),
       timeoutMs: config.webhookTimeoutMs,
+      testPorts: config.webhookTestPorts,
     }),
     taskWebhooks: createTaskWebhooksService({
       db,

@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Kysely } from 'kysely';
-import { requireUser, type Viewer } from '../auth/viewer.js';
+import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB } from '../db/types.js';
 import { AppError, Errors } from '../errors.js';
 import { EMAIL_RE } from '../tasks/notifications.js';
@@ -78,6 +78,7 @@ export function createEmailVerificationService(deps: {
       email: string,
     ): Promise<{ message: string; expires_in_minutes?: number; expires_at?: string }> {
       const user = requireUser(viewer);
+      requireScope(viewer, 'account:write');
       checkEmail(email);
       if ((await verifiedList(user.id)).all.some((a) => same(a, email)))
         return { message: VERIFY_TEXTS.alreadyVerified };
@@ -118,6 +119,7 @@ export function createEmailVerificationService(deps: {
 
     async verify(viewer: Viewer, email: string, code: string): Promise<{ message: string }> {
       const user = requireUser(viewer);
+      requireScope(viewer, 'account:write');
       checkEmail(email);
       if (!emails.enabled) throw notConfigured();
       const failure = await db.transaction().execute(async (trx) => {
@@ -139,6 +141,7 @@ export function createEmailVerificationService(deps: {
 
     async remove(viewer: Viewer, email: string): Promise<{ message: string }> {
       const user = requireUser(viewer);
+      requireScope(viewer, 'account:write');
       if (same(user.email, email)) throw Errors.badRequest('Cannot remove primary Clerk email');
       await removeVerifiedEmail(db, user.id, email);
       return { message: 'Email removed from verified list' };
