@@ -3,6 +3,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type onRouteHookHandler } from 'fastify';
 import type { Container } from './container.js';
+import webhookInbox from './dev-tools/webhook-inbox.js';
 import { restRoutes } from './http/routes.js';
 import { serverOptions } from './http/server.js';
 import accessLog from './plugins/access-log.js';
@@ -42,6 +43,7 @@ export async function buildApp(container: Container, opts: AppOptions = {}) {
   await app.register(live, { container });
   await app.register(jobs, { container });
   await app.register(restRoutes, { services });
+  if (config.devTools) await app.register(webhookInbox);
   return app;
 }
 

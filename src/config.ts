@@ -1,12 +1,13 @@
 // The only reader of process.env. Every setting is parsed and validated here, and
 // every problem is reported at once so an operator fixes the deployment in one go.
 import { existsSync } from 'node:fs';
+import { type EmailConfig, emailConfig } from './config-email.js';
 import { type Env, envReaders } from './config-readers.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type LogFormat = 'json' | 'pretty';
 
-export interface Config {
+export interface Config extends EmailConfig {
   readonly nodeEnv: string | undefined;
   readonly isProduction: boolean;
   readonly port: number;
@@ -23,6 +24,11 @@ export interface Config {
   readonly clerkAuthorizedParties: readonly string[];
   readonly noAuth: boolean;
   readonly noAuthEmail: string;
+  /**
+   * Development helpers (npm run dev turns them on): a built-in development agent when
+   * TORALE_AGENT_URL is unset, and a webhook inbox at /dev/webhook-inbox. Loopback only.
+   */
+  readonly devTools: boolean;
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
   /** json: one object per line (production); pretty: coloured lines for a terminal (npm run dev). */
@@ -92,18 +98,6 @@ export interface Config {
   readonly secretScanningAnswerWithinMs: number;
   /** Svix signing secret of Clerk's user webhooks (`whsec_…`); unset = /webhooks/clerk answers 503. */
   readonly clerkWebhookSigningSecret: string | undefined;
-  /** smtp(s)://user:pass@host:port = emails are sent; `log:` = written to the log (dev); unset = recorded as skipped. */
-  readonly smtpUrl: string | undefined;
-  /** The From of every email, e.g. `Torale <alerts@example.com>`. */
-  readonly emailFrom: string;
-  /** Emails in flight at once on this instance. */
-  readonly emailConcurrency: number;
-  /** One deadline per SMTP attempt (connect, greeting, each command). */
-  readonly emailTimeoutMs: number;
-  /** Delay before each attempt of an email, in seconds (its length is the number of attempts). */
-  readonly emailRetryScheduleSeconds: readonly number[];
-  /** The dashboard's address: links in emails (a task's page, notification settings). */
-  readonly dashboardUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -134,10 +128,8 @@ export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (!config.databaseUrl) {
     warnings.push(`DATABASE_URL is not set: using embedded PGlite in ${config.pgliteDir} (development only)`);
-    warnings.push(
-      'Runs are disabled: embedded PGlite (no DATABASE_URL) has no job engine. Set DATABASE_URL to a PostgreSQL server to run tasks.',
-    );
-  } else if (!config.runner) {
+  }
+  if (!config.runner) {
     warnings.push('TORALE_RUNNER=0: this instance queues runs for other instances and does not execute them');
   }
   if (config.noAuth)
@@ -145,6 +137,13 @@ export function configWarnings(config: Config): string[] {
   if (!config.smtpUrl) {
     warnings.push('SMTP_URL is not set: emails are recorded as skipped, not sent, and email verification answers 503');
   } else if (config.smtpUrl.startsWith('log:')) warnings.push('SMTP_URL=log: emails are written to the log, not sent');
+  if (config.devTools) {
+    warnings.push(
+      config.agentUrl
+        ? `TORALE_DEV_TOOLS=1: webhook inbox at /dev/webhook-inbox; runs go to the agent at ${config.agentUrl}`
+        : 'TORALE_DEV_TOOLS=1: runs go to the built-in DEVELOPMENT agent (no search; a condition is met unless it contains "never"); webhook inbox at /dev/webhook-inbox',
+    );
+  }
   if (config.webhookAllowInsecureTargets) {
     warnings.push(
       'WEBHOOK_ALLOW_INSECURE_TARGETS=1: webhooks may target plain http and private addresses. LOCAL TESTING ONLY.',
@@ -190,6 +189,11 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   if (noAuth && isProduction) problems.push('TORALE_NOAUTH=1 is refused when NODE_ENV=production');
+  const devTools = bool('TORALE_DEV_TOOLS');
+  if (devTools && isProduction) problems.push('TORALE_DEV_TOOLS=1 is refused when NODE_ENV=production');
+  if (devTools && !isLoopbackHost(host)) {
+    problems.push(`TORALE_DEV_TOOLS=1 is refused unless HOST is a loopback address (got HOST=${host})`);
+  }
   if (noAuth && !isLoopbackHost(host)) {
     problems.push(`TORALE_NOAUTH=1 is refused unless HOST is a loopback address (got HOST=${host})`);
   }
@@ -206,15 +210,6 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push(`CORS_ORIGINS entry "${origin}" is not a valid origin`);
     }
   }
-
-  const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:', 'log:']);
-  const emailFrom = str('EMAIL_FROM');
-  if (smtpUrl && !smtpUrl.startsWith('log:') && !emailFrom)
-    problems.push('EMAIL_FROM is required when SMTP_URL is set');
-  if (emailFrom && !/^[^<>\s]+@[^<>\s]+$|<[^<>\s]+@[^<>\s]+>$/.test(emailFrom)) {
-    problems.push(`EMAIL_FROM must be an address or "Name <address>" (got "${emailFrom}")`);
-  }
-  if (smtpUrl?.startsWith('log:') && isProduction) problems.push('SMTP_URL=log: is refused when NODE_ENV=production');
 
   const introspectionRaw = str('GRAPHQL_INTROSPECTION');
   const config: Config = {
@@ -233,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     clerkAuthorizedParties: list('CLERK_AUTHORIZED_PARTIES'),
     noAuth,
     noAuthEmail: str('TORALE_NOAUTH_EMAIL') ?? 'test@example.com',
+    devTools,
     corsOrigins,
     logLevel,
     logFormat,
@@ -286,13 +282,7 @@ export function loadConfig(env: Env = process.env): Config {
       url('SECRET_SCANNING_KEYS_URL', ['https:', 'http:']) ?? 'https://api.github.com/meta/public_keys/secret_scanning',
     secretScanningAnswerWithinMs: int('SECRET_SCANNING_ANSWER_WITHIN_MS', 5000, 10, 60000),
     clerkWebhookSigningSecret: str('CLERK_WEBHOOK_SIGNING_SECRET'),
-    smtpUrl,
-    emailFrom: emailFrom ?? 'Torale <noreply@torale.localhost>',
-    emailConcurrency: int('EMAIL_CONCURRENCY', 4, 1, 50),
-    // At most 45 s: an email job expires after 60 s and would then be tried by another instance.
-    emailTimeoutMs: int('EMAIL_TIMEOUT_MS', 20000, 1000, 45000),
-    emailRetryScheduleSeconds: schedule('EMAIL_RETRY_SCHEDULE_SECONDS', [0, 30, 120, 600, 1800, 7200]),
-    dashboardUrl: (url('DASHBOARD_URL', ['https:', 'http:']) ?? 'https://torale.ai').replace(/\/+$/, ''),
+    ...emailConfig(envReaders(env, problems), isProduction, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -7,23 +7,28 @@ import { type Config, configWarnings } from './config.js';
 import { createContainer } from './container.js';
 import { databaseOptions, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { startDevAgent } from './dev-tools/dev-agent.js';
 import { createLogger } from './lib/logger.js';
 import { startJobs } from './runs/engine.js';
 import { shutdownOnSignals } from './shutdown.js';
 import type { Tracing } from './telemetry.js';
 import { ensureDevUser } from './users/users.service.js';
 
-export async function startGateway(config: Config, tracing: Tracing | undefined): Promise<void> {
+export async function startGateway(configured: Config, tracing: Tracing | undefined): Promise<void> {
+  // In development without an agent, runs go to the built-in development agent.
+  const devAgent = configured.devTools && !configured.agentUrl ? await startDevAgent() : undefined;
+  const config = devAgent ? Object.freeze({ ...configured, agentUrl: devAgent.url }) : configured;
   const logger = createLogger(config.logLevel, config.logFormat, { traceIds: tracing?.currentIds });
-  for (const warning of configWarnings(config)) logger.warn(warning);
+  for (const warning of configWarnings(configured)) logger.warn(warning);
   if (tracing) logger.info({ endpoint: config.otelEndpoint, serviceName: config.otelServiceName }, 'tracing to OTLP');
   const database = await openDatabase(databaseOptions(config, logger));
   const applied = await migrateToLatest(database.db);
   logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is current');
   if (config.noAuth) await ensureDevUser(database.db, config.noAuthEmail);
-  const jobs = await startJobs(config, logger);
+  const jobs = await startJobs(config, database, logger);
   const container = createContainer(config, { database, logger, traceIds: tracing?.currentIds, ...jobs });
   const app = await buildApp(container);
+  if (devAgent) app.addHook('onClose', () => devAgent.close());
   shutdownOnSignals(app, database, container.lifecycle, config, logger, tracing);
   await app.listen({ port: config.port, host: config.host });
 }

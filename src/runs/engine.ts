@@ -10,7 +10,6 @@ import { sqlExecutorOf, withAdvisoryLock } from '../db/foreign-sql.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 import type { EmailJob, EmailQueue } from '../notifications/emails.js';
-import { failExecution } from '../tasks/executions.repository.js';
 import type { DeliveryJob, DeliveryQueue } from './delivery-job.js';
 import { JobPool } from './job-pool.js';
 
@@ -25,7 +24,7 @@ export const QUEUES = {
 /** Queues of earlier releases, dropped at start-up (their work moved elsewhere). */
 const RETIRED_QUEUES = ['task-schedule', 'task-reconcile'];
 
-/** What services need from the engine; a stand-in when runs are disabled. */
+/** What services need from the engine; a stand-in on instances built without one (tests). */
 export interface RunsPort extends DeliveryQueue {
   readonly enabled: boolean;
   enqueueExecution(db: Db, executionId: string, taskId: string): Promise<void>;
@@ -239,19 +238,13 @@ export class JobEngine implements RunsPort, EmailQueue {
   }
 }
 
-/**
- * The job engine as configured: pg-boss on PostgreSQL; with embedded PGlite there is none,
- * and executions fail at once saying why.
- */
-export async function startJobs(config: Config, logger: Logger): Promise<{ jobs?: JobEngine; runs?: RunsPort }> {
-  if (!config.databaseUrl) {
-    return {
-      runs: unavailableRuns(
-        'Runs are disabled: embedded PGlite (no DATABASE_URL) has no job engine. Set DATABASE_URL to a PostgreSQL server to run tasks.',
-      ),
-    };
-  }
-  return { jobs: await JobEngine.start(engineOptions(config, config.databaseUrl), logger) };
+/** The job engine on the gateway's database (PostgreSQL, or the embedded one served on loopback). */
+export async function startJobs(
+  config: Config,
+  database: { url: string },
+  logger: Logger,
+): Promise<{ jobs: JobEngine }> {
+  return { jobs: await JobEngine.start(engineOptions(config, database.url), logger) };
 }
 
 /** Runs are off on this instance: executions wait for an instance that runs them. */
@@ -260,13 +253,3 @@ export const NO_RUNS: RunsPort = {
   enqueueExecution: async () => {},
   enqueueWebhookAttempt: async () => {},
 };
-
-/** No job engine can run here at all (embedded PGlite): executions fail at once, saying why. */
-export function unavailableRuns(reason: string): RunsPort {
-  return {
-    ...NO_RUNS,
-    async enqueueExecution(db, executionId) {
-      await failExecution(db, executionId, reason);
-    },
-  };
-}

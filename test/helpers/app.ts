@@ -37,7 +37,7 @@ export async function startApp(
     env?: Record<string, string | undefined>;
     listen?: boolean;
     ownPool?: boolean;
-    /** Start the job engine on this file's database (PostgreSQL only) so runs execute. */
+    /** Start the job engine on this file's database so runs execute. */
     jobs?: boolean;
     /** Runs before the app is ready, e.g. to add a route that throws. */
     beforeReady?: (app: App) => void;
@@ -62,8 +62,7 @@ export async function startApp(
   if (config.noAuth) await ensureDevUser(database.db, config.noAuthEmail);
   let jobs: JobEngine | undefined;
   if (opts.jobs) {
-    if (!tdb.url) throw new Error('the job engine needs PostgreSQL');
-    jobs = await JobEngine.start(engineOptions(config, tdb.url), logger);
+    jobs = await JobEngine.start(engineOptions(config, database.url), logger);
   }
   const container = createContainer(config, { database, logger, jobs, onWebhookDisabled: opts.onWebhookDisabled });
   const routes: TestApp['routes'] = [];
