@@ -3,7 +3,7 @@
 // database served on a loopback port, so both run the same code (engine and LISTEN included).
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import type { Logger } from '../lib/logger.js';
 import { withTimeout } from '../lib/timeout.js';
 import { type Listener, type ListenHandlers, listenPostgres } from './listener.js';
@@ -32,28 +32,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export interface DatabaseOptions {
-  /** PostgreSQL URL; undefined = PGlite. */
-  url: string | undefined;
-  /** PGlite data directory; 'memory://' for a throwaway in-memory database. */
-  pgliteDir?: string;
-  poolSize?: number;
-  connectTimeoutMs?: number;
-  statementTimeoutMs?: number;
-  logger: Logger;
-}
+type DatabaseSettings = Config['database'];
 
-/** The database as configured. */
-export function databaseOptions(config: Config, logger: Logger): DatabaseOptions {
-  return {
-    url: config.databaseUrl,
-    pgliteDir: config.pgliteDir,
-    poolSize: config.databasePoolSize,
-    connectTimeoutMs: config.databaseConnectTimeoutMs,
-    statementTimeoutMs: config.databaseStatementTimeoutMs,
-    logger,
+/** The database settings (url undefined = PGlite; pgliteDir 'memory://' = a throwaway one); unset ones take pg's defaults. */
+export type DatabaseOptions = Pick<DatabaseSettings, 'url'> &
+  Partial<Pick<DatabaseSettings, 'pgliteDir' | 'poolSize' | 'connectTimeoutMs' | 'statementTimeoutMs'>> & {
+    logger: Logger;
   };
-}
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) return openPostgres(opts.url, 'postgres', opts);

@@ -31,9 +31,12 @@ export interface Mailer {
 
 export interface MailerOptions {
   smtpUrl: string | undefined;
-  from: string;
+  /** EMAIL_FROM; unset only with `SMTP_URL=log:` (or no SMTP_URL), where DEFAULT_FROM stands in. */
+  from: string | undefined;
   timeoutMs: number;
 }
+
+export const DEFAULT_FROM = 'Torale <noreply@torale.localhost>';
 
 /** An SMTP error as one line: the relay's own words, never the credentials in the URL. */
 function describe(err: unknown): { responseCode: number | null; error: string } {
@@ -66,7 +69,7 @@ export function createMailer(opts: MailerOptions, logger: Logger): Mailer | unde
       socketTimeout: opts.timeoutMs,
       dnsTimeout: opts.timeoutMs,
     },
-    { from: opts.from },
+    { from: opts.from ?? DEFAULT_FROM },
   );
   return {
     mode: 'smtp',

@@ -5,7 +5,8 @@
 // read by the dispatcher (src/runs/dispatcher.ts).
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
+import { DELIVERY_JOB_EXPIRE_SECONDS, EMAIL_JOB_EXPIRE_SECONDS } from '../config/settings.js';
 import { sqlExecutorOf, withAdvisoryLock } from '../db/foreign-sql.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
@@ -36,38 +37,26 @@ export function jobIdOf(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export interface EngineOptions {
-  url: string;
-  agentTimeoutMs: number;
-  retryDelaySeconds: number;
-  maxAttempts: number;
-  pollSeconds: number;
-  maintenanceSeconds: number;
-  expireSlackSeconds: number;
-  /** Executions in flight at once on this instance (they mostly wait for the agent). */
-  runConcurrency: number;
-  /** Webhook attempts in flight at once on this instance. */
-  deliveryConcurrency: number;
-  /** Email attempts in flight at once on this instance. */
-  emailConcurrency: number;
-  /** false = only enqueue (API-only instance): no workers, no maintenance, no cron. */
-  worker: boolean;
-}
+/** runner false = only enqueue (API-only instance): no workers, no maintenance, no cron. */
+export type EngineOptions = Pick<
+  Config['engine'],
+  | 'retryDelaySeconds'
+  | 'maxAttempts'
+  | 'pollSeconds'
+  | 'maintenanceSeconds'
+  | 'executionExpireSeconds'
+  | 'runConcurrency'
+  | 'runner'
+> &
+  Pick<Config['webhooks'], 'deliveryConcurrency'> & { emailConcurrency: number; url: string };
 
 /** The engine's settings as configured (main.ts and the test harness start it the same way). */
-export function engineOptions(config: Config, url: string): EngineOptions {
+export function engineOptions(config: Pick<Config, 'engine' | 'webhooks' | 'email'>, url: string): EngineOptions {
   return {
+    ...config.engine,
+    deliveryConcurrency: config.webhooks.deliveryConcurrency,
+    emailConcurrency: config.email.concurrency,
     url,
-    agentTimeoutMs: config.agentTimeoutMs,
-    retryDelaySeconds: config.runRetryDelaySeconds,
-    maxAttempts: config.runMaxAttempts,
-    pollSeconds: config.jobsPollSeconds,
-    maintenanceSeconds: config.jobsMaintenanceSeconds,
-    expireSlackSeconds: config.runExpireSlackSeconds,
-    runConcurrency: config.runConcurrency,
-    deliveryConcurrency: config.webhookDeliveryConcurrency,
-    emailConcurrency: config.emailConcurrency,
-    worker: config.runner,
   };
 }
 
@@ -98,8 +87,8 @@ export class JobEngine implements RunsPort, EmailQueue {
       max: 4,
       application_name: 'torale-gateway-jobs',
       schema: 'pgboss',
-      supervise: opts.worker,
-      schedule: opts.worker,
+      supervise: opts.runner,
+      schedule: opts.runner,
       maintenanceIntervalSeconds: opts.maintenanceSeconds,
       monitorStateIntervalSeconds: Math.max(opts.maintenanceSeconds, 10),
       cronMonitorIntervalSeconds: Math.min(45, Math.max(opts.maintenanceSeconds, 1)),
@@ -113,20 +102,19 @@ export class JobEngine implements RunsPort, EmailQueue {
   static async #setUp(boss: PgBoss, opts: EngineOptions, logger: Logger): Promise<JobEngine> {
     await boss.start();
     const engine = new JobEngine(boss, opts, logger);
-    const expire = Math.ceil(opts.agentTimeoutMs / 1000) + opts.expireSlackSeconds;
     await engine.#queue(QUEUES.execution, {
       policy: 'standard',
       retryLimit: Math.max(0, opts.maxAttempts - 1),
       retryDelay: opts.retryDelaySeconds,
       retryBackoff: true,
-      expireInSeconds: expire,
+      expireInSeconds: opts.executionExpireSeconds,
     });
     await engine.#queue(QUEUES.delivery, {
       policy: 'standard',
       retryLimit: 5,
       retryDelay: opts.retryDelaySeconds,
       retryBackoff: true,
-      expireInSeconds: 60,
+      expireInSeconds: DELIVERY_JOB_EXPIRE_SECONDS,
     });
     // Attempts schedule their own retries; the engine's retry only covers a handler that threw.
     await engine.#queue(QUEUES.email, {
@@ -134,7 +122,7 @@ export class JobEngine implements RunsPort, EmailQueue {
       retryLimit: 5,
       retryDelay: opts.retryDelaySeconds,
       retryBackoff: true,
-      expireInSeconds: 60,
+      expireInSeconds: EMAIL_JOB_EXPIRE_SECONDS,
     });
     await engine.#queue(QUEUES.sweep, { policy: 'singleton', retryLimit: 0, expireInSeconds: 300 });
     await engine.#queue(QUEUES.cleanup, { policy: 'singleton', retryLimit: 1, expireInSeconds: 600 });
@@ -240,7 +228,7 @@ export class JobEngine implements RunsPort, EmailQueue {
 
 /** The job engine on the gateway's database (PostgreSQL, or the embedded one served on loopback). */
 export async function startJobs(
-  config: Config,
+  config: Pick<Config, 'engine' | 'webhooks' | 'email'>,
   database: { url: string },
   logger: Logger,
 ): Promise<{ jobs: JobEngine }> {

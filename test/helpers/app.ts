@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { type App, buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { type Container, type ContainerDeps, createContainer } from '../../src/container.js';
 import type { Database } from '../../src/db/database.js';
 import { type Logger, loggerOptions } from '../../src/lib/logger.js';
@@ -57,9 +57,9 @@ export async function startApp(
       cb();
     },
   });
-  const logger = pino(loggerOptions(config.logLevel), stream) as unknown as Logger;
+  const logger = pino(loggerOptions(config.telemetry.logLevel), stream) as unknown as Logger;
   const database = opts.ownPool ? await tdb.open() : tdb.database;
-  if (config.noAuth) await ensureDevUser(database.db, config.noAuthEmail);
+  if (config.auth.noAuth) await ensureDevUser(database.db, config.auth.noAuthEmail);
   let jobs: JobEngine | undefined;
   if (opts.jobs) {
     jobs = await JobEngine.start(engineOptions(config, database.url), logger);

@@ -1,7 +1,7 @@
 // The email settings: what an operator gets wrong is refused at start-up, every problem at once,
 // and an unset SMTP_URL is said in one start-up line.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configWarnings, loadConfig } from '../../src/config.js';
+import { type ConfigError, configWarnings, loadConfig } from '../../src/config/config.js';
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -15,11 +15,12 @@ const problemsOf = (env: Record<string, string>) => {
 describe('email configuration', () => {
   it('defaults: no SMTP_URL = emails recorded as skipped, said once at start-up', () => {
     const c = loadConfig({ NODE_ENV: 'test' });
-    expect(c).toMatchObject({
+    expect(c.email).toEqual({
       smtpUrl: undefined,
-      emailConcurrency: 4,
-      emailTimeoutMs: 20000,
-      emailRetryScheduleSeconds: [0, 30, 120, 600, 1800, 7200],
+      from: undefined,
+      concurrency: 4,
+      timeoutMs: 20000,
+      retryScheduleSeconds: [0, 30, 120, 600, 1800, 7200],
       dashboardUrl: 'https://torale.ai',
     });
     expect(configWarnings(c).filter((w) => w.includes('SMTP_URL'))).toEqual([
@@ -31,7 +32,7 @@ describe('email configuration', () => {
       EMAIL_FROM: 'Torale <a@example.com>',
     });
     expect(configWarnings(sending).filter((w) => w.includes('SMTP_URL'))).toEqual([]);
-    expect(loadConfig({ NODE_ENV: 'test', DASHBOARD_URL: 'https://dash.example.com//' }).dashboardUrl).toBe(
+    expect(loadConfig({ NODE_ENV: 'test', DASHBOARD_URL: 'https://dash.example.com//' }).email.dashboardUrl).toBe(
       'https://dash.example.com',
     );
   });
