@@ -6,6 +6,7 @@ import type { EmailVerificationService } from './email-verification.service.js';
 import type { HistoryService } from './history.service.js';
 import { toDeliveryJson, toSendJson } from './notifications.json.js';
 import {
+  CodeSentSchema,
   DeliveriesPageSchema,
   DeliveriesQuery,
   EmailBody,
@@ -62,7 +63,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['email-verification'],
-        summary: 'Addresses task emails may go to: your account email',
+        summary: 'Addresses task emails may go to: your account email and the addresses you verified',
         response: { 200: VerifiedEmailsSchema, 404: DetailSchema, ...authErrors },
       },
     },
@@ -74,9 +75,9 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['email-verification'],
-        summary: 'Send a verification code (503 while no email provider is configured)',
+        summary: 'Email a 6-digit code to an address (valid 15 minutes, 3 requests an hour; 503 without SMTP_URL)',
         body: EmailBody,
-        response: { 200: MessageSchema, ...errors },
+        response: { 200: CodeSentSchema, 429: DetailSchema, ...errors },
       },
     },
     async (req) => emailVerification.send(req.viewer, req.body.email),
@@ -87,12 +88,12 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['email-verification'],
-        summary: 'Check a verification code (503 while no email provider is configured)',
+        summary: 'Check a code: right = the address is verified; 5 tries per code (503 without SMTP_URL)',
         body: VerifyEmailBody,
-        response: { 200: MessageSchema, ...errors },
+        response: { 200: MessageSchema, 400: DetailSchema, ...errors },
       },
     },
-    async (req) => emailVerification.verify(req.viewer, req.body.email),
+    async (req) => emailVerification.verify(req.viewer, req.body.email, req.body.code),
   );
 
   app.delete(

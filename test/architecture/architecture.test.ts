@@ -8,9 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   envReadsOutside,
   folderImports,
-  LAYERS,
   graphqlReachedFrom,
   importCycles,
+  LAYERS,
   lineCount,
   readSources,
   sqlOutsideRepositories,
@@ -85,7 +85,7 @@ describe('the checks themselves, on a broken tree', () => {
   );
   put('config/config.ts', 'export const read = () => process.env;\n');
   put('users/users.routes.ts', "import type { C } from '../container.js';\nexport type R = C;\n");
-  put('container.ts', "export type C = 1;\n");
+  put('container.ts', 'export type C = 1;\n');
   const broken = readSources(dir);
 
   it('finds a cycle through a type-only import and a subfolder', () => {
