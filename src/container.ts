@@ -97,7 +97,6 @@ export function createServices(
     tasks: createTasksService({
       db,
       executions,
-      defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
       maxTasksPerUser: config.maxTasksPerUser,
       notificationRules,
     }),
