@@ -24,8 +24,6 @@ export interface ApiKeyStats {
 }
 
 export interface ApiKeyVerifierOptions {
-  /** Benchmark baseline only: skip the verified-key cache. */
-  bcryptEveryRequest?: boolean;
   cacheSize?: number;
   bcryptConcurrency?: number;
   bcryptMaxQueue?: number;
@@ -34,6 +32,11 @@ export interface ApiKeyVerifierOptions {
 }
 
 const LAST_USED_GRANULARITY_MS = 60_000;
+
+/** A key used from many addresses (a fleet of CI runners) logs the first ones of each day only. */
+export const NEW_ADDRESS_EVENTS_PER_KEY_PER_DAY = 20;
+/** The detail of a failed-secret event: who sent it is not known, so only its address is kept. */
+export const UNVERIFIED_CALLER = 'unverified caller: wrong secret for this key';
 
 /** Where the verifier reports what the owner's security log must show. */
 export interface SecurityEventSink {
@@ -45,6 +48,8 @@ export interface VerifiedKey {
   user: UserRow;
   scopes: readonly string[];
   expiresAt: Date | null;
+  /** Replaced by a rotation (in its grace window). */
+  replaced: boolean;
 }
 
 /** A key that is no longer active was revoked unless it was retired at (or after) its expiry. */
@@ -69,7 +74,7 @@ export class ApiKeyVerifier {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly logger: Logger,
-    private readonly opts: ApiKeyVerifierOptions = {},
+    opts: ApiKeyVerifierOptions = {},
   ) {
     this.#verified = new LRUCache({ max: opts.cacheSize ?? 10_000 });
     this.#rejected = new LRUCache({ max: opts.cacheSize ?? 10_000 });
@@ -100,14 +105,7 @@ export class ApiKeyVerifier {
     const who = { userId: row.user.id, apiKeyId: row.key_id, keyPrefix: row.key_prefix, ip: address, userAgent };
 
     const digest = createHash('sha256').update(key).digest('base64');
-    if (this.opts.bcryptEveryRequest) {
-      // Benchmark baseline B3: what verification costs without any cache or sharing.
-      const ok = await this.#limiter.run(() => {
-        this.stats.bcryptCompares++;
-        return bcrypt.compare(key, row.key_hash);
-      }, address);
-      if (!ok) throw Errors.invalidApiKey();
-    } else if (this.#verified.get(digest) === row.key_hash) {
+    if (this.#verified.get(digest) === row.key_hash) {
       this.stats.verifiedCacheHits++;
     } else if (this.#rejected.get(digest) === row.key_hash) {
       this.stats.rejectedCacheHits++;
@@ -127,21 +125,42 @@ export class ApiKeyVerifier {
     if (!row.user.is_active) throw Errors.userDisabled();
     const seen = `${row.key_id}|${address}`;
     if (this.#events && !this.#seenAddresses.has(seen)) {
-      await this.#events.record({ ...who, type: 'api_key.new_address', once: `address:${row.key_id}:${address}` });
+      await this.#events.record({
+        ...who,
+        type: 'api_key.new_address',
+        once: `address:${row.key_id}:${address}`,
+        capPerKeyPerDay: NEW_ADDRESS_EVENTS_PER_KEY_PER_DAY,
+      });
       this.#seenAddresses.set(seen, true);
     }
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() >= LAST_USED_GRANULARITY_MS) {
       await this.#touch(row.key_id);
     }
-    return { apiKeyId: row.key_id, user: row.user, scopes: row.scopes, expiresAt: row.expires_at };
+    return {
+      apiKeyId: row.key_id,
+      user: row.user,
+      scopes: row.scopes,
+      expiresAt: row.expires_at,
+      replaced: row.replaced_by_key_id !== null,
+    };
   }
 
-  /** A wrong secret for a real key's prefix: logged for its owner at most once per key per minute. */
+  /**
+   * A wrong secret for a real key's prefix: logged for its owner at most once per key per
+   * minute. Anyone who knows a prefix can cause it, so nothing the caller chose (its
+   * User-Agent) is stored: the address only, marked unverified.
+   */
   async #failed(who: Omit<NewSecurityEvent, 'type'> & { apiKeyId: string }): Promise<void> {
     if (!this.#events || this.#failureLogged.has(who.apiKeyId)) return;
     this.#failureLogged.set(who.apiKeyId, true);
     const minute = Math.floor(Date.now() / 60_000);
-    await this.#events.record({ ...who, type: 'api_key.auth_failed', once: `failed:${who.apiKeyId}:${minute}` });
+    await this.#events.record({
+      ...who,
+      userAgent: null,
+      detail: UNVERIFIED_CALLER,
+      type: 'api_key.auth_failed',
+      once: `failed:${who.apiKeyId}:${minute}`,
+    });
   }
 
   /** Concurrent first requests with one key share a single bcrypt run. */

@@ -4,6 +4,7 @@
 // job whose id follows from the delivery and n, so it is queued once). Every attempt carries
 // the delivery id as `webhook-id`. A 410 Gone, or failing for too long, disables the webhook.
 import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.js';
 import type { DB, Notification, WebhookDisabledReason, WebhookNotification } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 import {
@@ -20,15 +21,12 @@ import type { AttemptKind, DeliveryJob, DeliveryQueue, OnWebhookDisabled } from 
 import { EMAIL_SKIPPED } from './notify.js';
 import { sendWebhook } from './webhook-sender.js';
 
-export interface WebhookAttemptsOptions {
-  allowInsecureTargets: boolean;
-  timeoutMs: number;
-  /** Delay before each attempt, in seconds; its length is the number of scheduled attempts. */
-  scheduleSeconds: readonly number[];
-  disableAfterHours: number;
-  /** A delivery held for a disabled owner is looked at again this much later. */
-  heldRecheckSeconds: number;
-}
+/** heldRecheckSeconds: a delivery held for a disabled owner is looked at again this much later. */
+export type WebhookAttemptsOptions = Pick<
+  Config['webhooks'],
+  'allowInsecureTargets' | 'timeoutMs' | 'retryScheduleSeconds' | 'disableAfterHours'
+> &
+  Pick<Config['engine'], 'heldRecheckSeconds'>;
 
 export interface WebhookAttemptsDeps {
   db: Kysely<DB>;
@@ -125,7 +123,7 @@ export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhoo
       return true;
     }
     const gone = code === 410;
-    const delay = opts.scheduleSeconds[n];
+    const delay = opts.retryScheduleSeconds[n];
     if (kind === 'scheduled' && queue && !attempt.permanent && !gone && delay !== undefined) {
       const startAfter = new Date(Date.now() + delay * 1000);
       await db.transaction().execute(async (trx) => {

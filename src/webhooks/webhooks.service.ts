@@ -24,6 +24,8 @@ export interface WebhooksServiceDeps {
   /** Test pings per user. */
   testLimit: RateLimit;
   timeoutMs: number;
+  /** Ports a test ping may call (any, when insecure targets are allowed for local testing). */
+  testPorts: readonly number[];
 }
 
 export type WebhooksService = ReturnType<typeof createWebhooksService>;
@@ -40,7 +42,15 @@ const targetOf = (url: string, rules: NotificationRules) =>
 
 const INVALID_PREFIX = 'Invalid notification: ';
 
-export function createWebhooksService({ db, rules, testLimit, timeoutMs }: WebhooksServiceDeps) {
+/** Every network failure of a test ping reads the same. */
+export const UNREACHABLE = 'the target could not be reached';
+
+const portOf = (url: string) => {
+  const u = new URL(url);
+  return u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+};
+
+export function createWebhooksService({ db, rules, testLimit, timeoutMs, testPorts }: WebhooksServiceDeps) {
   return {
     async getConfig(viewer: Viewer): Promise<WebhookConfig> {
       requireScope(viewer, 'tasks:read');
@@ -88,6 +98,12 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs }: Webho
         }
         throw e;
       }
+      const port = portOf(url);
+      if (!rules.allowInsecureTargets && !testPorts.includes(port)) {
+        throw Errors.badRequest(
+          `Webhook delivery failed: port ${port} is not allowed (allowed: ${testPorts.join(', ')})`,
+        );
+      }
       const saved = await findDefaultWebhook(db, user.id);
       const secret = saved?.url === url ? saved.secret : body.webhook_secret;
       const id = `test_${randomBytes(8).toString('hex')}`;
@@ -124,7 +140,9 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs }: Webho
       if (code !== null && code >= 200 && code < 300) {
         return { success: true, message: `Webhook delivered successfully (HTTP ${code})` };
       }
-      throw Errors.badRequest(`Webhook delivery failed: ${attempt.error ?? `HTTP ${code}`}`);
+      // What the target answered is the caller's business; how the network failed (refused,
+      // reset, timed out, which address) would tell a port scanner what is behind a host.
+      throw Errors.badRequest(`Webhook delivery failed: ${code === null ? UNREACHABLE : `HTTP ${code}`}`);
     },
   };
 }
