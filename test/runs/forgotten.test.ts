@@ -4,7 +4,7 @@
 // Two instances starting together on 2,000 such tasks run each exactly once.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { engineOptions, JobEngine } from '../../src/runs/engine.js';
 import type { RunContext } from '../../src/runs/run-context.js';
