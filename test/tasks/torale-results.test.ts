@@ -284,7 +284,7 @@ describe.skipIf(!tpl)('migration 2026_12_07_0100 converts rows written the old w
     expect(cols).toEqual([{ data_type: 'jsonb' }]);
 
     // Down and up again: the same rows (the old shape had no activity to keep).
-    const down = await migrator.migrateDown();
+    const down = await migrator.migrateTo('2026_11_29_0030_standard_webhooks');
     expect(down.error).toBeUndefined();
     const { rows: reverted } = await sql<{ grounding_sources: unknown }>`select grounding_sources from task_executions
       where id = ${oldStyle}`.execute(db);
