@@ -3,6 +3,7 @@
 // can build it alone. app.ts puts HTTP around it; main.ts starts both.
 import type { Kysely } from 'kysely';
 import { createApiKeysService } from './api-keys/api-keys.service.js';
+import { createAuthAccounting } from './auth/accounting.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
 import { type AuthStrategy, createAuthenticator } from './auth/authenticator.js';
 import { ClerkAuth } from './auth/clerk.js';
@@ -22,7 +23,9 @@ import { LiveHub } from './live/hub.js';
 import { createLiveService } from './live/live.service.js';
 import { createMetrics } from './metrics.js';
 import { createEmailVerificationService } from './notifications/email-verification.service.js';
+import { createEmails, type Emails } from './notifications/emails.js';
 import { createHistoryService } from './notifications/history.service.js';
+import { createMailer, DEFAULT_FROM } from './notifications/mailer.js';
 import { AgentClient } from './runs/agent.js';
 import type { OnWebhookDisabled } from './runs/delivery-job.js';
 import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
@@ -65,6 +68,7 @@ export function createServices(
   hub: LiveHub,
   logger: Logger,
   webhookAttempts: WebhookAttempts,
+  emails: Emails,
 ) {
   const executions = createExecutionsService({ db, runs });
   const securityEvents = createSecurityEventsService({ db, logger });
@@ -100,7 +104,6 @@ export function createServices(
     tasks: createTasksService({
       db,
       executions,
-      defaultIntervalSeconds: config.engine.defaultIntervalSeconds,
       maxTasksPerUser: limits.maxTasksPerUser,
       notificationRules,
     }),
@@ -122,7 +125,12 @@ export function createServices(
       testLimit: rateLimits.limit('task-webhook-test', 5, 60_000),
     }),
     history: createHistoryService({ db }),
-    emailVerification: createEmailVerificationService(),
+    emailVerification: createEmailVerificationService({
+      db,
+      emails,
+      links: { dashboardUrl: config.email.dashboardUrl },
+      bcryptCost: config.auth.apiKeyBcryptCost,
+    }),
     connectors: createConnectorsService(),
   };
 }
@@ -144,6 +152,18 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const rateLimits = createRateLimits(config.database.redisUrl, logger);
   const runs = jobs ?? deps.runs ?? NO_RUNS;
   const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0, forgottenScheduled: 0 };
+  const mailer = createMailer(config.email, logger);
+  // Emails are recorded where they happen and attempted by the engine's email queue.
+  const emails = createEmails({
+    db,
+    mailer,
+    queue: jobs,
+    logger,
+    links: { dashboardUrl: config.email.dashboardUrl },
+    from: config.email.from ?? DEFAULT_FROM,
+    scheduleSeconds: config.email.retryScheduleSeconds,
+    heldRecheckSeconds: config.engine.heldRecheckSeconds,
+  });
   // Webhook attempts are made by delivery jobs and by test pings; retries and replays are queued on the engine.
   const webhookAttempts = createWebhookAttempts({
     db,
@@ -157,6 +177,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
         type: 'webhook.disabled',
         detail: `${event.reason}: task ${event.taskId}, ${event.url}`,
       });
+      await emails.webhookDisabled({ ...event, afterHours: config.webhooks.disableAfterHours });
       await deps.onWebhookDisabled?.(event);
     },
     opts: { ...config.webhooks, heldRecheckSeconds: config.engine.heldRecheckSeconds },
@@ -174,6 +195,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
           logger,
           config.engine,
           webhookAttempts,
+          emails,
           runStats,
         )
       : undefined;
@@ -184,8 +206,17 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const hub = new LiveHub(database, logger);
   /** Live connections open here (the live plugin keeps it). */
   const liveCount = { connections: 0 };
-  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger, webhookAttempts);
+  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger, webhookAttempts, emails);
   apiKeyVerifier.reportTo(services.securityEvents);
+  const metrics = createMetrics({
+    database,
+    apiKeyVerifier,
+    clerk,
+    runner,
+    jobs,
+    live: { connections: () => liveCount.connections, subscriptions: () => hub.subscribers },
+  });
+  const authenticate = createAuthenticator(strategies);
   return {
     config,
     logger,
@@ -194,29 +225,29 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     database,
     clerk,
     apiKeyVerifier,
-    authenticate: createAuthenticator(strategies),
-    authFailures: new AuthFailureLimiter(config.limits.authFailuresPerMinute),
-    /** Requests without credentials, per client address (in Redis when configured, so shared). */
-    anonymousLimit: rateLimits.limit('anonymous', config.limits.anonymousPerMinute, 60_000),
+    authenticate,
+    /** Every request and live connection is authenticated and counted through this (auth/accounting.ts). */
+    accountRequest: createAuthAccounting({
+      authenticate,
+      failures: new AuthFailureLimiter(config.limits.authFailuresPerMinute),
+      /** Requests without credentials, per client address (in Redis when configured, so shared). */
+      anonymous: rateLimits.limit('anonymous', config.limits.anonymousPerMinute, 60_000),
+      onRefused: (err) => metrics.authFailure(err),
+    }).accountRequest,
     rateLimits,
     apqCache,
     jobs,
     runner,
+    emails,
     hub,
     services,
     live: liveCount,
-    metrics: createMetrics({
-      database,
-      apiKeyVerifier,
-      clerk,
-      runner,
-      jobs,
-      live: { connections: () => liveCount.connections, subscriptions: () => hub.subscribers },
-    }),
+    metrics,
     /** Releases what the container opened (the database and engine belong to the caller). */
     async close(): Promise<void> {
       await rateLimits.close();
       apqCache?.close();
+      mailer?.close();
     },
   };
 }

@@ -1,10 +1,13 @@
 // Thin GraphQL adapter over the notification history and email verification; arguments
 // are renamed to the REST fields and checked against the same schemas.
+
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { validate } from '../lib/validation.js';
 import { NotificationTypeEnum } from '../tasks/tasks.types.js';
+import type { EmailVerificationService } from './email-verification.service.js';
+import type { HistoryService } from './history.service.js';
 import { DeliveriesQuery, EmailBody, SendsQuery, VerifyEmailBody } from './notifications.schemas.js';
 import {
   NotificationSendPageType,
@@ -29,6 +32,8 @@ const sendsArgs = argumentRule(SendsQuery, 'query', (a: PageArgs & { notificatio
 
 @Resolver()
 export class NotificationsResolver {
+  constructor(private readonly services: { history: HistoryService; emailVerification: EmailVerificationService }) {}
+
   @Query(() => WebhookDeliveryHistoryType, {
     description: 'Webhook deliveries of your tasks (or of one), newest first, with their attempts.',
   })
@@ -40,7 +45,7 @@ export class NotificationsResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WebhookDeliveryHistoryType> {
     const q = deliveriesArgs.parse({ taskId, limit, offset });
-    const page = await ctx.services.history.deliveries(ctx.viewer, q);
+    const page = await this.services.history.deliveries(ctx.viewer, q);
     return { deliveries: page.deliveries.map(toDeliveryRecordType), total: page.total };
   }
 
@@ -54,34 +59,41 @@ export class NotificationsResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<NotificationSendPageType> {
     const q = sendsArgs.parse({ notificationType, taskId, limit, offset });
-    const page = await ctx.services.history.sends(ctx.viewer, q);
+    const page = await this.services.history.sends(ctx.viewer, q);
     return { sends: page.sends.map(toSendType), total: page.total };
   }
 
-  @Query(() => VerifiedEmailsType, { description: 'Addresses task emails may go to: your account email.' })
-  verifiedEmails(@Ctx() ctx: GraphQLContext): VerifiedEmailsType {
-    const v = ctx.services.emailVerification.verified(ctx.viewer);
+  @Query(() => VerifiedEmailsType, {
+    description: 'Addresses task emails may go to: your account email and the addresses you verified.',
+  })
+  async verifiedEmails(@Ctx() ctx: GraphQLContext): Promise<VerifiedEmailsType> {
+    const v = await this.services.emailVerification.verified(ctx.viewer);
     return { verifiedEmails: v.verified_emails, primaryEmail: v.primary_email };
   }
 
-  @Mutation(() => String, { description: 'Send a verification code (SERVICE_UNAVAILABLE: no email provider).' })
-  sendEmailVerification(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): string {
+  @Mutation(() => String, {
+    description:
+      'Email a 6-digit code to an address (valid 15 minutes; TOO_MANY_REQUESTS after 3 in an hour; SERVICE_UNAVAILABLE without SMTP_URL). Answers the message.',
+  })
+  async sendEmailVerification(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): Promise<string> {
     const body = validate(EmailBody, { email }, 'body');
-    return ctx.services.emailVerification.send(ctx.viewer, body.email).message;
+    return (await this.services.emailVerification.send(ctx.viewer, body.email)).message;
   }
 
-  @Mutation(() => String, { description: 'Check a verification code (SERVICE_UNAVAILABLE: no email provider).' })
-  verifyEmail(
+  @Mutation(() => String, {
+    description: 'Check a code; right = the address is verified (BAD_USER_INPUT with the reason otherwise).',
+  })
+  async verifyEmail(
     @Arg('email', () => String) email: string,
     @Arg('code', () => String) code: string,
     @Ctx() ctx: GraphQLContext,
-  ): string {
+  ): Promise<string> {
     const body = validate(VerifyEmailBody, { email, code }, 'body');
-    return ctx.services.emailVerification.verify(ctx.viewer, body.email);
+    return (await this.services.emailVerification.verify(ctx.viewer, body.email, body.code)).message;
   }
 
   @Mutation(() => String, { description: 'Remove an address from your verified list (not your account email).' })
-  removeVerifiedEmail(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): string {
-    return ctx.services.emailVerification.remove(ctx.viewer, email).message;
+  async removeVerifiedEmail(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): Promise<string> {
+    return (await this.services.emailVerification.remove(ctx.viewer, email)).message;
   }
 }

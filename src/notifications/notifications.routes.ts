@@ -1,10 +1,12 @@
 // REST shims for the dashboard's notification settings: history of webhook deliveries and
 // notification sends, and email verification.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Services } from '../container.js';
 import { authErrors, DetailSchema, ValidationErrorSchema } from '../http/schemas.js';
+import type { EmailVerificationService } from './email-verification.service.js';
+import type { HistoryService } from './history.service.js';
 import { toDeliveryJson, toSendJson } from './notifications.json.js';
 import {
+  CodeSentSchema,
   DeliveriesPageSchema,
   DeliveriesQuery,
   EmailBody,
@@ -18,9 +20,10 @@ import {
 
 const errors = { 404: DetailSchema, 422: ValidationErrorSchema, ...authErrors };
 
-export const notificationsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { history, emailVerification } = services;
-
+export const notificationsRoutes: FastifyPluginAsyncTypebox<{
+  history: HistoryService;
+  emailVerification: EmailVerificationService;
+}> = async (app, { history, emailVerification }) => {
   app.get(
     '/api/v1/webhooks/deliveries',
     {
@@ -60,7 +63,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{ services: Services
     {
       schema: {
         tags: ['email-verification'],
-        summary: 'Addresses task emails may go to: your account email',
+        summary: 'Addresses task emails may go to: your account email and the addresses you verified',
         response: { 200: VerifiedEmailsSchema, 404: DetailSchema, ...authErrors },
       },
     },
@@ -72,9 +75,9 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{ services: Services
     {
       schema: {
         tags: ['email-verification'],
-        summary: 'Send a verification code (503 while no email provider is configured)',
+        summary: 'Email a 6-digit code to an address (valid 15 minutes, 3 requests an hour; 503 without SMTP_URL)',
         body: EmailBody,
-        response: { 200: MessageSchema, ...errors },
+        response: { 200: CodeSentSchema, 429: DetailSchema, ...errors },
       },
     },
     async (req) => emailVerification.send(req.viewer, req.body.email),
@@ -85,12 +88,12 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{ services: Services
     {
       schema: {
         tags: ['email-verification'],
-        summary: 'Check a verification code (503 while no email provider is configured)',
+        summary: 'Check a code: right = the address is verified; 5 tries per code (503 without SMTP_URL)',
         body: VerifyEmailBody,
-        response: { 200: MessageSchema, ...errors },
+        response: { 200: MessageSchema, 400: DetailSchema, ...errors },
       },
     },
-    async (req) => emailVerification.verify(req.viewer, req.body.email),
+    async (req) => emailVerification.verify(req.viewer, req.body.email, req.body.code),
   );
 
   app.delete(
