@@ -122,38 +122,36 @@ function taskNotifications(t: ToraleTaskRow, notes: string[]): { list: Notificat
   const list: Notification[] = [];
   let secret: string | null = null;
   const add = (raw: Record<string, unknown>, from: string): void => {
-    const n =
-      raw.type === 'email'
-        ? { type: 'email', address: raw.address }
-        : { type: raw.type, url: raw.url, ...(raw.method ? { method: raw.method } : {}), headers: raw.headers ?? {} };
-    const why = notificationProblem(n);
-    if (why) {
-      notes.push(`${from} ${String(raw.type)} notification dropped: ${why}`);
+    if (raw.type !== 'email' && raw.type !== 'webhook') {
+      notes.push('a notification of unknown type dropped');
       return;
     }
-    if (raw.type === 'email' && raw.template)
-      notes.push('email template not carried (the gateway has one email layout)');
-    const [parsed] = parseNotifications([n as never], STRICT) as [Notification];
+    const why = notificationProblem(raw);
+    if (why) {
+      notes.push(`${raw.type} ${from} dropped: ${why}`);
+      return;
+    }
+    const [parsed] = parseNotifications([raw as never], STRICT) as [Notification];
     if (parsed.type === 'webhook') {
       secret = t.webhook_secret ?? t.user_webhook_secret;
       if (!secret) {
-        notes.push(`${from} webhook notification dropped: no signing secret in Torale (it never sent)`);
+        notes.push(`webhook ${from} dropped: no signing secret in Torale (it never sent)`);
         return;
       }
     }
     list.push(parsed);
   };
-  for (const item of items) if (item && typeof item === 'object') add(item, 'a');
+  for (const item of items) if (item && typeof item === 'object') add(item, 'notification');
   const has = (type: string) => list.some((n) => n.type === type);
   const webhookUrl = t.webhook_url ?? t.user_webhook_url;
   if (channels.includes('webhook') && !has('webhook') && webhookUrl && !items.some((i) => i?.type === 'webhook')) {
-    add({ type: 'webhook', url: webhookUrl }, 'the channel');
+    add({ type: 'webhook', url: webhookUrl }, 'from notification_channels');
   }
   // Torale emails the account address when no address is named; the gateway emails it only
   // for a task with no notifications at all, so a task with a webhook names it explicitly.
   if (channels.includes('email') && !has('email') && !items.some((i) => i?.type === 'email') && list.length > 0) {
     const address = t.notification_email ?? t.user_email;
-    if (address) add({ type: 'email', address }, 'the channel');
+    if (address) add({ type: 'email', address }, 'from notification_channels');
   }
   return { list, secret: has('webhook') ? secret : null };
 }

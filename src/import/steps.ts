@@ -12,6 +12,7 @@ import {
   convertUser,
   convertWebhookDelivery,
 } from './convert.js';
+import { convertEmailVerification, convertNotificationSend } from './convert-email.js';
 import type { SourceQuery } from './torale-source.repository.js';
 
 export interface Step {
@@ -161,5 +162,48 @@ export const STEPS: readonly Step[] = [
     target: { table: 'notification_deliveries', key: 'id' },
     secondary: { table: 'notification_attempts', key: 'id' },
     convert: convertWebhookDelivery as Step['convert'],
+  },
+  {
+    name: 'email sends',
+    source: {
+      table: 'notification_sends',
+      columns: [
+        'id',
+        'user_id',
+        'task_id',
+        'execution_id',
+        'recipient_email',
+        'notification_type',
+        'status',
+        'error_message',
+        'created_at',
+      ],
+    },
+    target: { table: 'email_sends', key: 'id' },
+    unavailable: (gateway) => (gateway.has('email_sends') ? null : 'this gateway has no email_sends table'),
+    convert: convertNotificationSend as Step['convert'],
+  },
+  {
+    name: 'email verifications',
+    source: {
+      table: 'email_verifications',
+      columns: [
+        'id',
+        'user_id',
+        'email',
+        'verification_code',
+        'verified',
+        'expires_at',
+        'verified_at',
+        'attempts',
+        'created_at',
+      ],
+    },
+    target: { table: 'email_verifications', key: 'id' },
+    // A pending code is hashed with a fresh salt on every run.
+    notCompared: ['code_hash'],
+    unavailable: (gateway) =>
+      gateway.has('email_verifications') ? null : 'this gateway has no email_verifications table',
+    convert: convertEmailVerification as Step['convert'],
   },
 ];

@@ -69,7 +69,8 @@ export function toGroundingSources(raw: unknown): GroundingSource[] {
   return out;
 }
 
-function toActivity(raw: unknown): ActivityStep[] {
+/** The agent's steps as stored (tool and detail; bounded). */
+export function toActivity(raw: unknown): ActivityStep[] {
   if (!Array.isArray(raw)) return [];
   const steps: ActivityStep[] = [];
   for (const s of raw.slice(0, MAX_ACTIVITY)) {

@@ -34,7 +34,7 @@ describe.skipIf(!tpl)('the gateway after an import', () => {
     s = await seedScenario(torale);
     const report = await importFromTorale({ from: torale.url, db: tdb.database.db });
     expect(report.mode).toBe('import');
-    t = await startApp(tdb, { env: clerkEnv(clerk) });
+    t = await startApp(tdb, { env: clerkEnv(clerk, { SMTP_URL: 'log:' }) });
   });
   afterAll(async () => {
     await t?.close();
@@ -94,7 +94,14 @@ describe.skipIf(!tpl)('the gateway after an import', () => {
       grounding_sources: [{ url: 'https://www.reuters.com/a', title: 'www.reuters.com' }],
     });
     expect(runs.body[0]).toMatchObject({ status: 'cancelled', error_message: INTERRUPTED });
-    // The same via the key, and the public task of another Torale user stays public.
+    // A code Torale sent a few minutes ago still verifies its address.
+    const verify = await rest(t.app, 'POST', '/api/v1/email-verification/verify', bearer(token), {
+      email: 'pending@example.net',
+      code: '654321',
+    });
+    expect(verify.status, verify.raw).toBe(200);
+    expect(verify.body).toEqual({ message: 'Email verified successfully' });
+    // The public task of another Torale user stays public.
     const pub = await rest(t.app, 'GET', `/api/v1/public/tasks/id/${s.tasks.bobPublic.id}`);
     expect(pub.status).toBe(200);
   });

@@ -95,8 +95,10 @@ export async function seedScenario(t: ToraleDb) {
     [alice.id, notifying.id, met],
   );
   await t.query(
-    `insert into email_verifications (user_id, email, verification_code, verified, expires_at, verified_at)
-     values ($1, 'alerts@example.net', '123456', true, now() - interval '1 day', now() - interval '1 day')`,
+    `insert into email_verifications (user_id, email, verification_code, verified, expires_at, verified_at) values
+     ($1, 'alerts@example.net', '123456', true, now() - interval '1 day', now() - interval '1 day'),
+     ($1, 'pending@example.net', '654321', false, now() + interval '10 minutes', null),
+     ($1, 'stale@example.net', '111111', false, now() - interval '1 hour', null)`,
     [alice.id],
   );
   return {
