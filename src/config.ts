@@ -70,6 +70,15 @@ export interface Config {
   readonly authFailureLimitPerMinute: number;
   /** Requests without credentials per client address per minute (shared through Redis when configured). */
   readonly anonymousLimitPerMinute: number;
+  /** Per-caller budgets (src/budget): window, REST requests and GraphQL cost points per window (0 = off). */
+  readonly budgetWindowSeconds: number;
+  readonly budgetRestPerWindow: number;
+  readonly budgetGraphqlPointsPerWindow: number;
+  /** GraphQL operations costing at least this are expensive: at most budgetExpensivePerUser at once per user. */
+  readonly budgetExpensiveCost: number;
+  readonly budgetExpensivePerUser: number;
+  /** How often an instance adds its charges to the shared (Redis) budgets. */
+  readonly budgetSyncMs: number;
   readonly shutdownTimeoutMs: number;
   /** Live updates: connections one user may hold on one instance, subscriptions per connection. */
   readonly liveConnectionsPerUser: number;
@@ -248,6 +257,14 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeyCreateLimitPerMinute: int('API_KEY_CREATE_LIMIT_PER_MINUTE', 3, 1, 10000),
     authFailureLimitPerMinute: int('AUTH_FAILURE_LIMIT_PER_MINUTE', 100, 1, 1_000_000),
     anonymousLimitPerMinute: int('ANONYMOUS_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
+    // An honest dashboard stays far below these: its task list costs 38,001 points, its other
+    // queries under 5,000, and it polls a few times a minute per tab.
+    budgetWindowSeconds: int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
+    budgetRestPerWindow: int('RATE_LIMIT_REST_REQUESTS', 1200, 0, 10_000_000),
+    budgetGraphqlPointsPerWindow: int('RATE_LIMIT_GRAPHQL_POINTS', 2_000_000, 0, 1_000_000_000),
+    budgetExpensiveCost: int('RATE_LIMIT_EXPENSIVE_COST', 10_000, 1, 1_000_000),
+    budgetExpensivePerUser: int('RATE_LIMIT_EXPENSIVE_CONCURRENCY', 2, 1, 1000),
+    budgetSyncMs: int('RATE_LIMIT_SYNC_MS', 200, 10, 10_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 300000),
     liveConnectionsPerUser: int('LIVE_CONNECTIONS_PER_USER', 20, 1, 10000),
     liveSubscriptionsPerConnection: int('LIVE_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),

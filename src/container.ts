@@ -10,6 +10,7 @@ import { AuthFailureLimiter } from './auth/failure-limiter.js';
 import { apiKeyStrategy } from './auth/strategies/api-key.strategy.js';
 import { clerkSessionStrategy } from './auth/strategies/clerk-session.strategy.js';
 import { devUserStrategy } from './auth/strategies/dev-user.strategy.js';
+import { createBudgets } from './budget/budget.js';
 import type { Config } from './config.js';
 import { createConnectorsService } from './connectors/connectors.service.js';
 import type { Database } from './db/database.js';
@@ -149,6 +150,16 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const strategies: AuthStrategy[] = [apiKeyStrategy(apiKeyVerifier), clerkSessionStrategy(db, clerk)];
   if (config.noAuth) strategies.push(devUserStrategy(db, config.corsOrigins));
   const rateLimits = createRateLimits(config.redisUrl, logger);
+  const budgets = createBudgets({
+    windowMs: config.budgetWindowSeconds * 1000,
+    restPerWindow: config.budgetRestPerWindow,
+    graphqlPointsPerWindow: config.budgetGraphqlPointsPerWindow,
+    expensiveCost: config.budgetExpensiveCost,
+    expensivePerUser: config.budgetExpensivePerUser,
+    syncMs: config.budgetSyncMs,
+    redis: rateLimits.redis,
+    logger,
+  });
   const runs = jobs ?? deps.runs ?? NO_RUNS;
   const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0 };
   // Webhook attempts are made by delivery jobs and by test pings; retries and replays are queued on the engine.
@@ -219,6 +230,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     /** Requests without credentials, per client address (in Redis when configured, so shared). */
     anonymousLimit: rateLimits.limit('anonymous', config.anonymousLimitPerMinute, 60_000),
     rateLimits,
+    /** Per-caller budgets: REST requests and GraphQL points per window, expensive operations at once. */
+    budgets,
     apqCache,
     jobs,
     runner,
@@ -235,6 +248,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     }),
     /** Releases what the container opened (the database and engine belong to the caller). */
     async close(): Promise<void> {
+      budgets.close();
+      await budgets.sync();
       await rateLimits.close();
       apqCache?.close();
     },

@@ -6,6 +6,7 @@
 // once per request, so no route can forget it.
 import fp from 'fastify-plugin';
 import { ANONYMOUS, type Viewer } from '../auth/viewer.js';
+import { budgetSubject, rateLimitHeaders } from '../budget/budget.js';
 import type { Container } from '../container.js';
 import { Errors, isAppError, SERVER_BUSY } from '../errors.js';
 
@@ -21,7 +22,7 @@ declare module 'fastify' {
 
 export default fp<{ container: Container }>(
   async (app, { container }) => {
-    const { authenticate, authFailures, anonymousLimit, metrics } = container;
+    const { authenticate, authFailures, anonymousLimit, metrics, budgets } = container;
     app.decorateRequest('viewer', null as never);
     app.addHook('onRequest', async (request, reply) => {
       void reply.header('x-request-id', request.id);
@@ -44,6 +45,17 @@ export default fp<{ container: Container }>(
       const v = request.viewer;
       // A key with an end announces it on every response (as GitHub's token expiration header).
       if (v.kind === 'api-key' && v.expiresAt) void reply.header('torale-key-expiration', v.expiresAt.toISOString());
+      // The caller's budget: REST requests here; GraphQL is charged its cost once known (plugins/graphql).
+      const subject = budgetSubject(v);
+      if (subject !== undefined) {
+        const graphql = request.routeOptions.url === '/graphql';
+        const counter = graphql ? budgets.graphql : budgets.rest;
+        if (counter.enabled) {
+          const state = graphql || request.method === 'OPTIONS' ? counter.peek(subject) : counter.charge(subject, 1);
+          void reply.headers(rateLimitHeaders(state));
+          if (!state.allowed) throw Errors.tooManyRequests(state.retryAfterSeconds);
+        }
+      }
       // Preflights do no work and browsers send them on their own.
       if (request.viewer.kind === 'anonymous' && request.method !== 'OPTIONS') {
         const { allowed, retryAfterSeconds } = await anonymousLimit.consume(request.ip);

@@ -143,14 +143,18 @@ export default fp<{ container: Container }>(
       schema: { hide: true } as object,
       handler: async (request, reply) => {
         if (request.viewer.kind === 'anonymous') throw Errors.authorizationMissing();
+        if (lifecycle.draining) throw Errors.serviceBusy();
+        let open = false;
         const conn: LiveConnection = {
           viewer: request.viewer,
           request: { headers: request.headers, ip: request.ip, method: request.method },
           subscriptions: 1,
-          close: () => reply.raw.end(),
+          // Refused before it opened: the answer is the 429 below, not an empty 200.
+          close: () => open && reply.raw.end(),
         };
         const release = connections.add(conn);
         if (!release) throw Errors.tooManyRequests(5);
+        open = true;
         reply.raw.on('close', release);
         await sse(request, reply);
       },
