@@ -17,6 +17,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** false = the route never authenticates (health checks, metrics). */
     auth?: boolean;
+    /**
+     * A route for other systems, authenticated by a signature over its body (Clerk's and
+     * GitHub's hooks): held to the anonymous limit per address before its body is read, and
+     * a refused signature counts as a failed authentication of that address.
+     */
+    signedHook?: boolean;
   }
 }
 
@@ -27,6 +33,13 @@ export default fp<{ container: Container }>(
     app.addHook('onRequest', async (request, reply) => {
       void reply.header('x-request-id', request.id);
       request.viewer = ANONYMOUS;
+      if (request.routeOptions.config?.signedHook) {
+        const wait = await authFailures.retryAfter(request.ip);
+        if (wait > 0) throw Errors.tooManyRequests(wait);
+        const { allowed, retryAfterSeconds } = await anonymousLimit.consume(request.ip);
+        if (!allowed) throw Errors.tooManyRequests(retryAfterSeconds);
+        return;
+      }
       if (request.routeOptions.config?.auth === false) return;
       if (request.headers.authorization) {
         const wait = await authFailures.retryAfter(request.ip);
@@ -60,6 +73,11 @@ export default fp<{ container: Container }>(
       if (request.viewer.kind === 'anonymous' && request.method !== 'OPTIONS') {
         const { allowed, retryAfterSeconds } = await anonymousLimit.consume(request.ip);
         if (!allowed) throw Errors.tooManyRequests(retryAfterSeconds);
+      }
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.routeOptions.config?.signedHook && (reply.statusCode === 400 || reply.statusCode === 401)) {
+        await authFailures.record(request.ip);
       }
     });
   },
