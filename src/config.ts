@@ -43,6 +43,8 @@ export interface Config {
   readonly webhookTimeoutMs: number;
   /** Webhook attempts in flight at once on this instance (one delivery worker each). */
   readonly webhookDeliveryConcurrency: number;
+  /** Of those, attempts one user may have in flight at once (0 = no bound). */
+  readonly webhookDeliveryPerUser: number;
   /** Delay before each attempt of a delivery, in seconds (its length is the number of attempts). */
   readonly webhookRetryScheduleSeconds: readonly number[];
   /** A webhook whose every attempt failed this long is disabled. */
@@ -202,6 +204,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const introspectionRaw = str('GRAPHQL_INTROSPECTION');
+  const deliveryConcurrency = int('WEBHOOK_DELIVERY_CONCURRENCY', 16, 1, 50);
   const config: Config = {
     nodeEnv,
     isProduction,
@@ -234,7 +237,9 @@ export function loadConfig(env: Env = process.env): Config {
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10000, 100, 30000),
     // A test ping to any port of any public host would be a port scanner with a report.
     webhookTestPorts: ports('WEBHOOK_TEST_PORTS', [443, 80]),
-    webhookDeliveryConcurrency: int('WEBHOOK_DELIVERY_CONCURRENCY', 16, 1, 50),
+    webhookDeliveryConcurrency: deliveryConcurrency,
+    // A quarter of the slots each: one user's slow targets leave three quarters to everyone else.
+    webhookDeliveryPerUser: int('WEBHOOK_DELIVERY_PER_USER', Math.max(1, Math.floor(deliveryConcurrency / 4)), 0, 50),
     // Like Svix: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
     webhookRetryScheduleSeconds: schedule(
       'WEBHOOK_RETRY_SCHEDULE_SECONDS',

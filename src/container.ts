@@ -120,6 +120,7 @@ export function createServices(
       attempts: webhookAttempts,
       overlapHours: config.webhookSecretOverlapHours,
       testLimit: rateLimits.limit('task-webhook-test', 5, 60_000),
+      replayLimit: rateLimits.limit('task-webhook-replay', 5, 60_000),
     }),
     history: createHistoryService({ db }),
     emailVerification: createEmailVerificationService(),
@@ -183,6 +184,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
       scheduleSeconds: config.webhookRetryScheduleSeconds,
       disableAfterHours: config.webhookDisableAfterHours,
       heldRecheckSeconds: config.heldRecheckSeconds,
+      perUserConcurrency: config.webhookDeliveryPerUser,
     },
   });
   // With an engine, runs are always enqueued; this instance also executes them unless TORALE_RUNNER=0.
