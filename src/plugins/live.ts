@@ -17,11 +17,15 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { subscriptionPreparer } from '../graphql/operation.js';
 import { getSchema } from '../graphql/schema.js';
 import { clientAddress } from '../http/client-address.js';
+import { LiveAdmission, refusalResponse } from '../live/admission.js';
 import { CLOSE, type LiveConnection, LiveConnections } from '../live/connections.js';
 import { type SocketExtra as BaseExtra, serveGraphQLWs } from '../live/ws-server.js';
 
 /** Largest message a client may send on the socket (a subscription document and variables). */
 const MAX_MESSAGE_BYTES = 64 * 1024;
+/** Sockets awaiting connection_init: in all, and from one address. */
+const LIVE_PENDING_TOTAL = 2000;
+const LIVE_PENDING_PER_ADDRESS = 20;
 
 interface SocketExtra extends BaseExtra {
   conn?: LiveConnection;
@@ -46,14 +50,34 @@ export default fp<{ container: Container }>(
 
     // --- WebSocket ------------------------------------------------------------------------
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const admission = new LiveAdmission(container.anonymousLimit, {
+      pendingTotal: LIVE_PENDING_TOTAL,
+      pendingPerAddress: LIVE_PENDING_PER_ADDRESS,
+    });
+    const settle = new WeakMap<IncomingMessage, () => void>();
+    const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (new URL(req.url ?? '/', 'http://x').pathname !== '/graphql' || lifecycle.draining) {
         socket.destroy();
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      socket.on('error', () => socket.destroy());
+      const { refused, settled } = await admission.upgrade(
+        clientAddress(req, config.trustProxy),
+        !!req.headers.authorization,
+      );
+      if (refused) {
+        socket.end(refusalResponse(refused));
+        return;
+      }
+      if (socket.destroyed) return settled();
+      settle.set(req, settled);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.once('close', settled);
+        wss.emit('connection', ws, req);
+      });
     };
-    app.server.on('upgrade', onUpgrade);
+    const upgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void onUpgrade(req, socket, head);
+    app.server.on('upgrade', upgradeListener);
 
     const disposeWs = serveGraphQLWs<SocketExtra>(
       {
@@ -69,6 +93,12 @@ export default fp<{ container: Container }>(
             method: 'POST',
           };
           const close = (code: number, reason: string) => ctx.extra.socket.close(code, reason.slice(0, 120));
+          // Init is over, however it ends: the socket no longer counts as awaiting it.
+          settle.get(req)?.();
+          if (!request.headers.authorization && !(await admission.anonymousInit(request.ip))) {
+            close(CLOSE.tooMany, 'Too many requests');
+            return false;
+          }
           let viewer: Viewer;
           try {
             viewer = await container.authenticate(request);
@@ -170,7 +200,7 @@ export default fp<{ container: Container }>(
     });
     app.addHook('onClose', async () => {
       unwatch();
-      app.server.off('upgrade', onUpgrade);
+      app.server.off('upgrade', upgradeListener);
       await disposeWs.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await hub.stop();
