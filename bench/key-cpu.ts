@@ -87,7 +87,7 @@ async function main() {
     const { jwtKey } = await clerkKeys();
     const gateways = [];
     for (const [name, main] of Object.entries(builds)) {
-      const p = procs.start(
+      const p = await procs.start(
         name,
         [main as string],
         {

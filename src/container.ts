@@ -11,7 +11,7 @@ import { apiKeyStrategy } from './auth/strategies/api-key.strategy.js';
 import { clerkSessionStrategy } from './auth/strategies/clerk-session.strategy.js';
 import { devUserStrategy } from './auth/strategies/dev-user.strategy.js';
 import { createBudgets } from './budget/budget.js';
-import type { Config } from './config.js';
+import type { Config } from './config/config.js';
 import { createConnectorsService } from './connectors/connectors.service.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/types.js';
@@ -69,39 +69,40 @@ export function createServices(
 ) {
   const executions = createExecutionsService({ db, runs });
   const securityEvents = createSecurityEventsService({ db, logger });
-  const notificationRules = { allowInsecureTargets: config.webhookAllowInsecureTargets };
+  const { auth, limits, webhooks } = config;
+  const notificationRules = { allowInsecureTargets: webhooks.allowInsecureTargets };
   return {
-    users: createUsersService({ db, clerk, noAuthEmail: config.noAuthEmail }),
+    users: createUsersService({ db, clerk, noAuthEmail: auth.noAuthEmail }),
     apiKeys: createApiKeysService({
       db,
       clerk,
-      createLimit: rateLimits.limit('api-key-create', config.apiKeyCreateLimitPerMinute, 60_000),
-      bcryptCost: config.apiKeyBcryptCost,
+      createLimit: rateLimits.limit('api-key-create', limits.apiKeyCreatesPerMinute, 60_000),
+      bcryptCost: auth.apiKeyBcryptCost,
       events: securityEvents,
     }),
     securityEvents,
     secretScanning: createSecretScanningService({
       db,
-      keys: new GitHubKeys(config.secretScanningKeysUrl, logger),
+      keys: new GitHubKeys(auth.secretScanningKeysUrl, logger),
       events: securityEvents,
       logger,
-      answerWithinMs: config.secretScanningAnswerWithinMs,
+      answerWithinMs: auth.secretScanningAnswerWithinMs,
     }),
     clerkWebhooks: createClerkWebhooksService({
       db,
       clerk,
-      signingSecret: config.clerkWebhookSigningSecret,
+      signingSecret: auth.clerkWebhookSigningSecret,
       events: securityEvents,
     }),
     executions,
-    sharing: createSharingService({ db, maxTasksPerUser: config.maxTasksPerUser }),
+    sharing: createSharingService({ db, maxTasksPerUser: limits.maxTasksPerUser }),
     publicTasks: createPublicTasksService({ db }),
     live: createLiveService({ db, hub }),
     tasks: createTasksService({
       db,
       executions,
-      defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
-      maxTasksPerUser: config.maxTasksPerUser,
+      defaultIntervalSeconds: config.engine.defaultIntervalSeconds,
+      maxTasksPerUser: limits.maxTasksPerUser,
       notificationRules,
     }),
     // The dashboard's views: feeds, templates, default webhook, notification history, emails.
@@ -111,14 +112,14 @@ export function createServices(
       db,
       rules: notificationRules,
       testLimit: rateLimits.limit('webhook-test', 5, 60_000),
-      timeoutMs: config.webhookTimeoutMs,
-      testPorts: config.webhookTestPorts,
+      timeoutMs: webhooks.timeoutMs,
+      testPorts: webhooks.testPorts,
     }),
     taskWebhooks: createTaskWebhooksService({
       db,
       queue: runs,
       attempts: webhookAttempts,
-      overlapHours: config.webhookSecretOverlapHours,
+      overlapHours: webhooks.secretOverlapHours,
       testLimit: rateLimits.limit('task-webhook-test', 5, 60_000),
       replayLimit: rateLimits.limit('task-webhook-replay', 5, 60_000),
     }),
@@ -138,31 +139,14 @@ export interface Lifecycle {
 export function createContainer(config: Config, deps: ContainerDeps) {
   const { database, logger, jobs } = deps;
   const db = database.db;
-  const clerk = new ClerkAuth(
-    {
-      secretKey: config.clerkSecretKey,
-      apiUrl: config.clerkApiUrl,
-      jwtKey: config.clerkJwtKey,
-      authorizedParties: config.clerkAuthorizedParties,
-    },
-    logger,
-  );
-  const apiKeyVerifier = new ApiKeyVerifier(db, logger, { bcryptEveryRequest: config.benchBcryptEveryRequest });
+  const clerk = new ClerkAuth(config.auth, logger);
+  const apiKeyVerifier = new ApiKeyVerifier(db, logger);
   const strategies: AuthStrategy[] = [apiKeyStrategy(apiKeyVerifier), clerkSessionStrategy(db, clerk)];
-  if (config.noAuth) strategies.push(devUserStrategy(db, config.corsOrigins));
-  const rateLimits = createRateLimits(config.redisUrl, logger);
-  const budgets = createBudgets({
-    windowMs: config.budgetWindowSeconds * 1000,
-    restPerWindow: config.budgetRestPerWindow,
-    graphqlPointsPerWindow: config.budgetGraphqlPointsPerWindow,
-    expensiveCost: config.budgetExpensiveCost,
-    expensivePerUser: config.budgetExpensivePerUser,
-    syncMs: config.budgetSyncMs,
-    redis: rateLimits.redis,
-    logger,
-  });
+  if (config.auth.noAuth) strategies.push(devUserStrategy(db, config.server.corsOrigins));
+  const rateLimits = createRateLimits(config.database.redisUrl, logger);
+  const budgets = createBudgets({ ...config.budget, redis: rateLimits.redis, logger });
   const runs = jobs ?? deps.runs ?? NO_RUNS;
-  const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0 };
+  const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0, forgottenScheduled: 0 };
   // Webhook attempts are made by delivery jobs and by test pings; retries and replays are queued on the engine.
   const webhookAttempts = createWebhookAttempts({
     db,
@@ -178,40 +162,26 @@ export function createContainer(config: Config, deps: ContainerDeps) {
       });
       await deps.onWebhookDisabled?.(event);
     },
-    opts: {
-      allowInsecureTargets: config.webhookAllowInsecureTargets,
-      timeoutMs: config.webhookTimeoutMs,
-      scheduleSeconds: config.webhookRetryScheduleSeconds,
-      disableAfterHours: config.webhookDisableAfterHours,
-      heldRecheckSeconds: config.heldRecheckSeconds,
-      perUserConcurrency: config.webhookDeliveryPerUser,
-    },
+    opts: { ...config.webhooks, heldRecheckSeconds: config.engine.heldRecheckSeconds },
   });
   // With an engine, runs are always enqueued; this instance also executes them unless TORALE_RUNNER=0.
   const runner =
-    jobs && config.runner
+    jobs && config.engine.runner
       ? createRunner(
           db,
           jobs,
           new AgentClient(
-            [config.agentUrl, config.agentUrlFallback].filter((u): u is string => !!u),
-            config.agentTimeoutMs,
+            [config.engine.agentUrl, config.engine.agentUrlFallback].filter((u): u is string => !!u),
+            config.engine.agentTimeoutMs,
           ),
           logger,
-          {
-            defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
-            maxAttempts: config.runMaxAttempts,
-            heldRecheckSeconds: config.heldRecheckSeconds,
-            dispatchBatchSize: config.dispatchBatchSize,
-            pollMs: config.jobsPollSeconds * 1000,
-            strandedAfterSeconds: Math.ceil(config.agentTimeoutMs / 1000) + config.runExpireSlackSeconds + 60,
-          },
+          config.engine,
           webhookAttempts,
           runStats,
         )
       : undefined;
   // Automatic persisted queries: shared through Redis when configured, else in-process (Apollo's own).
-  const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl, logger) : undefined;
+  const apqCache = config.database.redisUrl ? new RedisKeyValueCache(config.database.redisUrl, logger) : undefined;
 
   const lifecycle: Lifecycle = { draining: false };
   const hub = new LiveHub(database, logger);
@@ -228,9 +198,9 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     clerk,
     apiKeyVerifier,
     authenticate: createAuthenticator(strategies),
-    authFailures: new AuthFailureLimiter(config.authFailureLimitPerMinute),
+    authFailures: new AuthFailureLimiter(config.limits.authFailuresPerMinute),
     /** Requests without credentials, per client address (in Redis when configured, so shared). */
-    anonymousLimit: rateLimits.limit('anonymous', config.anonymousLimitPerMinute, 60_000),
+    anonymousLimit: rateLimits.limit('anonymous', config.limits.anonymousPerMinute, 60_000),
     rateLimits,
     /** Per-caller budgets: REST requests and GraphQL points per window, expensive operations at once. */
     budgets,

@@ -137,12 +137,12 @@ export class ConcurrencyCap {
 }
 
 export interface BudgetOptions {
-  windowMs: number;
-  restPerWindow: number;
-  graphqlPointsPerWindow: number;
+  windowSeconds: number;
+  restRequests: number;
+  graphqlPoints: number;
   /** A GraphQL operation of at least this cost is expensive. */
   expensiveCost: number;
-  expensivePerUser: number;
+  expensiveConcurrency: number;
   syncMs: number;
   redis?: Redis | undefined;
   prefix?: string;
@@ -163,9 +163,10 @@ export const budgetUser = (viewer: Viewer): string | undefined =>
   viewer.kind === 'anonymous' ? undefined : viewer.clerkUserId;
 
 export function createBudgets(opts: BudgetOptions) {
-  const rest = new BudgetCounter('rest', opts.restPerWindow, opts.windowMs);
-  const graphql = new BudgetCounter('graphql', opts.graphqlPointsPerWindow, opts.windowMs);
-  const expensive = new ConcurrencyCap(opts.expensivePerUser);
+  const windowMs = opts.windowSeconds * 1000;
+  const rest = new BudgetCounter('rest', opts.restRequests, windowMs);
+  const graphql = new BudgetCounter('graphql', opts.graphqlPoints, windowMs);
+  const expensive = new ConcurrencyCap(opts.expensiveConcurrency);
   const prefix = opts.prefix ?? 'torale:budget';
   let syncing = false;
 
@@ -179,7 +180,7 @@ export function createBudgets(opts: BudgetOptions) {
       const pipeline = redis.pipeline();
       for (const b of batch) {
         const key = `${prefix}:${b.counter.name}:${b.subject}:${b.window}`;
-        pipeline.incrby(key, b.delta).pexpire(key, opts.windowMs * 2);
+        pipeline.incrby(key, b.delta).pexpire(key, windowMs * 2);
       }
       const results = (await pipeline.exec()) ?? [];
       batch.forEach((b, i) => {

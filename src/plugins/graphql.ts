@@ -36,7 +36,7 @@ export default fp<{ container: Container }>(
       schema,
       parseOptions,
       validationRules,
-      introspection: config.introspection,
+      introspection: config.server.introspection,
       includeStacktraceInErrorResponses: false,
       // No "Did you mean …?" field suggestions: they disclose the schema when introspection is off.
       hideSchemaDetailsFromClientErrors: true,
@@ -52,7 +52,7 @@ export default fp<{ container: Container }>(
         ApolloServerPluginCacheControlDisabled(),
         complexityPlugin<GraphQLContext>(schema, { charge: (ctx, cost) => ctx.budget?.charge(cost) }),
         // The playground is for exploring the schema: without introspection it has nothing to show.
-        config.introspection ? playgroundPlugin() : ApolloServerPluginLandingPageDisabled(),
+        config.server.introspection ? playgroundPlugin() : ApolloServerPluginLandingPageDisabled(),
         {
           async requestDidStart() {
             return {

@@ -5,11 +5,11 @@
 // read by the dispatcher (src/runs/dispatcher.ts).
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
+import { DELIVERY_JOB_EXPIRE_SECONDS } from '../config/settings.js';
 import { sqlExecutorOf, withAdvisoryLock } from '../db/foreign-sql.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
-import { failExecution } from '../tasks/executions.repository.js';
 import type { DeliveryJob, DeliveryQueue } from './delivery-job.js';
 import { JobPool } from './job-pool.js';
 
@@ -23,7 +23,7 @@ export const QUEUES = {
 /** Queues of earlier releases, dropped at start-up (their work moved elsewhere). */
 const RETIRED_QUEUES = ['task-schedule', 'task-reconcile'];
 
-/** What services need from the engine; a stand-in when runs are disabled. */
+/** What services need from the engine; a stand-in on instances built without one (tests). */
 export interface RunsPort extends DeliveryQueue {
   readonly enabled: boolean;
   enqueueExecution(db: Db, executionId: string, taskId: string): Promise<void>;
@@ -35,36 +35,22 @@ export function jobIdOf(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export interface EngineOptions {
-  url: string;
-  agentTimeoutMs: number;
-  retryDelaySeconds: number;
-  maxAttempts: number;
-  pollSeconds: number;
-  maintenanceSeconds: number;
-  expireSlackSeconds: number;
-  /** Executions in flight at once on this instance (they mostly wait for the agent). */
-  runConcurrency: number;
-  /** Webhook attempts in flight at once on this instance. */
-  deliveryConcurrency: number;
-  /** false = only enqueue (API-only instance): no workers, no maintenance, no cron. */
-  worker: boolean;
-}
+/** runner false = only enqueue (API-only instance): no workers, no maintenance, no cron. */
+export type EngineOptions = Pick<
+  Config['engine'],
+  | 'retryDelaySeconds'
+  | 'maxAttempts'
+  | 'pollSeconds'
+  | 'maintenanceSeconds'
+  | 'executionExpireSeconds'
+  | 'runConcurrency'
+  | 'runner'
+> &
+  Pick<Config['webhooks'], 'deliveryConcurrency'> & { url: string };
 
 /** The engine's settings as configured (main.ts and the test harness start it the same way). */
-export function engineOptions(config: Config, url: string): EngineOptions {
-  return {
-    url,
-    agentTimeoutMs: config.agentTimeoutMs,
-    retryDelaySeconds: config.runRetryDelaySeconds,
-    maxAttempts: config.runMaxAttempts,
-    pollSeconds: config.jobsPollSeconds,
-    maintenanceSeconds: config.jobsMaintenanceSeconds,
-    expireSlackSeconds: config.runExpireSlackSeconds,
-    runConcurrency: config.runConcurrency,
-    deliveryConcurrency: config.webhookDeliveryConcurrency,
-    worker: config.runner,
-  };
+export function engineOptions(config: Pick<Config, 'engine' | 'webhooks'>, url: string): EngineOptions {
+  return { ...config.engine, deliveryConcurrency: config.webhooks.deliveryConcurrency, url };
 }
 
 const executor = (db: Db): PgBoss.Db => sqlExecutorOf(db);
@@ -93,8 +79,8 @@ export class JobEngine implements RunsPort {
       max: 4,
       application_name: 'torale-gateway-jobs',
       schema: 'pgboss',
-      supervise: opts.worker,
-      schedule: opts.worker,
+      supervise: opts.runner,
+      schedule: opts.runner,
       maintenanceIntervalSeconds: opts.maintenanceSeconds,
       monitorStateIntervalSeconds: Math.max(opts.maintenanceSeconds, 10),
       cronMonitorIntervalSeconds: Math.min(45, Math.max(opts.maintenanceSeconds, 1)),
@@ -108,20 +94,19 @@ export class JobEngine implements RunsPort {
   static async #setUp(boss: PgBoss, opts: EngineOptions, logger: Logger): Promise<JobEngine> {
     await boss.start();
     const engine = new JobEngine(boss, opts, logger);
-    const expire = Math.ceil(opts.agentTimeoutMs / 1000) + opts.expireSlackSeconds;
     await engine.#queue(QUEUES.execution, {
       policy: 'standard',
       retryLimit: Math.max(0, opts.maxAttempts - 1),
       retryDelay: opts.retryDelaySeconds,
       retryBackoff: true,
-      expireInSeconds: expire,
+      expireInSeconds: opts.executionExpireSeconds,
     });
     await engine.#queue(QUEUES.delivery, {
       policy: 'standard',
       retryLimit: 5,
       retryDelay: opts.retryDelaySeconds,
       retryBackoff: true,
-      expireInSeconds: 60,
+      expireInSeconds: DELIVERY_JOB_EXPIRE_SECONDS,
     });
     await engine.#queue(QUEUES.sweep, { policy: 'singleton', retryLimit: 0, expireInSeconds: 300 });
     await engine.#queue(QUEUES.cleanup, { policy: 'singleton', retryLimit: 1, expireInSeconds: 600 });
@@ -205,19 +190,13 @@ export class JobEngine implements RunsPort {
   }
 }
 
-/**
- * The job engine as configured: pg-boss on PostgreSQL; with embedded PGlite there is none,
- * and executions fail at once saying why.
- */
-export async function startJobs(config: Config, logger: Logger): Promise<{ jobs?: JobEngine; runs?: RunsPort }> {
-  if (!config.databaseUrl) {
-    return {
-      runs: unavailableRuns(
-        'Runs are disabled: embedded PGlite (no DATABASE_URL) has no job engine. Set DATABASE_URL to a PostgreSQL server to run tasks.',
-      ),
-    };
-  }
-  return { jobs: await JobEngine.start(engineOptions(config, config.databaseUrl), logger) };
+/** The job engine on the gateway's database (PostgreSQL, or the embedded one served on loopback). */
+export async function startJobs(
+  config: Pick<Config, 'engine' | 'webhooks'>,
+  database: { url: string },
+  logger: Logger,
+): Promise<{ jobs: JobEngine }> {
+  return { jobs: await JobEngine.start(engineOptions(config, database.url), logger) };
 }
 
 /** Runs are off on this instance: executions wait for an instance that runs them. */
@@ -226,13 +205,3 @@ export const NO_RUNS: RunsPort = {
   enqueueExecution: async () => {},
   enqueueWebhookAttempt: async () => {},
 };
-
-/** No job engine can run here at all (embedded PGlite): executions fail at once, saying why. */
-export function unavailableRuns(reason: string): RunsPort {
-  return {
-    ...NO_RUNS,
-    async enqueueExecution(db, executionId) {
-      await failExecution(db, executionId, reason);
-    },
-  };
-}

@@ -12,7 +12,7 @@ import { Dispatcher } from './dispatcher.js';
 import type { JobEngine } from './engine.js';
 import { createExecutor } from './executor.js';
 import type { RunContext, RunnerOptions, RunStats } from './run-context.js';
-import { createSweeper } from './sweeper.js';
+import { createForgottenSweep, createSweeper } from './sweeper.js';
 import type { WebhookAttempts } from './webhook-attempts.js';
 
 export type Runner = ReturnType<typeof createRunner>;
@@ -25,7 +25,7 @@ export function createRunner(
   opts: RunnerOptions,
   /** Webhook attempts (shared with the services, which make test pings and queue replays). */
   webhooks: WebhookAttempts,
-  stats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0 },
+  stats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0, forgottenScheduled: 0 },
 ) {
   const ctx: RunContext = {
     db,
@@ -36,16 +36,13 @@ export function createRunner(
     observers: {},
     defaultNextRun: () => new Date(Date.now() + opts.defaultIntervalSeconds * 1000),
   };
-  const dispatcher = new Dispatcher(db, engine, logger, {
-    batchSize: opts.dispatchBatchSize,
-    pollMs: opts.pollMs,
-    holdSeconds: opts.heldRecheckSeconds,
-  });
+  const dispatcher = new Dispatcher(db, engine, logger, opts);
   const execute = createExecutor(ctx, agent);
   const deliver = async (job: Parameters<WebhookAttempts['run']>[0]) => {
     await webhooks.run(job);
   };
   const sweep = createSweeper(ctx, opts.strandedAfterSeconds);
+  const scheduleForgotten = createForgottenSweep(ctx);
   const cleanup = createCleanup(ctx);
   return {
     stats: ctx.stats,
@@ -67,6 +64,11 @@ export function createRunner(
           await cleanup();
         },
       });
+      // Tasks nothing would start are scheduled now rather than at the first sweep (up to a
+      // minute away); instances starting together share the work (rows are claimed).
+      await scheduleForgotten().catch((err: Error) =>
+        logger.warn({ err: { message: err.message } }, 'could not schedule forgotten tasks at start-up'),
+      );
       dispatcher.start();
     },
     async stop(): Promise<void> {

@@ -4,6 +4,7 @@
 // job whose id follows from the delivery and n, so it is queued once). Every attempt carries
 // the delivery id as `webhook-id`. A 410 Gone, or failing for too long, disables the webhook.
 import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.js';
 import type { DB, Notification, WebhookDisabledReason, WebhookNotification } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 import {
@@ -20,21 +21,18 @@ import type { AttemptKind, DeliveryJob, DeliveryQueue, OnWebhookDisabled } from 
 import { EMAIL_SKIPPED } from './notify.js';
 import { sendWebhook } from './webhook-sender.js';
 
-export interface WebhookAttemptsOptions {
-  allowInsecureTargets: boolean;
-  timeoutMs: number;
-  /** Delay before each attempt, in seconds; its length is the number of scheduled attempts. */
-  scheduleSeconds: readonly number[];
-  disableAfterHours: number;
-  /** A delivery held for a disabled owner is looked at again this much later. */
-  heldRecheckSeconds: number;
-  /**
-   * Attempts one user may have in flight at once on this instance (a bounded part of the
-   * delivery slots); a queued attempt over it goes back to the queue for a moment, so one
-   * user's slow targets cannot hold every slot while others wait. 0 = no bound.
-   */
-  perUserConcurrency?: number;
-}
+/**
+ * heldRecheckSeconds: a delivery held for a disabled owner is looked at again this much later.
+ * deliveryPerUser: attempts one user may have in flight at once on this instance (a bounded
+ * part of the delivery slots); a queued attempt over it goes back to the queue for a moment,
+ * so one user's slow targets cannot hold every slot while others wait. 0 = no bound.
+ */
+export type WebhookAttemptsOptions = Pick<
+  Config['webhooks'],
+  'allowInsecureTargets' | 'timeoutMs' | 'retryScheduleSeconds' | 'disableAfterHours'
+> &
+  Pick<Config['engine'], 'heldRecheckSeconds'> &
+  Partial<Pick<Config['webhooks'], 'deliveryPerUser'>>;
 
 /** How long an attempt over its user's share waits before it is fetched again. */
 const FAIR_SHARE_RETRY_MS = 1000;
@@ -60,7 +58,7 @@ const emailOf = (ns: readonly Notification[]) => ns.find((n) => n.type === 'emai
 
 export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhookDisabled }: WebhookAttemptsDeps) {
   const inFlight = new Map<string, number>();
-  const share = opts.perUserConcurrency ?? 0;
+  const share = opts.deliveryPerUser ?? 0;
   async function disabled(
     d: { task_id: string; user_id: string; target: string; notifications: Notification[]; owner_email: string | null },
     reason: WebhookDisabledReason,
@@ -165,7 +163,7 @@ export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhoo
       return true;
     }
     const gone = code === 410;
-    const delay = opts.scheduleSeconds[n];
+    const delay = opts.retryScheduleSeconds[n];
     if (kind === 'scheduled' && queue && !attempt.permanent && !gone && delay !== undefined) {
       const startAfter = new Date(Date.now() + delay * 1000);
       await db.transaction().execute(async (trx) => {
