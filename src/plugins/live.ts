@@ -31,9 +31,12 @@ export function authorizationOf(params: Record<string, unknown> | undefined | nu
 
 /** Largest message a client may send on the socket (a subscription document and variables). */
 const MAX_MESSAGE_BYTES = 64 * 1024;
-/** Sockets awaiting connection_init: in all, and from one address. */
-const LIVE_PENDING_TOTAL = 2000;
-const LIVE_PENDING_PER_ADDRESS = 20;
+/**
+ * Sockets awaiting connection_init: in all, and from one address (an office behind one NAT
+ * opening many tabs at once stays well under it; 8,000 idle sockets from one address do not).
+ */
+export const LIVE_PENDING_TOTAL = 5000;
+export const LIVE_PENDING_PER_ADDRESS = 200;
 
 interface SocketExtra extends BaseExtra {
   conn?: LiveConnection;

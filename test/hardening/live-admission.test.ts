@@ -3,6 +3,7 @@
 // connection_init are capped per address.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { LIVE_PENDING_PER_ADDRESS } from '../../src/plugins/live.js';
 import type { TestApp } from '../helpers/app.js';
 import type { TestDatabase } from '../helpers/db.js';
 import type { FakeClerk } from '../helpers/fake-clerk.js';
@@ -74,10 +75,11 @@ describe('finding 5: anonymous sockets', () => {
     const u = await signIn(t.app, clerk);
     const { key } = await createKey(t.app, u.headers);
     const outcomes: (number | 'open')[] = [];
-    for (let i = 0; i < 21; i++) {
+    for (let i = 0; i < LIVE_PENDING_PER_ADDRESS + 1; i++) {
       outcomes.push((await connect('127.0.0.44', { authorization: `Bearer ${key}` })).outcome);
     }
-    expect(outcomes.filter((o) => o === 'open')).toHaveLength(20);
-    expect(outcomes[20]).toBe(429);
+    expect(outcomes.filter((o) => o === 'open')).toHaveLength(LIVE_PENDING_PER_ADDRESS);
+    expect(outcomes[LIVE_PENDING_PER_ADDRESS]).toBe(429);
+    expect(LIVE_PENDING_PER_ADDRESS).toBe(200);
   });
 });
