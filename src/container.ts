@@ -23,7 +23,9 @@ import { LiveHub } from './live/hub.js';
 import { createLiveService } from './live/live.service.js';
 import { createMetrics } from './metrics.js';
 import { createEmailVerificationService } from './notifications/email-verification.service.js';
+import { createEmails, type Emails } from './notifications/emails.js';
 import { createHistoryService } from './notifications/history.service.js';
+import { createMailer, DEFAULT_FROM } from './notifications/mailer.js';
 import { AgentClient } from './runs/agent.js';
 import type { OnWebhookDisabled } from './runs/delivery-job.js';
 import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
@@ -66,6 +68,7 @@ export function createServices(
   hub: LiveHub,
   logger: Logger,
   webhookAttempts: WebhookAttempts,
+  emails: Emails,
 ) {
   const executions = createExecutionsService({ db, runs });
   const securityEvents = createSecurityEventsService({ db, logger });
@@ -101,7 +104,6 @@ export function createServices(
     tasks: createTasksService({
       db,
       executions,
-      defaultIntervalSeconds: config.engine.defaultIntervalSeconds,
       maxTasksPerUser: limits.maxTasksPerUser,
       notificationRules,
     }),
@@ -124,7 +126,12 @@ export function createServices(
       replayLimit: rateLimits.limit('task-webhook-replay', 5, 60_000),
     }),
     history: createHistoryService({ db }),
-    emailVerification: createEmailVerificationService(),
+    emailVerification: createEmailVerificationService({
+      db,
+      emails,
+      links: { dashboardUrl: config.email.dashboardUrl },
+      bcryptCost: config.auth.apiKeyBcryptCost,
+    }),
     connectors: createConnectorsService(),
   };
 }
@@ -147,6 +154,18 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const budgets = createBudgets({ ...config.budget, redis: rateLimits.redis, logger });
   const runs = jobs ?? deps.runs ?? NO_RUNS;
   const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0, forgottenScheduled: 0 };
+  const mailer = createMailer(config.email, logger);
+  // Emails are recorded where they happen and attempted by the engine's email queue.
+  const emails = createEmails({
+    db,
+    mailer,
+    queue: jobs,
+    logger,
+    links: { dashboardUrl: config.email.dashboardUrl },
+    from: config.email.from ?? DEFAULT_FROM,
+    scheduleSeconds: config.email.retryScheduleSeconds,
+    heldRecheckSeconds: config.engine.heldRecheckSeconds,
+  });
   // Webhook attempts are made by delivery jobs and by test pings; retries and replays are queued on the engine.
   const webhookAttempts = createWebhookAttempts({
     db,
@@ -160,6 +179,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
         type: 'webhook.disabled',
         detail: `${event.reason}: task ${event.taskId}, ${event.url}`,
       });
+      await emails.webhookDisabled({ ...event, afterHours: config.webhooks.disableAfterHours });
       await deps.onWebhookDisabled?.(event);
     },
     opts: { ...config.webhooks, heldRecheckSeconds: config.engine.heldRecheckSeconds },
@@ -177,6 +197,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
           logger,
           config.engine,
           webhookAttempts,
+          emails,
           runStats,
         )
       : undefined;
@@ -187,7 +208,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const hub = new LiveHub(database, logger);
   /** Live connections open here (the live plugin keeps it). */
   const liveCount = { connections: 0 };
-  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger, webhookAttempts);
+  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger, webhookAttempts, emails);
   apiKeyVerifier.reportTo(services.securityEvents);
   return {
     config,
@@ -207,6 +228,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     apqCache,
     jobs,
     runner,
+    emails,
     hub,
     services,
     live: liveCount,
@@ -224,6 +246,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
       await budgets.sync();
       await rateLimits.close();
       apqCache?.close();
+      mailer?.close();
     },
   };
 }

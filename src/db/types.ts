@@ -1,6 +1,7 @@
 // Row types of every table, as Kysely sees them. Migrations in /migrations are the
 // source of truth; keep this file in step with them.
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { GroundingSource } from '../tasks/execution-result.js';
 import type { ExecutionStatus, TaskState } from '../tasks/task-states.js';
 
 /** Set by the database default; never written by code. */
@@ -16,6 +17,8 @@ export interface UsersTable {
   username: string | null;
   is_active: Generated<boolean>;
   has_seen_welcome: Generated<boolean>;
+  /** Addresses besides the account email that task emails may go to (verified by a code). */
+  verified_notification_emails: ColumnType<string[], string[] | undefined, string[]>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -70,12 +73,15 @@ export type { ExecutionStatus, TaskState };
 export interface EmailNotification {
   type: 'email';
   address: string;
+  /** Torale's NotificationConfig.template: kept and echoed, not rendered. */
+  template?: string;
 }
 export interface WebhookNotification {
   type: 'webhook';
   url: string;
   method: 'POST' | 'PUT';
   headers: Record<string, string>;
+  template?: string;
 }
 export type Notification = EmailNotification | WebhookNotification;
 export type WebhookDisabledReason = 'gone' | 'failing';
@@ -107,6 +113,8 @@ export interface TasksTable {
   webhook_disabled_reason: Generated<WebhookDisabledReason | null>;
   /** Since when every attempt of this task's webhook has failed (cleared by a success or a save). */
   webhook_failing_since: Generated<Date | null>;
+  /** Torale's `context`: a JSON object the owner attached, handed back to webhook receivers. */
+  context: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   state_changed_at: ColumnType<Date, Date | string | undefined, Date | string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
@@ -121,7 +129,7 @@ export interface TaskExecutionsTable {
   result: Json | null;
   error_message: string | null;
   notification: string | null;
-  grounding_sources: ColumnType<unknown[], string | undefined, string>;
+  grounding_sources: ColumnType<GroundingSource[], string | undefined, string>;
   created_at: CreatedAt;
   run_token: string | null;
   attempts: Generated<number>;
@@ -153,6 +161,49 @@ export interface NotificationAttemptsTable {
   error: string | null;
   duration_ms: number;
   created_at: CreatedAt;
+}
+
+export interface EmailVerificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  email: string;
+  code_hash: string;
+  expires_at: Date;
+  attempts: Generated<number>;
+  verified_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export type EmailKind = 'condition_met' | 'welcome' | 'verification' | 'webhook_disabled';
+export type EmailStatus = 'pending' | 'delivered' | 'failed' | 'refused' | 'skipped';
+/** What goes out: the same on every attempt. */
+export interface EmailMessage {
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+}
+
+export interface EmailSendsTable {
+  id: Generated<string>;
+  user_id: string;
+  task_id: string | null;
+  execution_id: string | null;
+  verification_id: string | null;
+  kind: EmailKind;
+  recipient: string;
+  subject: string;
+  message: ColumnType<EmailMessage | null, string | null, string | null>;
+  message_id: string;
+  status: Generated<EmailStatus>;
+  reason: string | null;
+  attempts: Generated<number>;
+  attempt_claimed_at: Generated<Date | null>;
+  next_attempt_at: Generated<Date | null>;
+  last_response_code: Generated<number | null>;
+  last_error: Generated<string | null>;
+  created_at: CreatedAt;
+  delivered_at: Generated<Date | null>;
+  ended_at: Generated<Date | null>;
 }
 
 export interface IdempotencyKeysTable {
@@ -206,6 +257,8 @@ export interface DB {
   idempotency_keys: IdempotencyKeysTable;
   notification_deliveries: NotificationDeliveriesTable;
   notification_attempts: NotificationAttemptsTable;
+  email_verifications: EmailVerificationsTable;
+  email_sends: EmailSendsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
   security_events: SecurityEventsTable;
@@ -222,7 +275,8 @@ export type TaskRow = Selectable<TasksTable>;
 /** An execution as clients see it (the run token and attempt counter stay internal). */
 export type ExecutionRow = Omit<Selectable<TaskExecutionsTable>, 'run_token' | 'attempts'>;
 
-export type UserRow = Selectable<UsersTable>;
+/** A user as the request sees it (the verified addresses are read where emails are decided). */
+export type UserRow = Omit<Selectable<UsersTable>, 'verified_notification_emails'>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;

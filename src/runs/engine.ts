@@ -6,16 +6,18 @@
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { Config } from '../config/config.js';
-import { DELIVERY_JOB_EXPIRE_SECONDS } from '../config/settings.js';
+import { DELIVERY_JOB_EXPIRE_SECONDS, EMAIL_JOB_EXPIRE_SECONDS } from '../config/settings.js';
 import { sqlExecutorOf, withAdvisoryLock } from '../db/foreign-sql.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
+import type { EmailJob, EmailQueue } from '../notifications/emails.js';
 import type { DeliveryJob, DeliveryQueue } from './delivery-job.js';
 import { JobPool } from './job-pool.js';
 
 export const QUEUES = {
   execution: 'task-execution',
   delivery: 'webhook-delivery',
+  email: 'email-send',
   sweep: 'run-sweep',
   cleanup: 'maintenance-cleanup',
 } as const;
@@ -46,11 +48,16 @@ export type EngineOptions = Pick<
   | 'runConcurrency'
   | 'runner'
 > &
-  Pick<Config['webhooks'], 'deliveryConcurrency'> & { url: string };
+  Pick<Config['webhooks'], 'deliveryConcurrency'> & { emailConcurrency: number; url: string };
 
 /** The engine's settings as configured (main.ts and the test harness start it the same way). */
-export function engineOptions(config: Pick<Config, 'engine' | 'webhooks'>, url: string): EngineOptions {
-  return { ...config.engine, deliveryConcurrency: config.webhooks.deliveryConcurrency, url };
+export function engineOptions(config: Pick<Config, 'engine' | 'webhooks' | 'email'>, url: string): EngineOptions {
+  return {
+    ...config.engine,
+    deliveryConcurrency: config.webhooks.deliveryConcurrency,
+    emailConcurrency: config.email.concurrency,
+    url,
+  };
 }
 
 const executor = (db: Db): PgBoss.Db => sqlExecutorOf(db);
@@ -58,13 +65,14 @@ const executor = (db: Db): PgBoss.Db => sqlExecutorOf(db);
 export interface EngineHandlers {
   execution: (executionId: string) => Promise<void>;
   delivery: (job: DeliveryJob) => Promise<void>;
+  email: (job: EmailJob) => Promise<void>;
   sweep: () => Promise<void>;
   cleanup: () => Promise<void>;
 }
 
-export class JobEngine implements RunsPort {
+export class JobEngine implements RunsPort, EmailQueue {
   readonly enabled = true;
-  /** Executions, then deliveries. */
+  /** Executions, deliveries, emails. */
   #pools: Pick<JobPool<object>, 'wake' | 'stop' | 'inFlight' | 'start'>[] = [];
 
   private constructor(
@@ -107,6 +115,14 @@ export class JobEngine implements RunsPort {
       retryDelay: opts.retryDelaySeconds,
       retryBackoff: true,
       expireInSeconds: DELIVERY_JOB_EXPIRE_SECONDS,
+    });
+    // Attempts schedule their own retries; the engine's retry only covers a handler that threw.
+    await engine.#queue(QUEUES.email, {
+      policy: 'standard',
+      retryLimit: 5,
+      retryDelay: opts.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: EMAIL_JOB_EXPIRE_SECONDS,
     });
     await engine.#queue(QUEUES.sweep, { policy: 'singleton', retryLimit: 0, expireInSeconds: 300 });
     await engine.#queue(QUEUES.cleanup, { policy: 'singleton', retryLimit: 1, expireInSeconds: 600 });
@@ -154,6 +170,16 @@ export class JobEngine implements RunsPort {
     if (!opts.startAfter || opts.startAfter.getTime() <= Date.now()) this.#pools[1]?.wake();
   }
 
+  /** One email attempt; jobs with the same key are one job (instances racing queue it once). */
+  async enqueueEmailAttempt(db: Db, job: EmailJob, opts: { startAfter?: Date; key: string }): Promise<void> {
+    await this.boss.send(QUEUES.email, job, {
+      id: jobIdOf(`email:${opts.key}`),
+      ...(opts.startAfter && { startAfter: opts.startAfter }),
+      db: executor(db),
+    });
+    if (!opts.startAfter || opts.startAfter.getTime() <= Date.now()) this.#pools[2]?.wake();
+  }
+
   /** Starts this instance's workers; returns at once (the pools run in the background). */
   async work(handlers: EngineHandlers): Promise<void> {
     const pollMs = this.opts.pollSeconds * 1000;
@@ -170,7 +196,13 @@ export class JobEngine implements RunsPort {
       pollMs,
       handler: (job) => handlers.delivery(job),
     });
-    this.#pools = [executions, deliveries];
+    const emails = new JobPool<EmailJob>(this.boss, this.logger, {
+      queue: QUEUES.email,
+      concurrency: this.opts.emailConcurrency,
+      pollMs,
+      handler: (job) => handlers.email(job),
+    });
+    this.#pools = [executions, deliveries, emails];
     for (const pool of this.#pools) pool.start();
     const once = { pollingIntervalSeconds: this.opts.pollSeconds, batchSize: 1 };
     await this.boss.work(QUEUES.sweep, once, async () => handlers.sweep());
@@ -180,8 +212,12 @@ export class JobEngine implements RunsPort {
   }
 
   /** Jobs in flight on this instance, per pool (metrics). */
-  get inFlight(): { executions: number; deliveries: number } {
-    return { executions: this.#pools[0]?.inFlight ?? 0, deliveries: this.#pools[1]?.inFlight ?? 0 };
+  get inFlight(): { executions: number; deliveries: number; emails: number } {
+    return {
+      executions: this.#pools[0]?.inFlight ?? 0,
+      deliveries: this.#pools[1]?.inFlight ?? 0,
+      emails: this.#pools[2]?.inFlight ?? 0,
+    };
   }
 
   async stop(): Promise<void> {
@@ -192,7 +228,7 @@ export class JobEngine implements RunsPort {
 
 /** The job engine on the gateway's database (PostgreSQL, or the embedded one served on loopback). */
 export async function startJobs(
-  config: Pick<Config, 'engine' | 'webhooks'>,
+  config: Pick<Config, 'engine' | 'webhooks' | 'email'>,
   database: { url: string },
   logger: Logger,
 ): Promise<{ jobs: JobEngine }> {

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.js';
 import type { DB } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
+import type { Emails } from '../notifications/emails.js';
 import type { JobEngine } from './engine.js';
 
 export type RunnerOptions = Pick<
@@ -34,5 +35,7 @@ export interface RunContext {
   opts: RunnerOptions;
   stats: RunStats;
   observers: RunObservers;
+  /** The emails a run's outcome sends (notifications/ decides which). */
+  emails: Emails;
   defaultNextRun(): Date;
 }

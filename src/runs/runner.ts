@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
+import type { Emails } from '../notifications/emails.js';
 import type { AgentClient } from './agent.js';
 import { createCleanup } from './cleanup.js';
 import { Dispatcher } from './dispatcher.js';
@@ -25,6 +26,7 @@ export function createRunner(
   opts: RunnerOptions,
   /** Webhook attempts (shared with the services, which make test pings and queue replays). */
   webhooks: WebhookAttempts,
+  emails: Emails,
   stats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0, forgottenScheduled: 0 },
 ) {
   const ctx: RunContext = {
@@ -34,6 +36,7 @@ export function createRunner(
     opts,
     stats,
     observers: {},
+    emails,
     defaultNextRun: () => new Date(Date.now() + opts.defaultIntervalSeconds * 1000),
   };
   const dispatcher = new Dispatcher(db, engine, logger, opts);
@@ -57,6 +60,9 @@ export function createRunner(
       await engine.work({
         execution: execute,
         delivery: deliver,
+        email: async (job) => {
+          await emails.attempt(job);
+        },
         sweep: async () => {
           await sweep();
         },

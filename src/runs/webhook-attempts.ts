@@ -13,12 +13,10 @@ import {
   endDelivery,
   findDeliveryForAttempt,
   insertDeliveryAttempt,
-  insertTaskEmail,
   noteWebhookFailure,
   setNextAttempt,
 } from './deliveries.repository.js';
 import type { AttemptKind, DeliveryJob, DeliveryQueue, OnWebhookDisabled } from './delivery-job.js';
-import { EMAIL_SKIPPED } from './notify.js';
 import { sendWebhook } from './webhook-sender.js';
 
 /**
@@ -44,7 +42,7 @@ export interface WebhookAttemptsDeps {
   logger: Logger;
   opts: WebhookAttemptsOptions;
   stats: { webhookAttempts: number; fairShareDeferrals?: number };
-  /** Told when the gateway disables a webhook (e.g. for the owner's security/activity record). */
+  /** Told when the gateway disables a webhook (the owner's security log, an email to the owner). */
   onWebhookDisabled?: OnWebhookDisabled;
 }
 
@@ -54,38 +52,16 @@ export type WebhookAttempts = ReturnType<typeof createWebhookAttempts>;
 const STALE_CLAIM_SECONDS = 90;
 
 const webhookOf = (ns: readonly Notification[]) => ns.find((n): n is WebhookNotification => n.type === 'webhook');
-const emailOf = (ns: readonly Notification[]) => ns.find((n) => n.type === 'email')?.address;
 
 export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhookDisabled }: WebhookAttemptsDeps) {
   const inFlight = new Map<string, number>();
   const share = opts.deliveryPerUser ?? 0;
   async function disabled(
-    d: { task_id: string; user_id: string; target: string; notifications: Notification[]; owner_email: string | null },
+    d: { task_id: string; user_id: string; target: string },
     reason: WebhookDisabledReason,
     at: Date,
   ): Promise<void> {
     logger.warn({ taskId: d.task_id, reason }, 'webhook disabled');
-    const address = emailOf(d.notifications) ?? d.owner_email;
-    if (address) {
-      const detail =
-        reason === 'gone'
-          ? 'The endpoint answered 410 Gone.'
-          : `Every delivery attempt failed for ${opts.disableAfterHours} hours.`;
-      await insertTaskEmail(db, {
-        taskId: d.task_id,
-        address,
-        event: 'webhook.disabled',
-        payload: {
-          event_type: 'webhook.disabled',
-          task_id: d.task_id,
-          url: d.target,
-          reason,
-          disabled_at: at.toISOString(),
-          message: `${detail} Deliveries to ${d.target} are stopped until you save the webhook again.`,
-        },
-        reason: EMAIL_SKIPPED,
-      });
-    }
     try {
       await onWebhookDisabled?.({ userId: d.user_id, taskId: d.task_id, url: d.target, reason, at });
     } catch (err) {
