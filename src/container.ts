@@ -3,6 +3,7 @@
 // can build it alone. app.ts puts HTTP around it; main.ts starts both.
 import type { Kysely } from 'kysely';
 import { createApiKeysService } from './api-keys/api-keys.service.js';
+import { createAuthAccounting } from './auth/accounting.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
 import { type AuthStrategy, createAuthenticator } from './auth/authenticator.js';
 import { ClerkAuth } from './auth/clerk.js';
@@ -152,6 +153,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   if (config.auth.noAuth) strategies.push(devUserStrategy(db, config.server.corsOrigins));
   const rateLimits = createRateLimits(config.database.redisUrl, logger);
   const budgets = createBudgets({ ...config.budget, redis: rateLimits.redis, logger });
+  const authFailures = new AuthFailureLimiter(config.limits.authFailuresPerMinute);
+  const anonymousLimit = rateLimits.limit('anonymous', config.limits.anonymousPerMinute, 60_000);
   const runs = jobs ?? deps.runs ?? NO_RUNS;
   const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0, forgottenScheduled: 0 };
   const mailer = createMailer(config.email, logger);
@@ -210,6 +213,15 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const liveCount = { connections: 0 };
   const services = createServices(config, db, clerk, rateLimits, runs, hub, logger, webhookAttempts, emails);
   apiKeyVerifier.reportTo(services.securityEvents);
+  const metrics = createMetrics({
+    database,
+    apiKeyVerifier,
+    clerk,
+    runner,
+    jobs,
+    live: { connections: () => liveCount.connections, subscriptions: () => hub.subscribers },
+  });
+  const authenticate = createAuthenticator(strategies);
   return {
     config,
     logger,
@@ -218,10 +230,18 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     database,
     clerk,
     apiKeyVerifier,
-    authenticate: createAuthenticator(strategies),
-    authFailures: new AuthFailureLimiter(config.limits.authFailuresPerMinute),
+    authenticate,
+    /** Every request and live connection is authenticated and counted through this (auth/accounting.ts). */
+    accountRequest: createAuthAccounting({
+      authenticate,
+      failures: authFailures,
+      anonymous: anonymousLimit,
+      onRefused: (err) => metrics.authFailure(err),
+    }).accountRequest,
+    /** Refused credentials per address (signed hooks and live sockets count here too). */
+    authFailures,
     /** Requests without credentials, per client address (in Redis when configured, so shared). */
-    anonymousLimit: rateLimits.limit('anonymous', config.limits.anonymousPerMinute, 60_000),
+    anonymousLimit,
     rateLimits,
     /** Per-caller budgets: REST requests and GraphQL points per window, expensive operations at once. */
     budgets,
@@ -232,14 +252,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     hub,
     services,
     live: liveCount,
-    metrics: createMetrics({
-      database,
-      apiKeyVerifier,
-      clerk,
-      runner,
-      jobs,
-      live: { connections: () => liveCount.connections, subscriptions: () => hub.subscribers },
-    }),
+    metrics,
     /** Releases what the container opened (the database and engine belong to the caller). */
     async close(): Promise<void> {
       budgets.close();

@@ -12,11 +12,11 @@ import fp from 'fastify-plugin';
 import { GraphQLError } from 'graphql';
 import { budgetSubject, budgetUser, rateLimitHeaders } from '../budget/budget.js';
 import type { Container } from '../container.js';
-import type { GraphQLContext } from '../graphql/context.js';
+import { type GraphQLContext, graphqlContext } from '../graphql/context.js';
 import { createFormatError } from '../graphql/format-error.js';
 import { checkQuerySize, complexityPlugin, parseOptions, validationRules } from '../graphql/limits.js';
 import { PLAYGROUND_CSP, playgroundPlugin } from '../graphql/playground.js';
-import { getSchema } from '../graphql/schema.js';
+import { gatewaySchema, resolverContainer } from './resolvers.js';
 
 /** The contract's 429 as a GraphQL request error (HTTP 429, Retry-After). */
 const tooManyRequests = (retryAfterSeconds: number) =>
@@ -30,8 +30,9 @@ const tooManyRequests = (retryAfterSeconds: number) =>
 
 export default fp<{ container: Container }>(
   async (app, { container }) => {
-    const { config, metrics, services, budgets } = container;
-    const schema = await getSchema();
+    const { config, metrics, budgets } = container;
+    const schema = await gatewaySchema();
+    const resolvers = resolverContainer(container.services);
     const apollo = new ApolloServer<GraphQLContext>({
       schema,
       parseOptions,
@@ -75,12 +76,7 @@ export default fp<{ container: Container }>(
 
     const handler = fastifyApolloHandler(apollo, {
       context: async (request, reply) => {
-        const ctx: GraphQLContext = {
-          viewer: request.viewer,
-          services,
-          address: request.ip,
-          userAgent: request.headers['user-agent'],
-        };
+        const ctx = graphqlContext(resolvers, request.viewer, request);
         const subject = budgetSubject(request.viewer);
         const user = budgetUser(request.viewer);
         if (subject === undefined || user === undefined) return ctx;
