@@ -57,11 +57,6 @@ export class LiveAdmission {
       },
     };
   }
-
-  /** A connection_init without credentials: counted like any credential-less request. */
-  async anonymousInit(address: string): Promise<boolean> {
-    return (await this.anonymous.consume(address)).allowed;
-  }
 }
 
 /** The raw HTTP answer to a refused upgrade (no WebSocket exists yet). */

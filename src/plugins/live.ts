@@ -99,10 +99,7 @@ export default fp<{ container: Container }>(
           const close = (code: number, reason: string) => ctx.extra.socket.close(code, reason.slice(0, 120));
           // Init is over, however it ends: the socket no longer counts as awaiting it.
           settle.get(req)?.();
-          if (!request.headers.authorization && !(await admission.anonymousInit(request.ip))) {
-            close(CLOSE.tooMany, 'Too many requests');
-            return false;
-          }
+          // A connection_init without credentials spends an anonymous request in accountRequest.
           let viewer: Viewer;
           try {
             viewer = await container.accountRequest(request, 'websocket');
