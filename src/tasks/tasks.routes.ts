@@ -3,8 +3,10 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Services } from '../container.js';
 import { authErrors, DetailSchema, IdParams, ValidationErrorSchema } from '../http/schemas.js';
+import type { ExecutionsService } from './executions.service.js';
+import type { PublicTasksService } from './public-tasks.service.js';
+import type { SharingService } from './sharing.service.js';
 import { toExecutionJson, toTaskJson } from './tasks.json.js';
 import {
   CreateTaskBody,
@@ -20,6 +22,7 @@ import {
   VisibilityBody,
   VisibilitySchema,
 } from './tasks.schemas.js';
+import type { TasksService } from './tasks.service.js';
 
 const taskErrors = {
   400: DetailSchema,
@@ -29,9 +32,12 @@ const taskErrors = {
   ...authErrors,
 };
 
-export const tasksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { tasks, executions, sharing, publicTasks } = services;
-
+export const tasksRoutes: FastifyPluginAsyncTypebox<{
+  tasks: TasksService;
+  executions: ExecutionsService;
+  sharing: SharingService;
+  publicTasks: PublicTasksService;
+}> = async (app, { tasks, executions, sharing, publicTasks }) => {
   app.post(
     '/api/v1/tasks',
     {
@@ -79,22 +85,24 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     async (req) => toTaskJson((await sharing.get(req.viewer, req.params.id, req.ip)).task),
   );
 
-  app.put(
-    '/api/v1/tasks/:id',
-    {
+  // PATCH as PUT: Torale's agent skill pauses and resumes with PATCH (Torale itself has only PUT).
+  for (const method of ['PUT', 'PATCH'] as const) {
+    app.route({
+      method,
+      url: '/api/v1/tasks/:id',
       schema: {
         tags: ['tasks'],
-        summary: 'Update the fields sent',
+        summary: method === 'PUT' ? 'Update the fields sent' : 'Update the fields sent (same as PUT)',
         params: IdParams,
         body: UpdateTaskBody,
         response: { 200: TaskSchema, ...taskErrors },
       },
-    },
-    async (req) => {
-      const { task, ...extra } = await tasks.update(req.viewer, req.params.id, req.body ?? {});
-      return toTaskJson(task, extra);
-    },
-  );
+      handler: async (req) => {
+        const { task, ...extra } = await tasks.update(req.viewer, req.params.id, req.body ?? {});
+        return toTaskJson(task, extra);
+      },
+    });
+  }
 
   app.delete(
     '/api/v1/tasks/:id',
@@ -161,8 +169,12 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   );
 
   for (const [path, notifiedOnly, summary] of [
-    ['/api/v1/tasks/:id/executions', false, 'Executions of your task, newest first'],
-    ['/api/v1/tasks/:id/notifications', true, 'Executions of your task that produced a notification'],
+    ['/api/v1/tasks/:id/executions', false, 'Executions of your task (or of a public task), newest first'],
+    [
+      '/api/v1/tasks/:id/notifications',
+      true,
+      'Executions of your task (or of a public task) that produced a notification',
+    ],
   ] as const) {
     app.get(
       path,
