@@ -1,6 +1,7 @@
 // SQL for task executions, nothing else. Used by the services and by the job handlers.
-import { sql } from 'kysely';
-import type { Db, ExecutionRow } from '../db/types.js';
+import { type Kysely, sql } from 'kysely';
+import { prepared } from '../db/prepared.js';
+import type { DB, Db, ExecutionRow } from '../db/types.js';
 import { LIVE_STATUSES } from './task-states.js';
 
 /** What clients see of an execution (the run token and attempt counter stay internal). */
@@ -52,14 +53,52 @@ export async function hasLiveExecution(db: Db, taskId: string): Promise<boolean>
   return row !== undefined;
 }
 
-export async function listExecutions(
-  db: Db,
+/**
+ * The newest `limit` executions of a task (those that notified, when `notifiedOnly`) if the
+ * task is the user's: its row joined with a range of its index. No row at all means the task is
+ * not theirs (or does not exist); one row of nulls means it has no executions yet.
+ */
+export function ownExecutionsQuery(
+  db: Kysely<DB>,
+  notifiedOnly: boolean,
+  userId: string,
+  taskId: string,
+  limit: number,
+) {
+  return db
+    .selectFrom('tasks as t')
+    .leftJoinLateral(
+      (eb) => {
+        let q = eb.selectFrom('task_executions as x').select(EXECUTION_COLUMNS).whereRef('x.task_id', '=', 't.id');
+        if (notifiedOnly) q = q.where('x.notification', 'is not', null);
+        return q.orderBy('x.started_at', 'desc').orderBy('x.id', 'desc').limit(limit).as('e');
+      },
+      (join) => join.onTrue(),
+    )
+    .select(EXECUTION_COLUMNS.map((c) => `e.${c}` as const))
+    .where('t.id', '=', taskId)
+    .where('t.user_id', '=', userId)
+    .orderBy('e.started_at', 'desc')
+    .orderBy('e.id', 'desc');
+}
+
+const ownExecutions = prepared((db, userId: string, taskId: string, limit: number) =>
+  ownExecutionsQuery(db, false, userId, taskId, limit),
+);
+const ownNotifiedExecutions = prepared((db, userId: string, taskId: string, limit: number) =>
+  ownExecutionsQuery(db, true, userId, taskId, limit),
+);
+
+/** One statement, ownership included; undefined when the task is not the user's. */
+export async function listOwnExecutions(
+  db: Kysely<DB>,
+  userId: string,
   taskId: string,
   opts: { limit: number; notifiedOnly?: boolean },
-): Promise<ExecutionRow[]> {
-  let q = db.selectFrom('task_executions').select(EXECUTION_COLUMNS).where('task_id', '=', taskId);
-  if (opts.notifiedOnly) q = q.where('notification', 'is not', null);
-  return q.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+): Promise<ExecutionRow[] | undefined> {
+  const rows = await (opts.notifiedOnly ? ownNotifiedExecutions : ownExecutions)(db, userId, taskId, opts.limit);
+  if (rows.length === 0) return undefined;
+  return rows[0]!.id === null ? [] : (rows as ExecutionRow[]);
 }
 
 /** The last successful results of a task, newest first (the agent's memory of earlier checks). */

@@ -12,7 +12,7 @@ import {
   executionsPage,
   findExecution,
   insertExecution,
-  listExecutions,
+  listOwnExecutions,
 } from './executions.repository.js';
 import { findOwnTaskForUpdate, findTask } from './tasks.repository.js';
 
@@ -73,8 +73,10 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
     /** Newest first; `notifiedOnly` lists the runs that produced a notification. */
     async list(viewer: Viewer, taskId: string, limit: number, notifiedOnly = false): Promise<ExecutionRow[]> {
       requireScope(viewer, 'tasks:read');
-      await ownTask(viewer, taskId);
-      return listExecutions(db, taskId, { limit, notifiedOnly });
+      const user = requireUser(viewer);
+      const rows = isUuid(taskId) ? await listOwnExecutions(db, user.id, taskId, { limit, notifiedOnly }) : undefined;
+      if (!rows) throw Errors.taskNotFound();
+      return rows;
     },
 
     /** A Relay page of the task's executions, newest first; stable while new runs are added. */
