@@ -10,7 +10,7 @@ import { AuthFailureLimiter } from './auth/failure-limiter.js';
 import { apiKeyStrategy } from './auth/strategies/api-key.strategy.js';
 import { clerkSessionStrategy } from './auth/strategies/clerk-session.strategy.js';
 import { devUserStrategy } from './auth/strategies/dev-user.strategy.js';
-import type { Config } from './config.js';
+import type { Config } from './config/config.js';
 import { createConnectorsService } from './connectors/connectors.service.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/types.js';
@@ -22,7 +22,9 @@ import { LiveHub } from './live/hub.js';
 import { createLiveService } from './live/live.service.js';
 import { createMetrics } from './metrics.js';
 import { createEmailVerificationService } from './notifications/email-verification.service.js';
+import { createEmails, type Emails } from './notifications/emails.js';
 import { createHistoryService } from './notifications/history.service.js';
+import { createMailer, DEFAULT_FROM } from './notifications/mailer.js';
 import { AgentClient } from './runs/agent.js';
 import type { OnWebhookDisabled } from './runs/delivery-job.js';
 import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
@@ -65,42 +67,44 @@ export function createServices(
   hub: LiveHub,
   logger: Logger,
   webhookAttempts: WebhookAttempts,
+  emails: Emails,
 ) {
   const executions = createExecutionsService({ db, runs });
   const securityEvents = createSecurityEventsService({ db, logger });
-  const notificationRules = { allowInsecureTargets: config.webhookAllowInsecureTargets };
+  const { auth, limits, webhooks } = config;
+  const notificationRules = { allowInsecureTargets: webhooks.allowInsecureTargets };
   return {
-    users: createUsersService({ db, clerk, noAuthEmail: config.noAuthEmail }),
+    users: createUsersService({ db, clerk, noAuthEmail: auth.noAuthEmail }),
     apiKeys: createApiKeysService({
       db,
       clerk,
-      createLimit: rateLimits.limit('api-key-create', config.apiKeyCreateLimitPerMinute, 60_000),
-      bcryptCost: config.apiKeyBcryptCost,
+      createLimit: rateLimits.limit('api-key-create', limits.apiKeyCreatesPerMinute, 60_000),
+      bcryptCost: auth.apiKeyBcryptCost,
       events: securityEvents,
     }),
     securityEvents,
     secretScanning: createSecretScanningService({
       db,
-      keys: new GitHubKeys(config.secretScanningKeysUrl, logger),
+      keys: new GitHubKeys(auth.secretScanningKeysUrl, logger),
       events: securityEvents,
       logger,
-      answerWithinMs: config.secretScanningAnswerWithinMs,
+      answerWithinMs: auth.secretScanningAnswerWithinMs,
     }),
     clerkWebhooks: createClerkWebhooksService({
       db,
       clerk,
-      signingSecret: config.clerkWebhookSigningSecret,
+      signingSecret: auth.clerkWebhookSigningSecret,
       events: securityEvents,
     }),
     executions,
-    sharing: createSharingService({ db, maxTasksPerUser: config.maxTasksPerUser }),
+    sharing: createSharingService({ db, maxTasksPerUser: limits.maxTasksPerUser }),
     publicTasks: createPublicTasksService({ db }),
     live: createLiveService({ db, hub }),
     tasks: createTasksService({
       db,
       executions,
-      defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
-      maxTasksPerUser: config.maxTasksPerUser,
+      defaultIntervalSeconds: config.engine.defaultIntervalSeconds,
+      maxTasksPerUser: limits.maxTasksPerUser,
       notificationRules,
     }),
     // The dashboard's views: feeds, templates, default webhook, notification history, emails.
@@ -110,18 +114,23 @@ export function createServices(
       db,
       rules: notificationRules,
       testLimit: rateLimits.limit('webhook-test', 5, 60_000),
-      timeoutMs: config.webhookTimeoutMs,
-      testPorts: config.webhookTestPorts,
+      timeoutMs: webhooks.timeoutMs,
+      testPorts: webhooks.testPorts,
     }),
     taskWebhooks: createTaskWebhooksService({
       db,
       queue: runs,
       attempts: webhookAttempts,
-      overlapHours: config.webhookSecretOverlapHours,
+      overlapHours: webhooks.secretOverlapHours,
       testLimit: rateLimits.limit('task-webhook-test', 5, 60_000),
     }),
     history: createHistoryService({ db }),
-    emailVerification: createEmailVerificationService(),
+    emailVerification: createEmailVerificationService({
+      db,
+      emails,
+      links: { dashboardUrl: config.email.dashboardUrl },
+      bcryptCost: config.auth.apiKeyBcryptCost,
+    }),
     connectors: createConnectorsService(),
   };
 }
@@ -136,21 +145,25 @@ export interface Lifecycle {
 export function createContainer(config: Config, deps: ContainerDeps) {
   const { database, logger, jobs } = deps;
   const db = database.db;
-  const clerk = new ClerkAuth(
-    {
-      secretKey: config.clerkSecretKey,
-      apiUrl: config.clerkApiUrl,
-      jwtKey: config.clerkJwtKey,
-      authorizedParties: config.clerkAuthorizedParties,
-    },
-    logger,
-  );
-  const apiKeyVerifier = new ApiKeyVerifier(db, logger, { bcryptEveryRequest: config.benchBcryptEveryRequest });
+  const clerk = new ClerkAuth(config.auth, logger);
+  const apiKeyVerifier = new ApiKeyVerifier(db, logger);
   const strategies: AuthStrategy[] = [apiKeyStrategy(apiKeyVerifier), clerkSessionStrategy(db, clerk)];
-  if (config.noAuth) strategies.push(devUserStrategy(db, config.corsOrigins));
-  const rateLimits = createRateLimits(config.redisUrl, logger);
+  if (config.auth.noAuth) strategies.push(devUserStrategy(db, config.server.corsOrigins));
+  const rateLimits = createRateLimits(config.database.redisUrl, logger);
   const runs = jobs ?? deps.runs ?? NO_RUNS;
-  const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0 };
+  const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0, forgottenScheduled: 0 };
+  const mailer = createMailer(config.email, logger);
+  // Emails are recorded where they happen and attempted by the engine's email queue.
+  const emails = createEmails({
+    db,
+    mailer,
+    queue: jobs,
+    logger,
+    links: { dashboardUrl: config.email.dashboardUrl },
+    from: config.email.from ?? DEFAULT_FROM,
+    scheduleSeconds: config.email.retryScheduleSeconds,
+    heldRecheckSeconds: config.engine.heldRecheckSeconds,
+  });
   // Webhook attempts are made by delivery jobs and by test pings; retries and replays are queued on the engine.
   const webhookAttempts = createWebhookAttempts({
     db,
@@ -164,47 +177,36 @@ export function createContainer(config: Config, deps: ContainerDeps) {
         type: 'webhook.disabled',
         detail: `${event.reason}: task ${event.taskId}, ${event.url}`,
       });
+      await emails.webhookDisabled({ ...event, afterHours: config.webhooks.disableAfterHours });
       await deps.onWebhookDisabled?.(event);
     },
-    opts: {
-      allowInsecureTargets: config.webhookAllowInsecureTargets,
-      timeoutMs: config.webhookTimeoutMs,
-      scheduleSeconds: config.webhookRetryScheduleSeconds,
-      disableAfterHours: config.webhookDisableAfterHours,
-      heldRecheckSeconds: config.heldRecheckSeconds,
-    },
+    opts: { ...config.webhooks, heldRecheckSeconds: config.engine.heldRecheckSeconds },
   });
   // With an engine, runs are always enqueued; this instance also executes them unless TORALE_RUNNER=0.
   const runner =
-    jobs && config.runner
+    jobs && config.engine.runner
       ? createRunner(
           db,
           jobs,
           new AgentClient(
-            [config.agentUrl, config.agentUrlFallback].filter((u): u is string => !!u),
-            config.agentTimeoutMs,
+            [config.engine.agentUrl, config.engine.agentUrlFallback].filter((u): u is string => !!u),
+            config.engine.agentTimeoutMs,
           ),
           logger,
-          {
-            defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
-            maxAttempts: config.runMaxAttempts,
-            heldRecheckSeconds: config.heldRecheckSeconds,
-            dispatchBatchSize: config.dispatchBatchSize,
-            pollMs: config.jobsPollSeconds * 1000,
-            strandedAfterSeconds: Math.ceil(config.agentTimeoutMs / 1000) + config.runExpireSlackSeconds + 60,
-          },
+          config.engine,
           webhookAttempts,
+          emails,
           runStats,
         )
       : undefined;
   // Automatic persisted queries: shared through Redis when configured, else in-process (Apollo's own).
-  const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl, logger) : undefined;
+  const apqCache = config.database.redisUrl ? new RedisKeyValueCache(config.database.redisUrl, logger) : undefined;
 
   const lifecycle: Lifecycle = { draining: false };
   const hub = new LiveHub(database, logger);
   /** Live connections open here (the live plugin keeps it). */
   const liveCount = { connections: 0 };
-  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger, webhookAttempts);
+  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger, webhookAttempts, emails);
   apiKeyVerifier.reportTo(services.securityEvents);
   return {
     config,
@@ -215,13 +217,14 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     clerk,
     apiKeyVerifier,
     authenticate: createAuthenticator(strategies),
-    authFailures: new AuthFailureLimiter(config.authFailureLimitPerMinute),
+    authFailures: new AuthFailureLimiter(config.limits.authFailuresPerMinute),
     /** Requests without credentials, per client address (in Redis when configured, so shared). */
-    anonymousLimit: rateLimits.limit('anonymous', config.anonymousLimitPerMinute, 60_000),
+    anonymousLimit: rateLimits.limit('anonymous', config.limits.anonymousPerMinute, 60_000),
     rateLimits,
     apqCache,
     jobs,
     runner,
+    emails,
     hub,
     services,
     live: liveCount,
@@ -237,6 +240,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     async close(): Promise<void> {
       await rateLimits.close();
       apqCache?.close();
+      mailer?.close();
     },
   };
 }

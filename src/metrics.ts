@@ -137,6 +137,11 @@ export function createMetrics(src: MetricSources) {
     runner.observers.agentLatency = (s) => agentLatency.observe(s);
     fromStats('torale_webhook_attempts_total', 'Webhook delivery attempts', () => runner.stats.webhookAttempts);
     fromStats('torale_dispatch_started_total', 'Runs started by the dispatcher', () => runner.dispatcher.stats.started);
+    fromStats(
+      'torale_tasks_forgotten_scheduled_total',
+      'Active tasks found with no schedule and no live run, and scheduled by this instance',
+      () => runner.stats.forgottenScheduled,
+    );
     const jobs = src.jobs;
     if (jobs) {
       new Gauge({

@@ -9,7 +9,8 @@ export default fp<{ container: Container }>(
     const { jobs, runner, logger, config } = container;
     if (!jobs) return;
     if (runner) {
-      if (!config.agentUrl) logger.warn('TORALE_AGENT_URL is not set: executions will fail at once with a clear error');
+      if (!config.engine.agentUrl)
+        logger.warn('TORALE_AGENT_URL is not set: executions will fail at once with a clear error');
       app.addHook('onReady', async () => {
         await runner.start();
       });

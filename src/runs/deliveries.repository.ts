@@ -1,4 +1,4 @@
-// SQL for the notification deliveries of runs (webhook attempts, recorded emails), nothing else.
+// SQL for the webhook deliveries of runs and their attempts, nothing else (emails: notifications/).
 import { sql } from 'kysely';
 import type { Db } from '../db/types.js';
 
@@ -20,25 +20,6 @@ export async function insertWebhookDelivery(
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
-}
-
-/** An email that is recorded but not sent (no email provider is configured). */
-export async function insertSkippedEmail(
-  db: Db,
-  d: { taskId: string; executionId: string; address: string; payload: unknown; reason: string },
-): Promise<void> {
-  await db
-    .insertInto('notification_deliveries')
-    .values({
-      task_id: d.taskId,
-      execution_id: d.executionId,
-      channel: 'email',
-      target: d.address,
-      payload: JSON.stringify(d.payload),
-      status: 'skipped',
-      reason: d.reason,
-    })
-    .execute();
 }
 
 export async function insertDeliveryAttempt(
@@ -168,24 +149,4 @@ export async function noteWebhookFailure(db: Db, taskId: string, gone: boolean, 
     .returning(['webhook_disabled_at', 'webhook_disabled_reason'])
     .executeTakeFirst();
   return row?.webhook_disabled_at ? { at: row.webhook_disabled_at, reason: row.webhook_disabled_reason! } : undefined;
-}
-
-/** An email about the task itself (no run), recorded but not sent, like every email today. */
-export async function insertTaskEmail(
-  db: Db,
-  d: { taskId: string; address: string; event: string; payload: unknown; reason: string },
-): Promise<void> {
-  await db
-    .insertInto('notification_deliveries')
-    .values({
-      task_id: d.taskId,
-      execution_id: null,
-      channel: 'email',
-      event: d.event,
-      target: d.address,
-      payload: JSON.stringify(d.payload),
-      status: 'skipped',
-      reason: d.reason,
-    })
-    .execute();
 }

@@ -6,17 +6,14 @@
 // database one statement per poll (a batch is a transaction: three at least).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.js';
 import type { DB } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 import type { JobEngine } from './engine.js';
 import { anyDue, dispatchDue } from './runs.repository.js';
 
-export interface DispatcherOptions {
-  batchSize: number;
-  pollMs: number;
-  /** A disabled owner's task is looked at again this much later. */
-  holdSeconds: number;
-}
+/** heldRecheckSeconds: a disabled owner's task is looked at again this much later. */
+export type DispatcherOptions = Pick<Config['engine'], 'dispatchBatchSize' | 'pollSeconds' | 'heldRecheckSeconds'>;
 
 export class Dispatcher {
   readonly stats = { batches: 0, started: 0, errors: 0, polls: 0 };
@@ -46,7 +43,7 @@ export class Dispatcher {
   /** One batch; the number of due tasks it looked at. */
   async dispatchOnce(): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      const { started, due } = await dispatchDue(trx, this.opts.batchSize, this.opts.holdSeconds);
+      const { started, due } = await dispatchDue(trx, this.opts.dispatchBatchSize, this.opts.heldRecheckSeconds);
       await this.engine.enqueueExecutions(trx, started);
       this.stats.batches++;
       this.stats.started += started.length;
@@ -64,14 +61,14 @@ export class Dispatcher {
     let due = 0;
     while (this.#running) {
       try {
-        due = due >= this.opts.batchSize ? await this.dispatchOnce() : await this.poll();
+        due = due >= this.opts.dispatchBatchSize ? await this.dispatchOnce() : await this.poll();
       } catch (err) {
         due = 0;
         // The database may be restarting: try again after the poll interval, never crash.
         this.stats.errors++;
         this.logger.warn({ err: { message: (err as Error).message } }, 'dispatch failed');
       }
-      if (due < this.opts.batchSize) await this.#rest();
+      if (due < this.opts.dispatchBatchSize) await this.#rest();
     }
   }
 
@@ -79,7 +76,7 @@ export class Dispatcher {
     if (!this.#running) return;
     if (this.#wake.signal.aborted) this.#wake = new AbortController();
     try {
-      await sleep(this.opts.pollMs, undefined, { signal: this.#wake.signal });
+      await sleep(this.opts.pollSeconds * 1000, undefined, { signal: this.#wake.signal });
     } catch {
       // stopping
     }

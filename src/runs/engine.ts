@@ -5,17 +5,19 @@
 // read by the dispatcher (src/runs/dispatcher.ts).
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
+import { DELIVERY_JOB_EXPIRE_SECONDS, EMAIL_JOB_EXPIRE_SECONDS } from '../config/settings.js';
 import { sqlExecutorOf, withAdvisoryLock } from '../db/foreign-sql.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
-import { failExecution } from '../tasks/executions.repository.js';
+import type { EmailJob, EmailQueue } from '../notifications/emails.js';
 import type { DeliveryJob, DeliveryQueue } from './delivery-job.js';
 import { JobPool } from './job-pool.js';
 
 export const QUEUES = {
   execution: 'task-execution',
   delivery: 'webhook-delivery',
+  email: 'email-send',
   sweep: 'run-sweep',
   cleanup: 'maintenance-cleanup',
 } as const;
@@ -23,7 +25,7 @@ export const QUEUES = {
 /** Queues of earlier releases, dropped at start-up (their work moved elsewhere). */
 const RETIRED_QUEUES = ['task-schedule', 'task-reconcile'];
 
-/** What services need from the engine; a stand-in when runs are disabled. */
+/** What services need from the engine; a stand-in on instances built without one (tests). */
 export interface RunsPort extends DeliveryQueue {
   readonly enabled: boolean;
   enqueueExecution(db: Db, executionId: string, taskId: string): Promise<void>;
@@ -35,35 +37,26 @@ export function jobIdOf(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export interface EngineOptions {
-  url: string;
-  agentTimeoutMs: number;
-  retryDelaySeconds: number;
-  maxAttempts: number;
-  pollSeconds: number;
-  maintenanceSeconds: number;
-  expireSlackSeconds: number;
-  /** Executions in flight at once on this instance (they mostly wait for the agent). */
-  runConcurrency: number;
-  /** Webhook attempts in flight at once on this instance. */
-  deliveryConcurrency: number;
-  /** false = only enqueue (API-only instance): no workers, no maintenance, no cron. */
-  worker: boolean;
-}
+/** runner false = only enqueue (API-only instance): no workers, no maintenance, no cron. */
+export type EngineOptions = Pick<
+  Config['engine'],
+  | 'retryDelaySeconds'
+  | 'maxAttempts'
+  | 'pollSeconds'
+  | 'maintenanceSeconds'
+  | 'executionExpireSeconds'
+  | 'runConcurrency'
+  | 'runner'
+> &
+  Pick<Config['webhooks'], 'deliveryConcurrency'> & { emailConcurrency: number; url: string };
 
 /** The engine's settings as configured (main.ts and the test harness start it the same way). */
-export function engineOptions(config: Config, url: string): EngineOptions {
+export function engineOptions(config: Pick<Config, 'engine' | 'webhooks' | 'email'>, url: string): EngineOptions {
   return {
+    ...config.engine,
+    deliveryConcurrency: config.webhooks.deliveryConcurrency,
+    emailConcurrency: config.email.concurrency,
     url,
-    agentTimeoutMs: config.agentTimeoutMs,
-    retryDelaySeconds: config.runRetryDelaySeconds,
-    maxAttempts: config.runMaxAttempts,
-    pollSeconds: config.jobsPollSeconds,
-    maintenanceSeconds: config.jobsMaintenanceSeconds,
-    expireSlackSeconds: config.runExpireSlackSeconds,
-    runConcurrency: config.runConcurrency,
-    deliveryConcurrency: config.webhookDeliveryConcurrency,
-    worker: config.runner,
   };
 }
 
@@ -72,13 +65,14 @@ const executor = (db: Db): PgBoss.Db => sqlExecutorOf(db);
 export interface EngineHandlers {
   execution: (executionId: string) => Promise<void>;
   delivery: (job: DeliveryJob) => Promise<void>;
+  email: (job: EmailJob) => Promise<void>;
   sweep: () => Promise<void>;
   cleanup: () => Promise<void>;
 }
 
-export class JobEngine implements RunsPort {
+export class JobEngine implements RunsPort, EmailQueue {
   readonly enabled = true;
-  /** Executions, then deliveries. */
+  /** Executions, deliveries, emails. */
   #pools: Pick<JobPool<object>, 'wake' | 'stop' | 'inFlight' | 'start'>[] = [];
 
   private constructor(
@@ -93,8 +87,8 @@ export class JobEngine implements RunsPort {
       max: 4,
       application_name: 'torale-gateway-jobs',
       schema: 'pgboss',
-      supervise: opts.worker,
-      schedule: opts.worker,
+      supervise: opts.runner,
+      schedule: opts.runner,
       maintenanceIntervalSeconds: opts.maintenanceSeconds,
       monitorStateIntervalSeconds: Math.max(opts.maintenanceSeconds, 10),
       cronMonitorIntervalSeconds: Math.min(45, Math.max(opts.maintenanceSeconds, 1)),
@@ -108,20 +102,27 @@ export class JobEngine implements RunsPort {
   static async #setUp(boss: PgBoss, opts: EngineOptions, logger: Logger): Promise<JobEngine> {
     await boss.start();
     const engine = new JobEngine(boss, opts, logger);
-    const expire = Math.ceil(opts.agentTimeoutMs / 1000) + opts.expireSlackSeconds;
     await engine.#queue(QUEUES.execution, {
       policy: 'standard',
       retryLimit: Math.max(0, opts.maxAttempts - 1),
       retryDelay: opts.retryDelaySeconds,
       retryBackoff: true,
-      expireInSeconds: expire,
+      expireInSeconds: opts.executionExpireSeconds,
     });
     await engine.#queue(QUEUES.delivery, {
       policy: 'standard',
       retryLimit: 5,
       retryDelay: opts.retryDelaySeconds,
       retryBackoff: true,
-      expireInSeconds: 60,
+      expireInSeconds: DELIVERY_JOB_EXPIRE_SECONDS,
+    });
+    // Attempts schedule their own retries; the engine's retry only covers a handler that threw.
+    await engine.#queue(QUEUES.email, {
+      policy: 'standard',
+      retryLimit: 5,
+      retryDelay: opts.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: EMAIL_JOB_EXPIRE_SECONDS,
     });
     await engine.#queue(QUEUES.sweep, { policy: 'singleton', retryLimit: 0, expireInSeconds: 300 });
     await engine.#queue(QUEUES.cleanup, { policy: 'singleton', retryLimit: 1, expireInSeconds: 600 });
@@ -169,6 +170,16 @@ export class JobEngine implements RunsPort {
     if (!opts.startAfter || opts.startAfter.getTime() <= Date.now()) this.#pools[1]?.wake();
   }
 
+  /** One email attempt; jobs with the same key are one job (instances racing queue it once). */
+  async enqueueEmailAttempt(db: Db, job: EmailJob, opts: { startAfter?: Date; key: string }): Promise<void> {
+    await this.boss.send(QUEUES.email, job, {
+      id: jobIdOf(`email:${opts.key}`),
+      ...(opts.startAfter && { startAfter: opts.startAfter }),
+      db: executor(db),
+    });
+    if (!opts.startAfter || opts.startAfter.getTime() <= Date.now()) this.#pools[2]?.wake();
+  }
+
   /** Starts this instance's workers; returns at once (the pools run in the background). */
   async work(handlers: EngineHandlers): Promise<void> {
     const pollMs = this.opts.pollSeconds * 1000;
@@ -185,7 +196,13 @@ export class JobEngine implements RunsPort {
       pollMs,
       handler: (job) => handlers.delivery(job),
     });
-    this.#pools = [executions, deliveries];
+    const emails = new JobPool<EmailJob>(this.boss, this.logger, {
+      queue: QUEUES.email,
+      concurrency: this.opts.emailConcurrency,
+      pollMs,
+      handler: (job) => handlers.email(job),
+    });
+    this.#pools = [executions, deliveries, emails];
     for (const pool of this.#pools) pool.start();
     const once = { pollingIntervalSeconds: this.opts.pollSeconds, batchSize: 1 };
     await this.boss.work(QUEUES.sweep, once, async () => handlers.sweep());
@@ -195,8 +212,12 @@ export class JobEngine implements RunsPort {
   }
 
   /** Jobs in flight on this instance, per pool (metrics). */
-  get inFlight(): { executions: number; deliveries: number } {
-    return { executions: this.#pools[0]?.inFlight ?? 0, deliveries: this.#pools[1]?.inFlight ?? 0 };
+  get inFlight(): { executions: number; deliveries: number; emails: number } {
+    return {
+      executions: this.#pools[0]?.inFlight ?? 0,
+      deliveries: this.#pools[1]?.inFlight ?? 0,
+      emails: this.#pools[2]?.inFlight ?? 0,
+    };
   }
 
   async stop(): Promise<void> {
@@ -205,19 +226,13 @@ export class JobEngine implements RunsPort {
   }
 }
 
-/**
- * The job engine as configured: pg-boss on PostgreSQL; with embedded PGlite there is none,
- * and executions fail at once saying why.
- */
-export async function startJobs(config: Config, logger: Logger): Promise<{ jobs?: JobEngine; runs?: RunsPort }> {
-  if (!config.databaseUrl) {
-    return {
-      runs: unavailableRuns(
-        'Runs are disabled: embedded PGlite (no DATABASE_URL) has no job engine. Set DATABASE_URL to a PostgreSQL server to run tasks.',
-      ),
-    };
-  }
-  return { jobs: await JobEngine.start(engineOptions(config, config.databaseUrl), logger) };
+/** The job engine on the gateway's database (PostgreSQL, or the embedded one served on loopback). */
+export async function startJobs(
+  config: Pick<Config, 'engine' | 'webhooks' | 'email'>,
+  database: { url: string },
+  logger: Logger,
+): Promise<{ jobs: JobEngine }> {
+  return { jobs: await JobEngine.start(engineOptions(config, database.url), logger) };
 }
 
 /** Runs are off on this instance: executions wait for an instance that runs them. */
@@ -226,13 +241,3 @@ export const NO_RUNS: RunsPort = {
   enqueueExecution: async () => {},
   enqueueWebhookAttempt: async () => {},
 };
-
-/** No job engine can run here at all (embedded PGlite): executions fail at once, saying why. */
-export function unavailableRuns(reason: string): RunsPort {
-  return {
-    ...NO_RUNS,
-    async enqueueExecution(db, executionId) {
-      await failExecution(db, executionId, reason);
-    },
-  };
-}

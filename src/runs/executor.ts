@@ -5,6 +5,7 @@
 // overwrite anything. Retryable failures go back to the engine; a final failure leaves the
 // task scheduled at the usual interval.
 import type { TaskRow } from '../db/types.js';
+import { emailsOwner } from '../notifications/emails.js';
 import { type AgentAnswer, type AgentClient, AgentError } from './agent.js';
 import { recordNotifications } from './notify.js';
 import { RetryLater } from './retry-later.js';
@@ -51,12 +52,22 @@ export function createExecutor(ctx: RunContext, agent: AgentClient) {
       },
       nextRun: answer.nextRun === undefined ? ctx.defaultNextRun() : answer.nextRun,
     };
-    if (!answer.notification) return (await succeedRun(db, claim.execution_id, claim.run_token, outcome)) !== undefined;
-    // A met condition notifies: the outcome and its deliveries commit together.
+    if (!answer.notification && !emailsOwner(claim.notifications)) {
+      return (await succeedRun(db, claim.execution_id, claim.run_token, outcome)) !== undefined;
+    }
+    // A met condition notifies (and a task's first run may email): the outcome and its
+    // deliveries commit together.
     return db.transaction().execute(async (trx) => {
       const done = await succeedRun(trx, claim.execution_id, claim.run_token, outcome);
       if (!done) return false; // cancelled or superseded while we waited for the agent
-      await recordNotifications(trx, engine, done.task as TaskRow, done.execution, result);
+      if (answer.notification) await recordNotifications(trx, engine, done.task as TaskRow, done.execution, result);
+      await ctx.emails.afterRun(trx, {
+        task: done.task as TaskRow,
+        executionId: done.execution.id,
+        result,
+        conditionMet: !!answer.notification,
+        sources: done.execution.grounding_sources,
+      });
       return true;
     });
   }

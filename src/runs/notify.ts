@@ -1,13 +1,11 @@
-// What a run that met its condition sends: one event per notification target of the
-// task, recorded in the run's own transaction (webhooks queued for delivery, email
-// recorded as skipped until an email provider exists).
+// What a run that met its condition sends to webhooks: one event per webhook target of the
+// task, recorded in the run's own transaction and queued for delivery. Its emails are
+// notifications/emails.ts's (afterRun), in the same transaction.
 import { randomUUID } from 'node:crypto';
 import type { Db, ExecutionRow, Notification, TaskRow } from '../db/types.js';
 import { toExecutionJson, toTaskJson } from '../tasks/tasks.json.js';
-import { insertSkippedEmail, insertWebhookDelivery } from './deliveries.repository.js';
+import { insertWebhookDelivery } from './deliveries.repository.js';
 import type { JobEngine } from './engine.js';
-
-export const EMAIL_SKIPPED = 'No email provider is configured; email notifications are recorded but not sent';
 
 export async function recordNotifications(
   trx: Db,
@@ -42,14 +40,6 @@ export async function recordNotifications(
         payload,
       });
       await engine.enqueueDelivery(trx, id);
-    } else {
-      await insertSkippedEmail(trx, {
-        taskId: task.id,
-        executionId: exec.id,
-        address: n.address,
-        payload,
-        reason: EMAIL_SKIPPED,
-      });
     }
   }
 }

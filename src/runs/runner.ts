@@ -6,13 +6,14 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
+import type { Emails } from '../notifications/emails.js';
 import type { AgentClient } from './agent.js';
 import { createCleanup } from './cleanup.js';
 import { Dispatcher } from './dispatcher.js';
 import type { JobEngine } from './engine.js';
 import { createExecutor } from './executor.js';
 import type { RunContext, RunnerOptions, RunStats } from './run-context.js';
-import { createSweeper } from './sweeper.js';
+import { createForgottenSweep, createSweeper } from './sweeper.js';
 import type { WebhookAttempts } from './webhook-attempts.js';
 
 export type Runner = ReturnType<typeof createRunner>;
@@ -25,7 +26,8 @@ export function createRunner(
   opts: RunnerOptions,
   /** Webhook attempts (shared with the services, which make test pings and queue replays). */
   webhooks: WebhookAttempts,
-  stats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0 },
+  emails: Emails,
+  stats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0, forgottenScheduled: 0 },
 ) {
   const ctx: RunContext = {
     db,
@@ -34,18 +36,16 @@ export function createRunner(
     opts,
     stats,
     observers: {},
+    emails,
     defaultNextRun: () => new Date(Date.now() + opts.defaultIntervalSeconds * 1000),
   };
-  const dispatcher = new Dispatcher(db, engine, logger, {
-    batchSize: opts.dispatchBatchSize,
-    pollMs: opts.pollMs,
-    holdSeconds: opts.heldRecheckSeconds,
-  });
+  const dispatcher = new Dispatcher(db, engine, logger, opts);
   const execute = createExecutor(ctx, agent);
   const deliver = async (job: Parameters<WebhookAttempts['run']>[0]) => {
     await webhooks.run(job);
   };
   const sweep = createSweeper(ctx, opts.strandedAfterSeconds);
+  const scheduleForgotten = createForgottenSweep(ctx);
   const cleanup = createCleanup(ctx);
   return {
     stats: ctx.stats,
@@ -60,6 +60,9 @@ export function createRunner(
       await engine.work({
         execution: execute,
         delivery: deliver,
+        email: async (job) => {
+          await emails.attempt(job);
+        },
         sweep: async () => {
           await sweep();
         },
@@ -67,6 +70,11 @@ export function createRunner(
           await cleanup();
         },
       });
+      // Tasks nothing would start are scheduled now rather than at the first sweep (up to a
+      // minute away); instances starting together share the work (rows are claimed).
+      await scheduleForgotten().catch((err: Error) =>
+        logger.warn({ err: { message: err.message } }, 'could not schedule forgotten tasks at start-up'),
+      );
       dispatcher.start();
     },
     async stop(): Promise<void> {

@@ -4,6 +4,7 @@
 // job whose id follows from the delivery and n, so it is queued once). Every attempt carries
 // the delivery id as `webhook-id`. A 410 Gone, or failing for too long, disables the webhook.
 import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.js';
 import type { DB, Notification, WebhookDisabledReason, WebhookNotification } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 import {
@@ -12,23 +13,18 @@ import {
   endDelivery,
   findDeliveryForAttempt,
   insertDeliveryAttempt,
-  insertTaskEmail,
   noteWebhookFailure,
   setNextAttempt,
 } from './deliveries.repository.js';
 import type { AttemptKind, DeliveryJob, DeliveryQueue, OnWebhookDisabled } from './delivery-job.js';
-import { EMAIL_SKIPPED } from './notify.js';
 import { sendWebhook } from './webhook-sender.js';
 
-export interface WebhookAttemptsOptions {
-  allowInsecureTargets: boolean;
-  timeoutMs: number;
-  /** Delay before each attempt, in seconds; its length is the number of scheduled attempts. */
-  scheduleSeconds: readonly number[];
-  disableAfterHours: number;
-  /** A delivery held for a disabled owner is looked at again this much later. */
-  heldRecheckSeconds: number;
-}
+/** heldRecheckSeconds: a delivery held for a disabled owner is looked at again this much later. */
+export type WebhookAttemptsOptions = Pick<
+  Config['webhooks'],
+  'allowInsecureTargets' | 'timeoutMs' | 'retryScheduleSeconds' | 'disableAfterHours'
+> &
+  Pick<Config['engine'], 'heldRecheckSeconds'>;
 
 export interface WebhookAttemptsDeps {
   db: Kysely<DB>;
@@ -37,7 +33,7 @@ export interface WebhookAttemptsDeps {
   logger: Logger;
   opts: WebhookAttemptsOptions;
   stats: { webhookAttempts: number };
-  /** Told when the gateway disables a webhook (e.g. for the owner's security/activity record). */
+  /** Told when the gateway disables a webhook (the owner's security log, an email to the owner). */
   onWebhookDisabled?: OnWebhookDisabled;
 }
 
@@ -47,36 +43,14 @@ export type WebhookAttempts = ReturnType<typeof createWebhookAttempts>;
 const STALE_CLAIM_SECONDS = 90;
 
 const webhookOf = (ns: readonly Notification[]) => ns.find((n): n is WebhookNotification => n.type === 'webhook');
-const emailOf = (ns: readonly Notification[]) => ns.find((n) => n.type === 'email')?.address;
 
 export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhookDisabled }: WebhookAttemptsDeps) {
   async function disabled(
-    d: { task_id: string; user_id: string; target: string; notifications: Notification[]; owner_email: string | null },
+    d: { task_id: string; user_id: string; target: string },
     reason: WebhookDisabledReason,
     at: Date,
   ): Promise<void> {
     logger.warn({ taskId: d.task_id, reason }, 'webhook disabled');
-    const address = emailOf(d.notifications) ?? d.owner_email;
-    if (address) {
-      const detail =
-        reason === 'gone'
-          ? 'The endpoint answered 410 Gone.'
-          : `Every delivery attempt failed for ${opts.disableAfterHours} hours.`;
-      await insertTaskEmail(db, {
-        taskId: d.task_id,
-        address,
-        event: 'webhook.disabled',
-        payload: {
-          event_type: 'webhook.disabled',
-          task_id: d.task_id,
-          url: d.target,
-          reason,
-          disabled_at: at.toISOString(),
-          message: `${detail} Deliveries to ${d.target} are stopped until you save the webhook again.`,
-        },
-        reason: EMAIL_SKIPPED,
-      });
-    }
     try {
       await onWebhookDisabled?.({ userId: d.user_id, taskId: d.task_id, url: d.target, reason, at });
     } catch (err) {
@@ -125,7 +99,7 @@ export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhoo
       return true;
     }
     const gone = code === 410;
-    const delay = opts.scheduleSeconds[n];
+    const delay = opts.retryScheduleSeconds[n];
     if (kind === 'scheduled' && queue && !attempt.permanent && !gone && delay !== undefined) {
       const startAfter = new Date(Date.now() + delay * 1000);
       await db.transaction().execute(async (trx) => {

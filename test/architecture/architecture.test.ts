@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  envReadsOutside,
   graphqlReachedFrom,
   importCycles,
   lineCount,
@@ -28,6 +29,10 @@ describe('src/', () => {
 
   it('job handlers (src/runs) reach no GraphQL module', () => {
     expect(graphqlReachedFrom(src, 'runs')).toEqual([]);
+  });
+
+  it('reads process.env only in src/config/ (every setting is declared there, once)', () => {
+    expect(envReadsOutside(src, 'config')).toEqual([]);
   });
 
   it('has no file over 300 lines, and app.ts stays under 80', () => {
@@ -54,6 +59,11 @@ describe('the checks themselves, on a broken tree', () => {
   );
   put('runs/handler.ts', "import { t } from '../users/users.types.js';\nexport const h = t;\n");
   put('users/users.types.ts', "import { Field } from 'type-graphql';\nexport const t = Field;\n");
+  put(
+    'cli/tool.ts',
+    'const { env } = process;\nexport const port = process.env.PORT ?? env.HOST;\n// process.env.X in a comment\n',
+  );
+  put('config/config.ts', 'export const read = () => process.env;\n');
   const broken = readSources(dir);
 
   it('finds a cycle through a type-only import and a subfolder', () => {
@@ -64,6 +74,13 @@ describe('the checks themselves, on a broken tree', () => {
     const found = sqlOutsideRepositories(broken);
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(/^users\/users\.service\.ts:1 \(query builder\)/);
+  });
+
+  it('finds process.env read outside src/config/, destructured or not, and not in a comment', () => {
+    expect(envReadsOutside(broken, 'config')).toEqual([
+      'cli/tool.ts:1: const { env } = process;',
+      'cli/tool.ts:2: export const port = process.env.PORT ?? env.HOST;',
+    ]);
   });
 
   it('finds GraphQL reached from a job handler', () => {

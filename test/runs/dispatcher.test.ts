@@ -31,9 +31,9 @@ afterAll(async () => {
 describe('the dispatcher', () => {
   it('polls an idle database with one statement, and still starts what is due', async () => {
     const d = new Dispatcher(database.db, engine, createLogger('silent'), {
-      batchSize: 50,
-      pollMs: 60_000,
-      holdSeconds: 60,
+      dispatchBatchSize: 50,
+      pollSeconds: 60,
+      heldRecheckSeconds: 60,
     });
     const { rows } = await sql<{ id: string }>`
       insert into users (clerk_user_id, email) values ('user_dispatch', 'd@example.com') returning id`.execute(

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { engineOptions, JobEngine, QUEUES } from '../../src/runs/engine.js';
 import type { RunContext } from '../../src/runs/run-context.js';
@@ -150,9 +150,10 @@ describe.skipIf(!tpl)('the sweep', () => {
       db,
       engine,
       logger: createLogger('silent'),
+      stats: { forgottenScheduled: 0 },
       defaultNextRun: () => new Date(Date.now() + 3600_000),
     } as unknown as RunContext;
-    expect(await createSweeper(ctx, 60)()).toEqual({ requeued: 1, failed: 1 });
+    expect(await createSweeper(ctx, 60)()).toEqual({ requeued: 1, failed: 1, scheduled: 0 });
     const job = await engine.boss.getJobById(QUEUES.execution, lost);
     expect(job?.state).toBe('created');
     const endedRow = await db
@@ -168,6 +169,6 @@ describe.skipIf(!tpl)('the sweep', () => {
       .executeTakeFirstOrThrow();
     expect(task.next_dispatch_at).not.toBeNull();
     // Nothing left to do: a second sweep finds nothing.
-    expect(await createSweeper(ctx, 60)()).toEqual({ requeued: 0, failed: 0 });
+    expect(await createSweeper(ctx, 60)()).toEqual({ requeued: 0, failed: 0, scheduled: 0 });
   });
 });
