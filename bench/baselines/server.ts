@@ -27,7 +27,7 @@ import { keyWithUserByPrefixQuery } from '../../src/api-keys/api-keys.repository
 import { displayPrefixOf } from '../../src/auth/api-key-format.js';
 import type { DB } from '../../src/db/types.js';
 import { feedQuery } from '../../src/feed/feed.repository.js';
-import { ownExecutionsQuery } from '../../src/tasks/executions.repository.js';
+import { readableExecutionsQuery } from '../../src/tasks/executions.repository.js';
 import { ownTasksQuery } from '../../src/tasks/tasks.repository.js';
 
 const mode = process.argv[2];
@@ -81,8 +81,12 @@ const userJson = (u: KeyUser) => ({
   created_at: u.created_at,
 });
 
-const executions = statement('executions', (u, t, n) => ownExecutionsQuery(compiler, false, u!, t!, n as never), 3);
-const notified = statement('notified', (u, t, n) => ownExecutionsQuery(compiler, true, u!, t!, n as never), 3);
+const executions = statement(
+  'executions',
+  (u, t, n) => readableExecutionsQuery(compiler, false, u!, t!, n as never),
+  3,
+);
+const notified = statement('notified', (u, t, n) => readableExecutionsQuery(compiler, true, u!, t!, n as never), 3);
 const feed = statement('feed', (u, n) => feedQuery(compiler, { userId: u!, limit: n as never }), 2);
 interface Row {
   id: string | null;

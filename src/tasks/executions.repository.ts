@@ -55,13 +55,14 @@ export async function hasLiveExecution(db: Db, taskId: string): Promise<boolean>
 
 /**
  * The newest `limit` executions of a task (those that notified, when `notifiedOnly`) if the
- * task is the user's: its row joined with a range of its index. No row at all means the task is
- * not theirs (or does not exist); one row of nulls means it has no executions yet.
+ * viewer may read them — their own task, or a public one — with `own` telling which: the task
+ * row joined with a range of its index. No row at all means the task is not readable (or does
+ * not exist); one row of nulls means it has no executions yet. `userId` null: no signed-in user.
  */
-export function ownExecutionsQuery(
+export function readableExecutionsQuery(
   db: Kysely<DB>,
   notifiedOnly: boolean,
-  userId: string,
+  userId: string | null,
   taskId: string,
   limit: number,
 ) {
@@ -76,29 +77,32 @@ export function ownExecutionsQuery(
       (join) => join.onTrue(),
     )
     .select(EXECUTION_COLUMNS.map((c) => `e.${c}` as const))
+    .select(sql<boolean>`coalesce(t.user_id = ${userId}, false)`.as('own'))
     .where('t.id', '=', taskId)
-    .where('t.user_id', '=', userId)
+    .where((eb) => eb.or([eb('t.user_id', '=', userId), eb('t.is_public', '=', true)]))
     .orderBy('e.started_at', 'desc')
     .orderBy('e.id', 'desc');
 }
 
-const ownExecutions = prepared((db, userId: string, taskId: string, limit: number) =>
-  ownExecutionsQuery(db, false, userId, taskId, limit),
+const readable = prepared((db, userId: string | null, taskId: string, limit: number) =>
+  readableExecutionsQuery(db, false, userId, taskId, limit),
 );
-const ownNotifiedExecutions = prepared((db, userId: string, taskId: string, limit: number) =>
-  ownExecutionsQuery(db, true, userId, taskId, limit),
+const readableNotified = prepared((db, userId: string | null, taskId: string, limit: number) =>
+  readableExecutionsQuery(db, true, userId, taskId, limit),
 );
 
-/** One statement, ownership included; undefined when the task is not the user's. */
-export async function listOwnExecutions(
+/** One statement, the access check included; undefined when the viewer may not read the task. */
+export async function listReadableExecutions(
   db: Kysely<DB>,
-  userId: string,
+  userId: string | null,
   taskId: string,
   opts: { limit: number; notifiedOnly?: boolean },
-): Promise<ExecutionRow[] | undefined> {
-  const rows = await (opts.notifiedOnly ? ownNotifiedExecutions : ownExecutions)(db, userId, taskId, opts.limit);
+): Promise<{ own: boolean; rows: ExecutionRow[] } | undefined> {
+  const rows = await (opts.notifiedOnly ? readableNotified : readable)(db, userId, taskId, opts.limit);
   if (rows.length === 0) return undefined;
-  return rows[0]!.id === null ? [] : (rows as ExecutionRow[]);
+  const own = rows[0]!.own;
+  if (rows[0]!.id === null) return { own, rows: [] };
+  return { own, rows: rows.map(({ own: _, ...r }) => r as ExecutionRow) };
 }
 
 /** The last successful results of a task, newest first (the agent's memory of earlier checks). */
