@@ -103,7 +103,6 @@ export function createServices(
     tasks: createTasksService({
       db,
       executions,
-      defaultIntervalSeconds: config.engine.defaultIntervalSeconds,
       maxTasksPerUser: limits.maxTasksPerUser,
       notificationRules,
     }),

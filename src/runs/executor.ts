@@ -6,6 +6,7 @@
 // task scheduled at the usual interval.
 import type { TaskRow } from '../db/types.js';
 import { emailsOwner } from '../notifications/emails.js';
+import { toExecutionResult } from '../tasks/execution-result.js';
 import { type AgentAnswer, type AgentClient, AgentError } from './agent.js';
 import { recordNotifications } from './notify.js';
 import { RetryLater } from './retry-later.js';
@@ -32,25 +33,19 @@ export function createExecutor(ctx: RunContext, agent: AgentClient) {
   };
 
   async function succeed(claim: Claim, answer: AgentAnswer): Promise<boolean> {
-    const result = {
-      evidence: answer.evidence,
-      sources: answer.sources,
-      confidence: answer.confidence,
-      next_run: answer.nextRun === undefined ? undefined : (answer.nextRun?.toISOString() ?? null),
-      notification: answer.notification,
-      topic: answer.topic,
-    };
+    const nextRun = answer.nextRun === undefined ? ctx.defaultNextRun() : answer.nextRun;
+    const result = toExecutionResult({ ...answer, nextRun });
     const outcome = {
       result,
-      notification: answer.notification,
-      sources: answer.sources,
+      notification: result.notification,
+      sources: result.grounding_sources,
       knownState: {
-        evidence: answer.evidence,
-        topic: answer.topic,
-        confidence: answer.confidence,
+        evidence: result.evidence,
+        topic: result.topic,
+        confidence: result.confidence,
         checked_at: new Date().toISOString(),
       },
-      nextRun: answer.nextRun === undefined ? ctx.defaultNextRun() : answer.nextRun,
+      nextRun,
     };
     if (!answer.notification && !emailsOwner(claim.notifications)) {
       return (await succeedRun(db, claim.execution_id, claim.run_token, outcome)) !== undefined;

@@ -36,8 +36,9 @@ const NONE: WebhookConfig = { url: null, secret: null, enabled: false };
 export const secretHint = (secret: string) => `${secret.slice(0, 10)}…${secret.slice(-4)}`;
 
 /** The URL as task webhooks store it, or the rules' 400 `Invalid notification: …`. */
+/** Checked as a task webhook is, and normalised as Torale's `HttpUrl` field does (`https://x` → `https://x/`). */
 const targetOf = (url: string, rules: NotificationRules) =>
-  (parseNotifications([{ type: 'webhook', url }], rules)[0] as WebhookNotification).url;
+  new URL((parseNotifications([{ type: 'webhook', url }], rules)[0] as WebhookNotification).url).toString();
 
 const INVALID_PREFIX = 'Invalid notification: ';
 
