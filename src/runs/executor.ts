@@ -47,7 +47,9 @@ export function createExecutor(ctx: RunContext, agent: AgentClient) {
       },
       nextRun,
     };
-    if (!answer.notification && !emailsOwner(claim.notifications)) {
+    // No earlier successful run (the claim loads the last few): this one is the task's first.
+    const firstRun = claim.recent.length === 0;
+    if (!answer.notification && !(firstRun && emailsOwner(claim.notifications))) {
       return (await succeedRun(db, claim.execution_id, claim.run_token, outcome)) !== undefined;
     }
     // A met condition notifies (and a task's first run may email): the outcome and its
@@ -61,6 +63,7 @@ export function createExecutor(ctx: RunContext, agent: AgentClient) {
         executionId: done.execution.id,
         result,
         conditionMet: !!answer.notification,
+        firstRun,
         sources: done.execution.grounding_sources,
       });
       return true;
