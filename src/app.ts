@@ -38,7 +38,12 @@ export async function buildApp(container: Container, opts: AppOptions = {}) {
   await app.register(errors);
   await app.register(health, { database: container.database, lifecycle: container.lifecycle });
   await app.register(metrics, { metrics: container.metrics });
-  await app.register(auth, { accountRequest: container.accountRequest });
+  await app.register(auth, {
+    accountRequest: container.accountRequest,
+    budgets: container.budgets,
+    authFailures: container.authFailures,
+    anonymousLimit: container.anonymousLimit,
+  });
   await app.register(openapi);
   await app.register(graphql, { container });
   await app.register(live, { container });
