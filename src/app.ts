@@ -10,6 +10,7 @@ import auth from './plugins/auth.js';
 import errors from './plugins/errors.js';
 import graphql from './plugins/graphql.js';
 import health from './plugins/health.js';
+import home from './plugins/home.js';
 import input from './plugins/input.js';
 import jobs from './plugins/jobs.js';
 import live from './plugins/live.js';
@@ -49,6 +50,7 @@ export async function buildApp(container: Container, opts: AppOptions = {}) {
   await app.register(jobs, { container });
   await app.register(restRoutes, { services });
   if (config.server.devTools) await app.register(webhookInbox);
+  await app.register(home, { devTools: config.server.devTools });
   return app;
 }
 
