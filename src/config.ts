@@ -216,7 +216,7 @@ export function loadConfig(env: Env = process.env): Config {
     agentTimeoutMs: int('TORALE_AGENT_TIMEOUT_MS', 240000, 1000, 3600000),
     webhookAllowInsecureTargets: bool('WEBHOOK_ALLOW_INSECURE_TARGETS'),
     heldRecheckSeconds: int('TORALE_HELD_RECHECK_SECONDS', 60, 1, 86400),
-    // At most 30 s: a delivery job expires after 60 s (runs/engine.ts) and would then be
+    // At most 30 s: a delivery job expires after 60 s (webhooks/webhooks.jobs.ts) and would then be
     // attempted again by another instance while the first attempt still runs.
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10000, 100, 30000),
     webhookDeliveryConcurrency: int('WEBHOOK_DELIVERY_CONCURRENCY', 16, 1, 50),

@@ -1,6 +1,7 @@
 // Builds every service, cache, limiter and job handler of the gateway from config, the
 // database and the job engine, with plain factories — no Fastify, so tests and scripts
-// can build it alone. app.ts puts HTTP around it; main.ts starts both.
+// can build it alone. Each feature registers its jobs and cleanups with the engine here;
+// the engine starts them when the app is ready. app.ts puts HTTP around it; main.ts starts both.
 import type { Kysely } from 'kysely';
 import { createApiKeysService } from './api-keys/api-keys.service.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
@@ -14,6 +15,7 @@ import type { Config } from './config.js';
 import { createConnectorsService } from './connectors/connectors.service.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/types.js';
+import { inertEngine, type JobEngine } from './engine/job-engine.js';
 import { createFeedService } from './feed/feed.service.js';
 import type { Logger } from './lib/logger.js';
 import { createRateLimits, type RateLimits } from './lib/rate-limit.js';
@@ -22,17 +24,14 @@ import { LiveHub } from './live/hub.js';
 import { createLiveService } from './live/live.service.js';
 import { createMetrics } from './metrics.js';
 import { createEmailVerificationService } from './notifications/email-verification.service.js';
+import { createEmails } from './notifications/emails.js';
 import { createHistoryService } from './notifications/history.service.js';
 import { AgentClient } from './runs/agent.js';
-import type { OnWebhookDisabled } from './runs/delivery-job.js';
-import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
-import type { RunStats } from './runs/run-context.js';
-import { createRunner } from './runs/runner.js';
-import { createWebhookAttempts, type WebhookAttempts } from './runs/webhook-attempts.js';
+import { type RunQueue, registerRuns } from './runs/runs.jobs.js';
 import { createClerkWebhooksService } from './security/clerk-webhooks.service.js';
 import { GitHubKeys } from './security/github-keys.js';
 import { createSecretScanningService } from './security/secret-scanning.service.js';
-import { createSecurityEventsService } from './security/security-events.service.js';
+import { createSecurityEventsService, type SecurityEventsService } from './security/security-events.service.js';
 import { createExecutionsService } from './tasks/executions.service.js';
 import { createPublicTasksService } from './tasks/public-tasks.service.js';
 import { createSharingService } from './tasks/sharing.service.js';
@@ -41,19 +40,26 @@ import type { TraceIds } from './telemetry.js';
 import { createTemplatesService } from './templates/templates.service.js';
 import { createUsersService } from './users/users.service.js';
 import { createTaskWebhooksService } from './webhooks/task-webhooks.service.js';
+import { registerWebhookDeliveries, type WebhookDeliveries } from './webhooks/webhooks.jobs.js';
 import { createWebhooksService } from './webhooks/webhooks.service.js';
 
 export interface ContainerDeps {
   database: Database;
   logger: Logger;
-  /** The job engine: when given, runs are enqueued on it (and executed here unless TORALE_RUNNER=0). */
-  jobs?: JobEngine;
-  /** Where executions go when there is no engine (default: queued for instances that have one). */
-  runs?: RunsPort;
+  /**
+   * The job engine every feature registers its jobs with; this instance works them unless
+   * TORALE_RUNNER=0. Default: an inert one (what is queued waits for an instance with one).
+   */
+  engine?: JobEngine;
   /** Set when tracing is on: the active trace's ids, for response headers and GraphQL errors. */
   traceIds?: () => TraceIds | undefined;
-  /** Told when the gateway disables a task's webhook (410 Gone, or failing too long). */
-  onWebhookDisabled?: OnWebhookDisabled;
+}
+
+/** What the services get of the background work: where runs are queued, how webhooks go out. */
+export interface ServiceJobs {
+  securityEvents: SecurityEventsService;
+  runs: RunQueue;
+  webhookDeliveries: WebhookDeliveries;
 }
 
 export function createServices(
@@ -61,13 +67,12 @@ export function createServices(
   db: Kysely<DB>,
   clerk: ClerkAuth,
   rateLimits: RateLimits,
-  runs: RunsPort,
   hub: LiveHub,
   logger: Logger,
-  webhookAttempts: WebhookAttempts,
+  jobs: ServiceJobs,
 ) {
+  const { securityEvents, runs, webhookDeliveries } = jobs;
   const executions = createExecutionsService({ db, runs });
-  const securityEvents = createSecurityEventsService({ db, logger });
   const notificationRules = { allowInsecureTargets: config.webhookAllowInsecureTargets };
   return {
     users: createUsersService({ db, clerk, noAuthEmail: config.noAuthEmail }),
@@ -112,8 +117,7 @@ export function createServices(
     }),
     taskWebhooks: createTaskWebhooksService({
       db,
-      queue: runs,
-      attempts: webhookAttempts,
+      deliveries: webhookDeliveries,
       overlapHours: config.webhookSecretOverlapHours,
       testLimit: rateLimits.limit('task-webhook-test', 5, 60_000),
     }),
@@ -131,7 +135,7 @@ export interface Lifecycle {
 }
 
 export function createContainer(config: Config, deps: ContainerDeps) {
-  const { database, logger, jobs } = deps;
+  const { database, logger } = deps;
   const db = database.db;
   const clerk = new ClerkAuth(
     {
@@ -146,54 +150,47 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const strategies: AuthStrategy[] = [apiKeyStrategy(apiKeyVerifier), clerkSessionStrategy(db, clerk)];
   if (config.noAuth) strategies.push(devUserStrategy(db, config.corsOrigins));
   const rateLimits = createRateLimits(config.redisUrl, logger);
-  const runs = jobs ?? deps.runs ?? NO_RUNS;
-  const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0 };
-  // Webhook attempts are made by delivery jobs and by test pings; retries and replays are queued on the engine.
-  const webhookAttempts = createWebhookAttempts({
+  const engine = deps.engine ?? inertEngine();
+  // The features' background work, each registered with the engine by the feature itself.
+  const securityEvents = createSecurityEventsService({ db, logger });
+  const emails = createEmails({ db });
+  const webhookDeliveries = registerWebhookDeliveries({
     db,
-    queue: jobs,
+    engine,
     logger,
-    stats: runStats,
-    // The owner's security log shows it; `services` exists by the time a delivery can run.
-    onWebhookDisabled: async (event) => {
-      await services.securityEvents.record({
-        userId: event.userId,
-        type: 'webhook.disabled',
-        detail: `${event.reason}: task ${event.taskId}, ${event.url}`,
-      });
-      await deps.onWebhookDisabled?.(event);
-    },
+    securityLog: securityEvents,
+    emails,
     opts: {
       allowInsecureTargets: config.webhookAllowInsecureTargets,
       timeoutMs: config.webhookTimeoutMs,
       scheduleSeconds: config.webhookRetryScheduleSeconds,
       disableAfterHours: config.webhookDisableAfterHours,
       heldRecheckSeconds: config.heldRecheckSeconds,
+      concurrency: config.webhookDeliveryConcurrency,
+      retryDelaySeconds: config.runRetryDelaySeconds,
     },
   });
-  // With an engine, runs are always enqueued; this instance also executes them unless TORALE_RUNNER=0.
-  const runner =
-    jobs && config.runner
-      ? createRunner(
-          db,
-          jobs,
-          new AgentClient(
-            [config.agentUrl, config.agentUrlFallback].filter((u): u is string => !!u),
-            config.agentTimeoutMs,
-          ),
-          logger,
-          {
-            defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
-            maxAttempts: config.runMaxAttempts,
-            heldRecheckSeconds: config.heldRecheckSeconds,
-            dispatchBatchSize: config.dispatchBatchSize,
-            pollMs: config.jobsPollSeconds * 1000,
-            strandedAfterSeconds: Math.ceil(config.agentTimeoutMs / 1000) + config.runExpireSlackSeconds + 60,
-          },
-          webhookAttempts,
-          runStats,
-        )
-      : undefined;
+  const runs = registerRuns({
+    db,
+    engine,
+    agent: new AgentClient(
+      [config.agentUrl, config.agentUrlFallback].filter((u): u is string => !!u),
+      config.agentTimeoutMs,
+    ),
+    logger,
+    opts: {
+      defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
+      maxAttempts: config.runMaxAttempts,
+      retryDelaySeconds: config.runRetryDelaySeconds,
+      agentTimeoutMs: config.agentTimeoutMs,
+      expireSlackSeconds: config.runExpireSlackSeconds,
+      concurrency: config.runConcurrency,
+      heldRecheckSeconds: config.heldRecheckSeconds,
+      dispatchBatchSize: config.dispatchBatchSize,
+      pollMs: config.jobsPollSeconds * 1000,
+    },
+    onConditionMet: [webhookDeliveries.conditionMet, emails.conditionMet],
+  });
   // Automatic persisted queries: shared through Redis when configured, else in-process (Apollo's own).
   const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl, logger) : undefined;
 
@@ -201,8 +198,16 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const hub = new LiveHub(database, logger);
   /** Live connections open here (the live plugin keeps it). */
   const liveCount = { connections: 0 };
-  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger, webhookAttempts);
+  const services = createServices(config, db, clerk, rateLimits, hub, logger, {
+    securityEvents,
+    runs,
+    webhookDeliveries,
+  });
   apiKeyVerifier.reportTo(services.securityEvents);
+  // What each feature keeps only for a while, forgotten by the engine's hourly cleanup.
+  engine.cleanup('idempotencyKeys', services.tasks.cleanup);
+  engine.cleanup('views', services.sharing.cleanup);
+  engine.cleanup('securityEvents', services.securityEvents.cleanup);
   return {
     config,
     logger,
@@ -217,8 +222,9 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     anonymousLimit: rateLimits.limit('anonymous', config.anonymousLimitPerMinute, 60_000),
     rateLimits,
     apqCache,
-    jobs,
-    runner,
+    engine,
+    runs,
+    webhookDeliveries,
     hub,
     services,
     live: liveCount,
@@ -226,8 +232,9 @@ export function createContainer(config: Config, deps: ContainerDeps) {
       database,
       apiKeyVerifier,
       clerk,
-      runner,
-      jobs,
+      engine,
+      runs,
+      webhookDeliveries,
       live: { connections: () => liveCount.connections, subscriptions: () => hub.subscribers },
     }),
     /** Releases what the container opened (the database and engine belong to the caller). */

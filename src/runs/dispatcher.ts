@@ -5,8 +5,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
+import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
-import type { JobEngine } from './engine.js';
+import { type ExecutionJob, jobsOf } from './run-context.js';
 import { dispatchDue } from './runs.repository.js';
 
 export interface DispatcherOptions {
@@ -24,7 +25,7 @@ export class Dispatcher {
 
   constructor(
     private readonly db: Kysely<DB>,
-    private readonly engine: JobEngine,
+    private readonly queue: JobQueue<ExecutionJob>,
     private readonly logger: Logger,
     private readonly opts: DispatcherOptions,
   ) {}
@@ -45,7 +46,7 @@ export class Dispatcher {
   async dispatchOnce(): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const { started, due } = await dispatchDue(trx, this.opts.batchSize, this.opts.holdSeconds);
-      await this.engine.enqueueExecutions(trx, started);
+      await this.queue.addMany(trx, jobsOf(started));
       this.stats.batches++;
       this.stats.started += started.length;
       return due;

@@ -4,10 +4,8 @@
 // notifications when the condition was met), so a cancelled or superseded run cannot
 // overwrite anything. Retryable failures go back to the engine; a final failure leaves the
 // task scheduled at the usual interval.
-import type { TaskRow } from '../db/types.js';
+import { RetryLater } from '../engine/retry-later.js';
 import { type AgentAnswer, type AgentClient, AgentError } from './agent.js';
-import { recordNotifications } from './notify.js';
-import { RetryLater } from './retry-later.js';
 import type { RunContext } from './run-context.js';
 import { type Claim, claimExecution, finishRun, rescheduleIfActive, succeedRun } from './runs.repository.js';
 
@@ -25,7 +23,7 @@ function prompt(task: Claim): string {
 }
 
 export function createExecutor(ctx: RunContext, agent: AgentClient) {
-  const { db, engine, logger, opts, stats, observers } = ctx;
+  const { db, logger, opts, stats, observers, onConditionMet } = ctx;
   const count = (outcome: string) => {
     stats.outcomes[outcome] = (stats.outcomes[outcome] ?? 0) + 1;
   };
@@ -56,7 +54,7 @@ export function createExecutor(ctx: RunContext, agent: AgentClient) {
     return db.transaction().execute(async (trx) => {
       const done = await succeedRun(trx, claim.execution_id, claim.run_token, outcome);
       if (!done) return false; // cancelled or superseded while we waited for the agent
-      await recordNotifications(trx, engine, done.task as TaskRow, done.execution, result);
+      for (const listener of onConditionMet) await listener(trx, done);
       return true;
     });
   }

@@ -1,36 +1,55 @@
-// What every job handler shares: where to read and write, what to enqueue, what to count.
+// What every run handler shares: where to read and write, where executions are queued,
+// what to count.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
+import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
-import type { JobEngine } from './engine.js';
+import type { ConditionMetListener } from './condition-met.js';
 
 export interface RunnerOptions {
   defaultIntervalSeconds: number;
   maxAttempts: number;
+  /** Seconds before a retryable failure runs again (the engine backs off from there). */
+  retryDelaySeconds: number;
+  /** How long one agent call may take, polling included. */
+  agentTimeoutMs: number;
+  /** Added to the agent timeout: a run's job not finished by then is taken as dead. */
+  expireSlackSeconds: number;
+  /** Executions in flight at once on this instance (they mostly wait for the agent). */
+  concurrency: number;
   /** How often runs held for a disabled owner are looked at again. */
   heldRecheckSeconds: number;
   dispatchBatchSize: number;
   pollMs: number;
-  /** A live execution that no job has touched for this long is swept (re-queued or failed). */
-  strandedAfterSeconds: number;
 }
 
 export interface RunStats {
   outcomes: Record<string, number>;
   agentCalls: number;
-  webhookAttempts: number;
 }
 
 export interface RunObservers {
   agentLatency?: (seconds: number) => void;
 }
 
+/** What a run's job carries (jobs of earlier releases carry the same). */
+export interface ExecutionJob {
+  executionId: string;
+  taskId: string;
+}
+
 export interface RunContext {
   db: Kysely<DB>;
-  engine: JobEngine;
+  queue: JobQueue<ExecutionJob>;
   logger: Logger;
   opts: RunnerOptions;
   stats: RunStats;
   observers: RunObservers;
+  /** Told, in the run's transaction, when a run met its condition. */
+  onConditionMet: readonly ConditionMetListener[];
   defaultNextRun(): Date;
 }
+
+/** The job of each execution: its id is the execution's, so it is queued once. */
+export const jobsOf = (executions: readonly { id: string; task_id: string }[]) =>
+  executions.map((e) => ({ id: e.id, data: { executionId: e.id, taskId: e.task_id } }));

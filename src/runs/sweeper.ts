@@ -2,21 +2,19 @@
 // job is gone is queued again; a run whose job ended without finishing it (its worker died
 // on the last attempt) fails with a reason, and its task is scheduled again.
 import { failExecution } from '../tasks/executions.repository.js';
-import { QUEUES } from './engine.js';
-import { strandedExecutions } from './jobs.repository.js';
-import type { RunContext } from './run-context.js';
-import { rescheduleIfActive } from './runs.repository.js';
+import { jobsOf, type RunContext } from './run-context.js';
+import { rescheduleIfActive, strandedExecutions } from './runs.repository.js';
 
 export const STRANDED = 'The run did not finish: the worker running it stopped';
 
-export function createSweeper({ db, engine, logger, defaultNextRun }: RunContext, graceSeconds: number) {
+export function createSweeper({ db, queue, logger, defaultNextRun }: RunContext, graceSeconds: number) {
   return async function sweep(): Promise<{ requeued: number; failed: number }> {
-    const stranded = await strandedExecutions(db, QUEUES.execution, graceSeconds, 500);
+    const stranded = await strandedExecutions(db, graceSeconds, 500);
     let requeued = 0;
     for (const e of stranded) {
       await db.transaction().execute(async (trx) => {
         if (e.job_state === null) {
-          await engine.enqueueExecution(trx, e.id, e.task_id);
+          await queue.addMany(trx, jobsOf([e]));
           requeued++;
         } else {
           await failExecution(trx, e.id, STRANDED);

@@ -10,7 +10,7 @@ import { displayPrefixOf, isWellFormedApiKey } from '../auth/api-key-format.js';
 import type { DB } from '../db/types.js';
 import { AppError, Errors } from '../errors.js';
 import type { GitHubKeys } from './github-keys.js';
-import type { NewSecurityEvent } from './security-events.repository.js';
+import type { SecurityLog } from './security-log.js';
 
 export const INVALID_SIGNATURE = 'Invalid signature';
 const MAX_BATCH = 1000;
@@ -23,11 +23,7 @@ export interface LeakFeedback {
 
 export type SecretScanningService = ReturnType<typeof createSecretScanningService>;
 
-export function createSecretScanningService(deps: {
-  db: Kysely<DB>;
-  keys: GitHubKeys;
-  events: { record(event: NewSecurityEvent): Promise<boolean> };
-}) {
+export function createSecretScanningService(deps: { db: Kysely<DB>; keys: GitHubKeys; events: SecurityLog }) {
   const { db, keys, events } = deps;
   const refused = () => new AppError(401, 'UNAUTHENTICATED', INVALID_SIGNATURE);
 

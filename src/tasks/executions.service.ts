@@ -6,7 +6,7 @@ import type { DB, ExecutionRow } from '../db/types.js';
 import { AppError, Errors, violatedUniqueConstraint } from '../errors.js';
 import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
 import { isUuid } from '../lib/validation.js';
-import type { RunsPort } from '../runs/engine.js';
+import type { RunQueue } from '../runs/runs.jobs.js';
 import {
   cancelLiveExecutions,
   executionsPage,
@@ -21,8 +21,8 @@ const CANCELLED_BY_FORCE = 'Cancelled by a forced execution';
 
 export interface ExecutionsServiceDeps {
   db: Kysely<DB>;
-  /** The job engine (or its stand-in): executions are enqueued in the inserting transaction. */
-  runs: RunsPort;
+  /** Executions are queued in the inserting transaction. */
+  runs: RunQueue;
 }
 
 export type ExecutionsService = ReturnType<typeof createExecutionsService>;
@@ -34,9 +34,8 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
         if (!(await findOwnTaskForUpdate(trx, userId, taskId))) throw Errors.taskNotFound();
         if (force) await cancelLiveExecutions(trx, taskId, CANCELLED_BY_FORCE);
         const exec = await insertExecution(trx, taskId);
-        await runs.enqueueExecution(trx, exec.id, taskId);
-        // Without a job engine the execution may already have failed, saying why: answer that.
-        if (runs.enabled) return exec;
+        if (await runs.enqueue(trx, [exec])) return exec;
+        // No job engine can run it here: it failed at once, saying why; answer that.
         return (await findExecution(trx, exec.id)) ?? exec;
       });
     } catch (e) {

@@ -1,14 +1,15 @@
 // A user's default webhook: the target (and signing secret) new tasks get when they are
 // created without notifications, and a signed test ping. The URL passes the same target
 // rules as task webhooks; the secret is shown in full once, in the response that made it.
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
-import type { DB, WebhookNotification } from '../db/types.js';
-import { Errors, isAppError } from '../errors.js';
+import type { DB } from '../db/types.js';
+import { Errors } from '../errors.js';
 import type { RateLimit } from '../lib/rate-limit.js';
-import { sendWebhook } from '../runs/webhook-sender.js';
-import { type NotificationRules, newWebhookSecret, parseNotifications } from '../tasks/notifications.js';
+import { defaultWebhookTestEvent } from './webhook-events.js';
+import { failureOf, isDelivered, sendWebhook } from './webhook-sender.js';
+import { newWebhookSecret } from './webhook-signing.js';
+import { type TargetRules, webhookTarget } from './webhook-targets.js';
 import { deleteDefaultWebhook, findDefaultWebhook, upsertDefaultWebhook } from './webhooks.repository.js';
 import type { WebhookConfigBody, WebhookTestBody } from './webhooks.schemas.js';
 
@@ -20,7 +21,7 @@ export interface WebhookConfig {
 
 export interface WebhooksServiceDeps {
   db: Kysely<DB>;
-  rules: NotificationRules;
+  rules: TargetRules;
   /** Test pings per user. */
   testLimit: RateLimit;
   timeoutMs: number;
@@ -33,11 +34,12 @@ const NONE: WebhookConfig = { url: null, secret: null, enabled: false };
 /** Enough of a secret to recognise it (and truthy, for the dashboard), never enough to sign with. */
 export const secretHint = (secret: string) => `${secret.slice(0, 10)}…${secret.slice(-4)}`;
 
-/** The URL as task webhooks store it, or the rules' 400 `Invalid notification: …`. */
-const targetOf = (url: string, rules: NotificationRules) =>
-  (parseNotifications([{ type: 'webhook', url }], rules)[0] as WebhookNotification).url;
-
-const INVALID_PREFIX = 'Invalid notification: ';
+/** The URL as task webhooks store it, or a 400 with the rule it breaks, after `prefix`. */
+function targetOf(url: string, rules: TargetRules, prefix: string): string {
+  const target = webhookTarget(url, rules);
+  if ('error' in target) throw Errors.badRequest(`${prefix}${target.error}`);
+  return target.url;
+}
 
 export function createWebhooksService({ db, rules, testLimit, timeoutMs }: WebhooksServiceDeps) {
   return {
@@ -57,7 +59,7 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs }: Webho
       }
       const saved = await upsertDefaultWebhook(db, {
         userId: user.id,
-        url: targetOf(body.webhook_url, rules),
+        url: targetOf(body.webhook_url, rules, 'Invalid notification: '),
         enabled: body.enabled ?? false,
         newSecret: newWebhookSecret(),
       });
@@ -78,52 +80,25 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs }: Webho
       const user = requireUser(viewer);
       const quota = await testLimit.consume(user.id);
       if (!quota.allowed) throw Errors.tooManyRequests(quota.retryAfterSeconds);
-      let url: string;
-      try {
-        url = targetOf(body.webhook_url, rules);
-      } catch (e) {
-        if (isAppError(e) && typeof e.detail === 'string') {
-          throw Errors.badRequest(`Webhook delivery failed: ${e.detail.replace(INVALID_PREFIX, '')}`);
-        }
-        throw e;
-      }
+      const url = targetOf(body.webhook_url, rules, 'Webhook delivery failed: ');
       const saved = await findDefaultWebhook(db, user.id);
       const secret = saved?.url === url ? saved.secret : body.webhook_secret;
-      const id = `test_${randomBytes(8).toString('hex')}`;
-      const now = new Date().toISOString();
-      const payload = {
-        id,
-        event_type: 'task.condition_met',
-        created_at: now,
-        object: 'event',
-        api_version: 'v1',
-        data: {
-          task: {
-            id: 'test_task_id',
-            name: 'Test Task',
-            search_query: 'Test query',
-            condition_description: 'Test condition',
-          },
-          execution: { id: 'test_execution_id', notification: 'Test notification text', completed_at: now },
-          result: { answer: 'Test answer', grounding_sources: [] },
-        },
-      };
+      const event = defaultWebhookTestEvent();
       const attempt = await sendWebhook({
         url,
         method: 'POST',
         headers: {},
-        body: JSON.stringify(payload),
+        body: JSON.stringify(event),
         secrets: secret ? [secret] : [],
-        deliveryId: id,
+        deliveryId: event.id,
         event: 'task.condition_met',
         allowInsecureTargets: rules.allowInsecureTargets,
         timeoutMs,
       });
-      const code = attempt.statusCode;
-      if (code !== null && code >= 200 && code < 300) {
-        return { success: true, message: `Webhook delivered successfully (HTTP ${code})` };
+      if (isDelivered(attempt)) {
+        return { success: true, message: `Webhook delivered successfully (HTTP ${attempt.statusCode})` };
       }
-      throw Errors.badRequest(`Webhook delivery failed: ${attempt.error ?? `HTTP ${code}`}`);
+      throw Errors.badRequest(`Webhook delivery failed: ${failureOf(attempt)}`);
     },
   };
 }

@@ -2,7 +2,7 @@
 // deliveries as `{deliveries, total}` and notification sends as `{sends, total}`, views over
 // the deliveries the runs recorded; owner-only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EMAIL_SKIPPED } from '../../src/runs/notify.js';
+import { EMAIL_SKIPPED } from '../../src/notifications/emails.js';
 import { NotificationSendsDocument, WebhookDeliveryHistoryDocument } from '../gql/graphql.js';
 import type { TestApp } from '../helpers/app.js';
 import type { TestDatabase } from '../helpers/db.js';

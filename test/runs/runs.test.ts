@@ -2,7 +2,7 @@
 // stores the answer, schedules the next run, and delivers signed webhooks to a receiver.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EMAIL_SKIPPED } from '../../src/runs/notify.js';
+import { EMAIL_SKIPPED } from '../../src/notifications/emails.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { type FakeAgent, startFakeAgent } from '../helpers/fake-agent.js';

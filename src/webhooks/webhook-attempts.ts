@@ -2,23 +2,38 @@
 // (attempts n-1 → n), so however many jobs and instances try, it is made once; its outcome
 // is recorded, and a failure queues attempt n+1 after the retry schedule's next delay (a
 // job whose id follows from the delivery and n, so it is queued once). Every attempt carries
-// the delivery id as `webhook-id`. A 410 Gone, or failing for too long, disables the webhook.
+// the delivery id as `webhook-id`. A 410 Gone, or failing for too long, disables the webhook:
+// the owner's security log and an email notice say so.
 import type { Kysely } from 'kysely';
-import type { DB, Notification, WebhookDisabledReason, WebhookNotification } from '../db/types.js';
+import type { DB, Notification, WebhookDisabledReason } from '../db/types.js';
+import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
+import type { Emails } from '../notifications/emails.js';
+import type { SecurityLog } from '../security/security-log.js';
 import {
   claimAttempt,
-  clearWebhookFailing,
   endDelivery,
   findDeliveryForAttempt,
   insertDeliveryAttempt,
-  insertTaskEmail,
-  noteWebhookFailure,
   setNextAttempt,
 } from './deliveries.repository.js';
-import type { AttemptKind, DeliveryJob, DeliveryQueue, OnWebhookDisabled } from './delivery-job.js';
-import { EMAIL_SKIPPED } from './notify.js';
-import { sendWebhook } from './webhook-sender.js';
+import { clearWebhookFailing, noteWebhookFailure } from './task-webhooks.repository.js';
+import { failureOf, isDelivered, sendWebhook } from './webhook-sender.js';
+import { webhookOf } from './webhook-targets.js';
+
+/**
+ * `scheduled` attempts follow the retry schedule (a failure queues the next one); a `final`
+ * attempt (a replay of a delivery that had ended, a test ping) is one attempt and no more.
+ */
+export type AttemptKind = 'scheduled' | 'final';
+
+/** What a delivery job carries (jobs of earlier releases carry the same). */
+export interface DeliveryJob {
+  deliveryId: string;
+  /** The attempt number this job makes (absent in jobs of earlier releases: the next one). */
+  attempt?: number;
+  kind?: AttemptKind;
+}
 
 export interface WebhookAttemptsOptions {
   allowInsecureTargets: boolean;
@@ -32,13 +47,12 @@ export interface WebhookAttemptsOptions {
 
 export interface WebhookAttemptsDeps {
   db: Kysely<DB>;
-  /** Where later attempts are queued; none (no job engine) = no retries. */
-  queue: DeliveryQueue | undefined;
+  /** Where later attempts are queued; none (no job engine can run them) = no retries. */
+  queue: JobQueue<DeliveryJob> | undefined;
   logger: Logger;
   opts: WebhookAttemptsOptions;
-  stats: { webhookAttempts: number };
-  /** Told when the gateway disables a webhook (e.g. for the owner's security/activity record). */
-  onWebhookDisabled?: OnWebhookDisabled;
+  securityLog: SecurityLog;
+  emails: Pick<Emails, 'taskNotice'>;
 }
 
 export type WebhookAttempts = ReturnType<typeof createWebhookAttempts>;
@@ -46,42 +60,37 @@ export type WebhookAttempts = ReturnType<typeof createWebhookAttempts>;
 /** Longer than any attempt can take (WEBHOOK_TIMEOUT_MS is at most 30 s): a claim this old is dead. */
 const STALE_CLAIM_SECONDS = 90;
 
-const webhookOf = (ns: readonly Notification[]) => ns.find((n): n is WebhookNotification => n.type === 'webhook');
-const emailOf = (ns: readonly Notification[]) => ns.find((n) => n.type === 'email')?.address;
+export function createWebhookAttempts({ db, queue, logger, opts, securityLog, emails }: WebhookAttemptsDeps) {
+  const stats = { attempts: 0 };
 
-export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhookDisabled }: WebhookAttemptsDeps) {
   async function disabled(
     d: { task_id: string; user_id: string; target: string; notifications: Notification[]; owner_email: string | null },
     reason: WebhookDisabledReason,
     at: Date,
   ): Promise<void> {
     logger.warn({ taskId: d.task_id, reason }, 'webhook disabled');
-    const address = emailOf(d.notifications) ?? d.owner_email;
-    if (address) {
-      const detail =
-        reason === 'gone'
-          ? 'The endpoint answered 410 Gone.'
-          : `Every delivery attempt failed for ${opts.disableAfterHours} hours.`;
-      await insertTaskEmail(db, {
-        taskId: d.task_id,
-        address,
-        event: 'webhook.disabled',
-        payload: {
-          event_type: 'webhook.disabled',
-          task_id: d.task_id,
-          url: d.target,
-          reason,
-          disabled_at: at.toISOString(),
-          message: `${detail} Deliveries to ${d.target} are stopped until you save the webhook again.`,
-        },
-        reason: EMAIL_SKIPPED,
-      });
-    }
-    try {
-      await onWebhookDisabled?.({ userId: d.user_id, taskId: d.task_id, url: d.target, reason, at });
-    } catch (err) {
-      logger.warn({ err: { message: (err as Error).message }, taskId: d.task_id }, 'webhook-disabled hook failed');
-    }
+    const detail =
+      reason === 'gone'
+        ? 'The endpoint answered 410 Gone.'
+        : `Every delivery attempt failed for ${opts.disableAfterHours} hours.`;
+    await emails.taskNotice({
+      task: { id: d.task_id, notifications: d.notifications },
+      ownerEmail: d.owner_email,
+      event: 'webhook.disabled',
+      payload: {
+        event_type: 'webhook.disabled',
+        task_id: d.task_id,
+        url: d.target,
+        reason,
+        disabled_at: at.toISOString(),
+        message: `${detail} Deliveries to ${d.target} are stopped until you save the webhook again.`,
+      },
+    });
+    await securityLog.record({
+      userId: d.user_id,
+      type: 'webhook.disabled',
+      detail: `${reason}: task ${d.task_id}, ${d.target}`,
+    });
   }
 
   /** Makes the job's attempt if it is still due; whether an attempt was made. */
@@ -93,7 +102,7 @@ export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhoo
     if (kind === 'scheduled' && !d.owner_active) {
       // Held, not attempted: it goes out once the owner is enabled again.
       const startAfter = new Date(Date.now() + opts.heldRecheckSeconds * 1000);
-      await queue?.enqueueWebhookAttempt(db, { deliveryId: d.id, attempt: n, kind }, { startAfter, key: null });
+      await queue?.add(db, { deliveryId: d.id, attempt: n, kind }, { startAfter });
       return false;
     }
     if (kind === 'scheduled' && d.webhook_disabled_at) {
@@ -102,7 +111,7 @@ export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhoo
     }
     if (!(await claimAttempt(db, d.id, n, STALE_CLAIM_SECONDS))) return false;
     const hook = webhookOf(d.notifications);
-    stats.webhookAttempts++;
+    stats.attempts++;
     const attempt = await sendWebhook({
       url: d.target,
       method: hook?.method ?? 'POST',
@@ -117,24 +126,22 @@ export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhoo
     await insertDeliveryAttempt(db, { deliveryId: d.id, attempt: n, ...attempt });
     // The outcome counts toward the webhook's health only while it still aims there.
     const current = hook?.url === d.target;
-    // A 2xx whose body never finished (cut off at the deadline) is not a delivery.
-    const code = attempt.statusCode;
-    if (attempt.error === null && code !== null && code >= 200 && code < 300) {
+    if (isDelivered(attempt)) {
       await endDelivery(db, d.id, true, null);
       if (current) await clearWebhookFailing(db, d.task_id);
       return true;
     }
-    const gone = code === 410;
+    const gone = attempt.statusCode === 410;
     const delay = opts.scheduleSeconds[n];
     if (kind === 'scheduled' && queue && !attempt.permanent && !gone && delay !== undefined) {
       const startAfter = new Date(Date.now() + delay * 1000);
       await db.transaction().execute(async (trx) => {
         await setNextAttempt(trx, d.id, startAfter);
         const next = { deliveryId: d.id, attempt: n + 1, kind };
-        await queue.enqueueWebhookAttempt(trx, next, { startAfter, key: `${d.id}:${n + 1}` });
+        await queue.add(trx, next, { startAfter, key: `${d.id}:${n + 1}` });
       });
     } else {
-      await endDelivery(db, d.id, false, attempt.error ?? `HTTP ${code}`);
+      await endDelivery(db, d.id, false, failureOf(attempt));
     }
     if (current) {
       const off = await noteWebhookFailure(db, d.task_id, gone, opts.disableAfterHours);
@@ -143,5 +150,5 @@ export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhoo
     return true;
   }
 
-  return { run };
+  return { run, stats };
 }

@@ -1,4 +1,6 @@
-// SQL for the notification deliveries of runs (webhook attempts, recorded emails), nothing else.
+// SQL of webhook deliveries, nothing else: the only code that writes a webhook's rows in
+// notification_deliveries (and their attempts): recording, claiming and ending attempts,
+// the delivery log, replays.
 import { sql } from 'kysely';
 import type { Db } from '../db/types.js';
 
@@ -20,25 +22,6 @@ export async function insertWebhookDelivery(
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
-}
-
-/** An email that is recorded but not sent (no email provider is configured). */
-export async function insertSkippedEmail(
-  db: Db,
-  d: { taskId: string; executionId: string; address: string; payload: unknown; reason: string },
-): Promise<void> {
-  await db
-    .insertInto('notification_deliveries')
-    .values({
-      task_id: d.taskId,
-      execution_id: d.executionId,
-      channel: 'email',
-      target: d.address,
-      payload: JSON.stringify(d.payload),
-      status: 'skipped',
-      reason: d.reason,
-    })
-    .execute();
 }
 
 export async function insertDeliveryAttempt(
@@ -138,54 +121,67 @@ export async function setNextAttempt(db: Db, deliveryId: string, at: Date): Prom
   await db.updateTable('notification_deliveries').set({ next_attempt_at: at }).where('id', '=', deliveryId).execute();
 }
 
-/** Every attempt of this webhook failed since when? A success (or a save) clears it. */
-export async function clearWebhookFailing(db: Db, taskId: string): Promise<void> {
-  await db
-    .updateTable('tasks')
-    .set({ webhook_failing_since: null })
-    .where('id', '=', taskId)
-    .where('webhook_failing_since', 'is not', null)
-    .execute();
+export interface DeliveryRow {
+  id: string;
+  event: string;
+  status: 'pending' | 'delivered' | 'failed' | 'skipped';
+  created_at: Date;
+  next_attempt_at: Date | null;
+  /** created_at to the microsecond, for keyset cursors (a JS Date keeps milliseconds). */
+  key_time: string;
 }
 
-/**
- * Notes a failed attempt of the task's webhook, and disables it when the target said 410 Gone
- * or has failed for `disableAfterHours`. Returns the reason when this call disabled it.
- */
-export async function noteWebhookFailure(db: Db, taskId: string, gone: boolean, disableAfterHours: number) {
-  const expired = sql<boolean>`coalesce(webhook_failing_since, now()) <= now() - make_interval(secs => ${disableAfterHours * 3600})`;
-  const row = await db
-    .updateTable('tasks')
-    .set({
-      webhook_failing_since: sql<Date>`coalesce(webhook_failing_since, now())`,
-      webhook_disabled_at: sql<Date | null>`case when ${gone} or ${expired} then now() end`,
-      webhook_disabled_reason: sql<
-        'gone' | 'failing' | null
-      >`case when ${gone} then 'gone' when ${expired} then 'failing' end`,
-    })
-    .where('id', '=', taskId)
-    .where('webhook_disabled_at', 'is', null)
-    .returning(['webhook_disabled_at', 'webhook_disabled_reason'])
-    .executeTakeFirst();
-  return row?.webhook_disabled_at ? { at: row.webhook_disabled_at, reason: row.webhook_disabled_reason! } : undefined;
-}
+/** The task's webhook deliveries, newest first, after a (created_at, id) key. */
+const DELIVERY_COLUMNS = ['id', 'event', 'status', 'created_at', 'next_attempt_at'] as const;
+/** created_at at microsecond precision as text: the cursor's time, compared exactly on the next page. */
+const keyTime = () =>
+  sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('key_time');
 
-/** An email about the task itself (no run), recorded but not sent, like every email today. */
-export async function insertTaskEmail(
+export async function deliveriesPage(
   db: Db,
-  d: { taskId: string; address: string; event: string; payload: unknown; reason: string },
-): Promise<void> {
-  await db
-    .insertInto('notification_deliveries')
-    .values({
-      task_id: d.taskId,
-      execution_id: null,
-      channel: 'email',
-      event: d.event,
-      target: d.address,
-      payload: JSON.stringify(d.payload),
-      status: 'skipped',
-      reason: d.reason,
-    })
+  taskId: string,
+  after: readonly [string, string] | null,
+  limit: number,
+): Promise<DeliveryRow[]> {
+  let q = db
+    .selectFrom('notification_deliveries')
+    .select([...DELIVERY_COLUMNS, keyTime()])
+    .where('task_id', '=', taskId)
+    .where('channel', '=', 'webhook');
+  if (after) {
+    q = q.where(sql<boolean>`(created_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
+  }
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+export async function attemptsOf(db: Db, deliveryIds: readonly string[]) {
+  if (deliveryIds.length === 0) return [];
+  return db
+    .selectFrom('notification_attempts')
+    .select(['delivery_id', 'attempt', 'created_at', 'status_code', 'duration_ms', 'error'])
+    .where('delivery_id', 'in', [...deliveryIds])
+    .orderBy('delivery_id')
+    .orderBy('attempt')
     .execute();
+}
+
+export async function findDelivery(db: Db, taskId: string, deliveryId: string) {
+  return db
+    .selectFrom('notification_deliveries')
+    .select([...DELIVERY_COLUMNS, 'attempts', keyTime()])
+    .where('id', '=', deliveryId)
+    .where('task_id', '=', taskId)
+    .where('channel', '=', 'webhook')
+    .executeTakeFirst();
+}
+
+/** Puts a delivery back to pending for one more attempt; its status before, and the attempts so far. */
+export async function reopenDelivery(db: Db, taskId: string, deliveryId: string) {
+  const { rows } = await sql<{ before: string; attempts: number }>`
+    update notification_deliveries d set status = 'pending', reason = null, next_attempt_at = now()
+    from (select id, status from notification_deliveries
+          where id = ${deliveryId} and task_id = ${taskId} and channel = 'webhook' for update) old
+    where d.id = old.id
+    returning old.status as before, d.attempts`.execute(db);
+  return rows[0];
 }

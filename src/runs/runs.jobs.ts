@@ -1,0 +1,94 @@
+// The background side of task runs, registered with the job engine at composition time:
+// the queue of executions (worked by the executor), the sweep that rescues runs no job
+// will finish (every minute), and the dispatcher that starts due runs (a loop beside the
+// workers). Each piece lives in its own file; this wires them and keeps the counters
+// /metrics and the tests read.
+import type { Kysely } from 'kysely';
+import type { DB, Db } from '../db/types.js';
+import type { JobEngine } from '../engine/job-engine.js';
+import type { Logger } from '../lib/logger.js';
+import { failExecution } from '../tasks/executions.repository.js';
+import type { AgentClient } from './agent.js';
+import type { ConditionMetListener } from './condition-met.js';
+import { Dispatcher } from './dispatcher.js';
+import { createExecutor } from './executor.js';
+import { type ExecutionJob, jobsOf, type RunContext, type RunnerOptions, type RunStats } from './run-context.js';
+import { RUN_QUEUE } from './runs.repository.js';
+import { createSweeper } from './sweeper.js';
+
+export interface RunsDeps {
+  db: Kysely<DB>;
+  engine: JobEngine;
+  agent: AgentClient;
+  logger: Logger;
+  opts: RunnerOptions;
+  /** The features that notify when a run met its condition (webhooks, email). */
+  onConditionMet: readonly ConditionMetListener[];
+}
+
+export type Runs = ReturnType<typeof registerRuns>;
+
+/** Where the executions service queues runs. */
+export type RunQueue = Pick<Runs, 'enqueue'>;
+
+export function registerRuns({ db, engine, agent, logger, opts, onConditionMet }: RunsDeps) {
+  const stats: RunStats = { outcomes: {}, agentCalls: 0 };
+  // A run's job not finished by the agent's deadline (plus slack) is taken as dead and retried.
+  const expireInSeconds = Math.ceil(opts.agentTimeoutMs / 1000) + opts.expireSlackSeconds;
+  const queue = engine.queue<ExecutionJob>({
+    name: RUN_QUEUE,
+    label: 'execution',
+    concurrency: opts.concurrency,
+    retryLimit: Math.max(0, opts.maxAttempts - 1),
+    retryDelaySeconds: opts.retryDelaySeconds,
+    expireInSeconds,
+    handler: ({ executionId }) => execute(executionId),
+  });
+  const ctx: RunContext = {
+    db,
+    queue,
+    logger,
+    opts,
+    stats,
+    observers: {},
+    onConditionMet,
+    defaultNextRun: () => new Date(Date.now() + opts.defaultIntervalSeconds * 1000),
+  };
+  const execute = createExecutor(ctx, agent);
+  // A live execution no job has touched for a minute past its job's expiry is swept.
+  const sweep = createSweeper(ctx, expireInSeconds + 60);
+  engine.every({
+    name: 'run-sweep',
+    cron: '* * * * *',
+    expireInSeconds: 300,
+    run: async () => {
+      await sweep();
+    },
+  });
+  const dispatcher = new Dispatcher(db, queue, logger, {
+    batchSize: opts.dispatchBatchSize,
+    pollMs: opts.pollMs,
+    holdSeconds: opts.heldRecheckSeconds,
+  });
+  engine.alongside(dispatcher);
+
+  return {
+    stats,
+    observers: ctx.observers,
+    dispatcher,
+    execute,
+    sweep,
+    /**
+     * Queues executions in the caller's transaction. Where no job can ever run them
+     * (embedded PGlite) they fail at once, saying why: false then.
+     */
+    async enqueue(trx: Db, executions: readonly { id: string; task_id: string }[]): Promise<boolean> {
+      if (engine.unavailable !== null) {
+        for (const e of executions) await failExecution(trx, e.id, engine.unavailable);
+        return false;
+      }
+      await queue.addMany(trx, jobsOf(executions));
+      return true;
+    },
+  };
+}
