@@ -4,7 +4,9 @@
 // Prints each goal's ratio; exits 2 when a suite broke, and 1 on a missed goal only with --strict.
 import { parseArgs, type SuiteName } from './lib/args.js';
 import type { Suite } from './lib/context.js';
+import { dropAllDatabases, sweepLeftovers } from './lib/db.js';
 import { build, clerkKeys } from './lib/gateway.js';
+import { pgCpu } from './lib/load.js';
 import { log, Procs } from './lib/procs.js';
 import { ratioLines, row, type SuiteResult, writeResults } from './lib/results.js';
 import { enginesSuite } from './suites/engine.js';
@@ -22,8 +24,20 @@ const SUITE_FNS: Record<SuiteName, Suite> = {
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   const startedAt = new Date();
-  if (!opts.noBuild) build();
   const procs = new Procs();
+  // Ctrl-C (or a kill) mid-run: no process or database of this run outlives it.
+  let interrupted = false;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      if (interrupted) return;
+      interrupted = true;
+      log(`${sig}: stopping every process of this run and dropping its databases`);
+      procs.killAll();
+      void Promise.race([dropAllDatabases(), new Promise((r) => setTimeout(r, 10_000))]).then(() => process.exit(130));
+    });
+  }
+  await sweepLeftovers();
+  if (!opts.noBuild) build();
   const ctx = { opts, procs, clerk: await clerkKeys() };
   const results: Record<string, SuiteResult> = {};
   let broken = false;
@@ -48,6 +62,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await procs.close();
+    await pgCpu.close();
   }
   results.memory = {
     rows: [

@@ -59,5 +59,14 @@ export function envReaders(env: Env, problems: string[]) {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-  return { str, int, bool, url, hours, schedule, list };
+  const ports = (name: string, def: readonly number[]): readonly number[] => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    const parts = list(name);
+    if (parts.length > 0 && parts.length <= 20 && parts.every((p) => /^\d{1,5}$/.test(p) && +p >= 1 && +p <= 65535))
+      return parts.map(Number);
+    problems.push(`${name} must be 1 to 20 comma-separated TCP ports (got "${raw}")`);
+    return def;
+  };
+  return { str, int, bool, url, hours, schedule, list, ports };
 }

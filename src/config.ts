@@ -37,6 +37,8 @@ export interface Config {
   readonly webhookAllowInsecureTargets: boolean;
   /** How often runs and webhooks held for a disabled owner are looked at again. */
   readonly heldRecheckSeconds: number;
+  /** Ports the default webhook's test ping may call (WEBHOOK_ALLOW_INSECURE_TARGETS=1 allows any). */
+  readonly webhookTestPorts: readonly number[];
   /** One deadline per webhook attempt: connect, request, answer headers and body. */
   readonly webhookTimeoutMs: number;
   /** Webhook attempts in flight at once on this instance (one delivery worker each). */
@@ -86,6 +88,8 @@ export interface Config {
   readonly benchBcryptEveryRequest: boolean;
   /** GitHub's public keys for secret-scanning alerts (POST /auth/secret-scanning/github). */
   readonly secretScanningKeysUrl: string;
+  /** Secret-scanning alerts are answered by then with the tokens decided; the rest are revoked in the background. */
+  readonly secretScanningAnswerWithinMs: number;
   /** Svix signing secret of Clerk's user webhooks (`whsec_…`); unset = /webhooks/clerk answers 503. */
   readonly clerkWebhookSigningSecret: string | undefined;
 }
@@ -141,7 +145,7 @@ export function isLoopbackHost(host: string): boolean {
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
-  const { str, int, bool, url, hours, schedule, list } = envReaders(env, problems);
+  const { str, int, bool, url, hours, schedule, list, ports } = envReaders(env, problems);
 
   const nodeEnv = str('NODE_ENV');
   // A near miss such as "prod" must not quietly run with development defaults (no-auth, introspection).
@@ -219,6 +223,8 @@ export function loadConfig(env: Env = process.env): Config {
     // At most 30 s: a delivery job expires after 60 s (webhooks/webhooks.jobs.ts) and would then be
     // attempted again by another instance while the first attempt still runs.
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10000, 100, 30000),
+    // A test ping to any port of any public host would be a port scanner with a report.
+    webhookTestPorts: ports('WEBHOOK_TEST_PORTS', [443, 80]),
     webhookDeliveryConcurrency: int('WEBHOOK_DELIVERY_CONCURRENCY', 16, 1, 50),
     // Like Svix: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
     webhookRetryScheduleSeconds: schedule(
@@ -254,6 +260,7 @@ export function loadConfig(env: Env = process.env): Config {
     benchBcryptEveryRequest,
     secretScanningKeysUrl:
       url('SECRET_SCANNING_KEYS_URL', ['https:', 'http:']) ?? 'https://api.github.com/meta/public_keys/secret_scanning',
+    secretScanningAnswerWithinMs: int('SECRET_SCANNING_ANSWER_WITHIN_MS', 5000, 10, 60000),
     clerkWebhookSigningSecret: str('CLERK_WEBHOOK_SIGNING_SECRET'),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -88,6 +88,8 @@ export function createServices(
       db,
       keys: new GitHubKeys(config.secretScanningKeysUrl, logger),
       events: securityEvents,
+      logger,
+      answerWithinMs: config.secretScanningAnswerWithinMs,
     }),
     clerkWebhooks: createClerkWebhooksService({
       db,
@@ -114,6 +116,7 @@ export function createServices(
       rules: notificationRules,
       testLimit: rateLimits.limit('webhook-test', 5, 60_000),
       timeoutMs: config.webhookTimeoutMs,
+      testPorts: config.webhookTestPorts,
     }),
     taskWebhooks: createTaskWebhooksService({
       db,

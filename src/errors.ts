@@ -64,6 +64,16 @@ export const Errors = {
   missingScope: (scope: string) =>
     new AppError(403, 'FORBIDDEN', `API key lacks the required scope: ${scope}`, {}, { requiredScope: scope }),
   cannotRotate: () => new AppError(400, 'BAD_USER_INPUT', 'API key cannot be rotated'),
+  replacedKeyCannotManageKeys: () =>
+    new AppError(
+      403,
+      'FORBIDDEN',
+      'API key was replaced by a rotation and can no longer manage keys',
+      {},
+      {
+        reason: 'API_KEY_REPLACED',
+      },
+    ),
   tokenExpired: () => unauthenticated('Token has expired'),
   invalidToken: () => unauthenticated('Invalid authentication token'),
   clerkNotConfigured: () => new AppError(503, 'SERVICE_UNAVAILABLE', 'Clerk authentication not configured'),

@@ -48,7 +48,7 @@ export async function startGateway(
   jwtKey: string,
   env: Record<string, string> = {},
 ): Promise<Proc> {
-  const p = procs.start(
+  const p = await procs.start(
     name,
     ['dist/src/main.js'],
     {
@@ -75,7 +75,7 @@ export async function startBaseline(
   mode: 'fastify' | 'apollo' | 'list',
   env: Record<string, string>,
 ): Promise<Proc> {
-  const p = procs.start(`B-${mode}`, [BASELINE('server'), mode], {
+  const p = await procs.start(`B-${mode}`, [BASELINE('server'), mode], {
     NODE_ENV: 'production',
     ...env,
   });

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { median, medianOf, roundRatio, type Sample } from './load.js';
 import { svgChart } from './svg.js';
 
 export interface Goal {
@@ -24,6 +25,14 @@ export interface Row {
   goal?: Goal;
   pass?: boolean;
   note?: string;
+  /**
+   * CPU µs per request of the measured server and of its baseline (process user + system time
+   * over the requests sent), and baseline/measured: the efficiency ratio, which a busy machine
+   * disturbs far less than throughput.
+   */
+  cpu?: { value: number; baseline?: number; ratio?: number };
+  /** Median 1-minute load average over the samples of this row. */
+  load?: number;
 }
 
 export interface SuiteResult {
@@ -40,6 +49,36 @@ export function row(r: Omit<Row, 'pass'>): Row {
   return { ...r, pass };
 }
 
+/**
+ * `a` against baseline `b` from the same rounds: both absolute throughputs, their ratio (median
+ * of per-round ratios), both CPU µs per request and the CPU ratio b/a, the load average.
+ */
+export function compare(
+  samples: Record<string, Sample[]>,
+  a: string,
+  b: string,
+  r: { suite: string; measurement: string; baseline: string; goal?: Goal; note?: string },
+): Row {
+  const errors = [a, b].reduce((n, name) => n + (samples[name] ?? []).reduce((m, s) => m + s.errors, 0), 0);
+  const note = [r.note, errors > 0 && `${errors} errors`].filter(Boolean).join(', ');
+  return row({
+    suite: r.suite,
+    measurement: r.measurement,
+    value: medianOf(samples, a, 'rps'),
+    unit: 'req/s',
+    baseline: { name: r.baseline, value: medianOf(samples, b, 'rps'), unit: 'req/s' },
+    ratio: roundRatio(samples, a, b),
+    cpu: {
+      value: medianOf(samples, a, 'cpuUs'),
+      baseline: medianOf(samples, b, 'cpuUs'),
+      ratio: roundRatio(samples, b, a, 'cpuUs'),
+    },
+    load: median([...(samples[a] ?? []), ...(samples[b] ?? [])].map((s) => s.load)),
+    ...(r.goal && { goal: r.goal }),
+    ...(note && { note }),
+  });
+}
+
 const fmt = (x: number | undefined): string => {
   if (x === undefined || !Number.isFinite(x)) return '–';
   if (Math.abs(x) >= 100) return Math.round(x).toLocaleString('en-US');
@@ -52,8 +91,8 @@ export function markdown(rows: readonly Row[], header: string): string {
   const lines = [
     header,
     '',
-    '| suite | measurement | value | baseline | ratio | goal | verdict |',
-    '|---|---|---:|---|---:|---|---|',
+    '| suite | measurement | value | baseline | ratio | CPU µs/request (measured / baseline) | CPU ratio | load | goal | verdict |',
+    '|---|---|---:|---|---:|---:|---:|---:|---|---|',
     ...rows
       .map((r) =>
         [
@@ -62,6 +101,9 @@ export function markdown(rows: readonly Row[], header: string): string {
           `${fmt(r.value)} ${r.unit}`,
           r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.baseline.unit}` : '–',
           fmt(r.ratio),
+          r.cpu ? `${fmt(r.cpu.value)}${r.cpu.baseline !== undefined ? ` / ${fmt(r.cpu.baseline)}` : ''}` : '–',
+          fmt(r.cpu?.ratio),
+          fmt(r.load),
           r.goal ? goalText(r.goal) : '–',
           r.pass === undefined ? '–' : r.pass ? 'pass' : '**FAIL**',
         ].join(' | '),
@@ -71,13 +113,21 @@ export function markdown(rows: readonly Row[], header: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** One line per goal: verdict, the ratio, and both absolute numbers beside it. */
 export function ratioLines(rows: readonly Row[]): string[] {
   return rows
     .filter((r) => r.goal)
-    .map(
-      (r) =>
-        `${(r.pass ? 'pass' : 'FAIL').padEnd(5)} ${goalText(r.goal!).padEnd(24)} ${fmt(r.goal!.on === 'ratio' ? r.ratio : r.value).padStart(7)}  ${r.measurement}`,
-    );
+    .map((r) => {
+      const abs = r.baseline
+        ? `${fmt(r.value)} vs ${r.baseline.name} ${fmt(r.baseline.value)} ${r.unit}`
+        : `${fmt(r.value)} ${r.unit}`;
+      const cpu =
+        r.cpu?.ratio !== undefined
+          ? `; CPU ${fmt(r.cpu.value)} vs ${fmt(r.cpu.baseline)} µs/req = ${fmt(r.cpu.ratio)}`
+          : '';
+      const load = r.load !== undefined ? `; load ${fmt(r.load)}` : '';
+      return `${(r.pass ? 'pass' : 'FAIL').padEnd(5)} ${goalText(r.goal!).padEnd(24)} ${fmt(r.goal!.on === 'ratio' ? r.ratio : r.value).padStart(7)}  ${r.measurement} (${abs}${cpu}${load})`;
+    });
 }
 
 export function writeResults(

@@ -1,6 +1,10 @@
 // The gateway's hot requests, as load targets: what the requests and growth suites send.
 import { gql, rest, type Target } from './load.js';
+import type { Proc } from './procs.js';
 import type { BenchUser } from './seed.js';
+
+/** The gateway process `p` on database `dbUrl`: whose CPU (and whose database backends) a target costs. */
+export const served = (p: Proc, dbUrl: string) => ({ pid: p.child.pid, pg: { url: dbUrl, app: 'torale-gateway' } });
 
 export const ME = '{ me { id email } }';
 const TASKS =
@@ -19,13 +23,16 @@ const count =
   };
 
 /** Requests of the signed-in user (`me`, own tasks, executions). */
-export function userTargets(url: string, user: BenchUser, clerkToken: string): Record<string, Target> {
+export function userTargets(gateway: Proc, dbUrl: string, user: BenchUser, clerkToken: string): Record<string, Target> {
+  const url = gateway.url;
   const t: Record<string, Omit<Target, 'name'>> = {
     rest_me_key: rest(`${url}/auth/me`, user.key),
     gql_me_key: gql(url, ME, user.key),
     gql_me_clerk: gql(url, ME, clerkToken),
     gql_tasks_1000: {
       ...gql(url, TASKS, user.key),
+      // Tens of milliseconds each: ten in flight keep the server busy without a long queue.
+      connections: 10,
       check: count((d: { tasks: unknown[] }) => d.tasks, 1000),
     },
     rest_executions: {
@@ -37,11 +44,16 @@ export function userTargets(url: string, user: BenchUser, clerkToken: string): R
       check: count((d: { executions: unknown[] }) => d.executions, 20),
     },
   };
-  return Object.fromEntries(Object.entries(t).map(([name, x]) => [name, { name, ...x }]));
+  return Object.fromEntries(Object.entries(t).map(([name, x]) => [name, { name, ...served(gateway, dbUrl), ...x }]));
 }
 
 /** Anonymous public pages; `deep` adds offset `depth` and the keyset page after `cursor`. */
-export function publicTargets(url: string, deep?: { depth: number; cursor: string }): Record<string, Target> {
+export function publicTargets(
+  gateway: Proc,
+  dbUrl: string,
+  deep?: { depth: number; cursor: string },
+): Record<string, Target> {
+  const url = gateway.url;
   const page = (d: { publicTasks: { tasks: unknown[] } }) => d.publicTasks.tasks;
   const edges = (d: { publicTasksConnection: { edges: unknown[] } }) => d.publicTasksConnection.edges;
   const restPage = (b: string) =>
@@ -56,5 +68,5 @@ export function publicTargets(url: string, deep?: { depth: number; cursor: strin
     t.gql_public_keyset_deep = { ...gql(url, PUBLIC_CONNECTION(deep.cursor)), check: count(edges, 20) };
     t.rest_public_deep = { ...rest(`${url}/api/v1/public/tasks?limit=20&offset=${deep.depth}`), check: restPage };
   }
-  return Object.fromEntries(Object.entries(t).map(([name, x]) => [name, { name, ...x }]));
+  return Object.fromEntries(Object.entries(t).map(([name, x]) => [name, { name, ...served(gateway, dbUrl), ...x }]));
 }

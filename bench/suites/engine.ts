@@ -15,7 +15,7 @@ const LIMIT = 50;
 const SLOW_MS = 2000;
 
 async function floor(procs: Procs, url: string, agentUrl: string, runs: number): Promise<Batch> {
-  const p = procs.start('engine-floor', [BASELINE('engine-floor')], {
+  const p = await procs.start('engine-floor', [BASELINE('engine-floor')], {
     DATABASE_URL: url,
     AGENT_URL: agentUrl,
     RUNS: String(runs),

@@ -6,9 +6,9 @@
 import type { BenchContext } from '../lib/context.js';
 import { type BenchDb, createDatabase } from '../lib/db.js';
 import { startGateway } from '../lib/gateway.js';
-import { medianRps, roundRatio, runRounds, type Target, verify } from '../lib/load.js';
+import { runRounds, type Target, verify } from '../lib/load.js';
 import { log } from '../lib/procs.js';
-import { row, type SuiteResult } from '../lib/results.js';
+import { compare, type SuiteResult } from '../lib/results.js';
 import { type FillerSize, largeSize, seedBenchUser, seedFiller, smallSize } from '../lib/seed.js';
 import { publicTargets, userTargets } from '../lib/targets.js';
 
@@ -49,7 +49,7 @@ export async function growthSuite({ opts, procs, clerk }: BenchContext): Promise
       ['large', large],
     ] as const) {
       const g = await startGateway(procs, `gateway-${label}`, s.db.url, clerk.jwtKey);
-      const all = { ...userTargets(g.url, s.user, token), ...publicTargets(g.url) };
+      const all = { ...userTargets(g, s.db.url, s.user, token), ...publicTargets(g, s.db.url) };
       for (const t of Object.values(all)) targets.push({ ...t, name: `${label}:${t.name}` });
     }
     // small:x and large:x next to each other, so a pair sees the same moment of the machine.
@@ -57,13 +57,10 @@ export async function growthSuite({ opts, procs, clerk }: BenchContext): Promise
     await verify(targets);
     const samples = await runRounds(targets, opts.rounds, opts.duration);
     const rows = Object.entries(LABELS).map(([name, label]) =>
-      row({
+      compare(samples, `large:${name}`, `small:${name}`, {
         suite: 'growth',
         measurement: `${label}: large/small`,
-        value: medianRps(samples, `large:${name}`),
-        unit: 'req/s',
-        baseline: { name: 'small data set', value: medianRps(samples, `small:${name}`), unit: 'req/s' },
-        ratio: roundRatio(samples, `large:${name}`, `small:${name}`),
+        baseline: 'small data set',
         goal: { id: 'G11', on: 'ratio', op: '>=', target: 0.8 },
         note: `scale ${opts.scale}`,
       }),

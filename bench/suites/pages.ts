@@ -6,9 +6,9 @@ import { encodeCursor } from '../../src/lib/cursor.js';
 import type { BenchContext } from '../lib/context.js';
 import { createDatabase, query } from '../lib/db.js';
 import { startGateway } from '../lib/gateway.js';
-import { medianRps, roundRatio, runRounds, verify } from '../lib/load.js';
+import { runRounds, verify } from '../lib/load.js';
 import { log } from '../lib/procs.js';
-import { row, type SuiteResult } from '../lib/results.js';
+import { compare, type SuiteResult } from '../lib/results.js';
 import { seedFiller } from '../lib/seed.js';
 import { publicTargets } from '../lib/targets.js';
 
@@ -31,18 +31,15 @@ export async function pagesSuite({ opts, procs, clerk }: BenchContext): Promise<
     log(`pages: seeding ${TOTAL.toLocaleString('en-US')} public tasks of 1,000 users`);
     await seedFiller(db.url, { users: 1000, tasks: TOTAL, publicEvery: 1, executionsPerTask: 0 });
     const gateway = await startGateway(procs, 'gateway-pages', db.url, clerk.jwtKey);
-    const t = publicTargets(gateway.url, { depth: DEPTH, cursor: await cursorAt(db.url, DEPTH) });
+    const t = publicTargets(gateway, db.url, { depth: DEPTH, cursor: await cursorAt(db.url, DEPTH) });
     const targets = Object.values(t);
     await verify(targets);
     const samples = await runRounds(targets, opts.rounds, opts.duration);
     const deepVsFirst = (deep: string, first: string, label: string) =>
-      row({
+      compare(samples, deep, first, {
         suite: 'pages',
         measurement: label,
-        value: medianRps(samples, deep),
-        unit: 'req/s',
-        baseline: { name: 'first page', value: medianRps(samples, first), unit: 'req/s' },
-        ratio: roundRatio(samples, deep, first),
+        baseline: 'first page',
         goal: { id: 'G11', on: 'ratio', op: '>=', target: 0.8 },
       });
     const rows = [

@@ -1,15 +1,49 @@
 // Requests: the gateway's `me` (REST and GraphQL, API key and Clerk token), own tasks and
-// executions, against floors started in the same run — B-fastify (bare Fastify running the
-// same SQL as REST me), B-apollo (bare Fastify + @apollo/server answering `{ me { id email } }`
-// with that SQL) and B-list (bare Fastify running the 1,000-task list SQL).
+// executions, against floors started in the same run (bench/baselines/server.ts) — B-fastify
+// (bare Fastify answering the key's user with the gateway's SQL), B-apollo (bare Fastify +
+// @apollo/server answering `{ me { id email } }` with that SQL) and B-list (the key SQL and
+// the 1,000-task list SQL). Throughput at 50 connections; latency at one connection.
 import type { BenchContext } from '../lib/context.js';
 import { createDatabase } from '../lib/db.js';
 import { startBaseline, startGateway } from '../lib/gateway.js';
-import { gql, medianRps, rest, roundRatio, runRounds, sqlPerRequest, type Target, verify } from '../lib/load.js';
-import { log } from '../lib/procs.js';
-import { type Row, row, type SuiteResult } from '../lib/results.js';
+import { type Distribution, latencyRounds } from '../lib/latency.js';
+import { gql, median, rest, runRounds, sqlPerRequest, type Target, verify } from '../lib/load.js';
+import { log, type Proc } from '../lib/procs.js';
+import { compare, type Row, row, type SuiteResult } from '../lib/results.js';
 import { seedBenchUser } from '../lib/seed.js';
 import { ME, userTargets } from '../lib/targets.js';
+
+const floorOf = (p: Proc, dbUrl: string) => ({
+  pid: p.child.pid,
+  pg: { url: dbUrl, app: `bench-floor-${p.name.slice(2)}` },
+});
+
+/** Added latency at one connection: gateway − floor per round (median), with both distributions. */
+function addedLatency(
+  lat: Record<string, Distribution[]>,
+  gw: string,
+  floor: string,
+  label: string,
+  floorLabel: string,
+): Row[] {
+  const g = lat[gw] ?? [];
+  const f = lat[floor] ?? [];
+  const added = (q: 'p50' | 'p99') => median(g.map((x, i) => x[q] - (f[i]?.[q] ?? Number.NaN)));
+  const dist = (ds: Distribution[]) =>
+    `p50 ${median(ds.map((d) => d.p50)).toFixed(3)}, p90 ${median(ds.map((d) => d.p90)).toFixed(3)}, p99 ${median(ds.map((d) => d.p99)).toFixed(3)}, p99.9 ${median(ds.map((d) => d.p999)).toFixed(3)} ms`;
+  const note = `gateway ${dist(g)}; ${floorLabel} ${dist(f)}`;
+  return (['p50', 'p99'] as const).map((q) =>
+    row({
+      suite: 'requests',
+      measurement: `${label} at one connection: ${q} added to ${floorLabel}'s`,
+      value: added(q),
+      unit: 'ms',
+      baseline: { name: `${floorLabel} ${q}`, value: median(f.map((d) => d[q])), unit: 'ms' },
+      goal: { id: 'G8', on: 'value', op: '<=', target: q === 'p50' ? 0.3 : 1 },
+      note,
+    }),
+  );
+}
 
 export async function requestsSuite({ opts, procs, clerk }: BenchContext): Promise<SuiteResult> {
   const db = await createDatabase('requests');
@@ -20,50 +54,48 @@ export async function requestsSuite({ opts, procs, clerk }: BenchContext): Promi
       startGateway(procs, 'gateway', db.url, clerk.jwtKey),
       startBaseline(procs, 'fastify', { DATABASE_URL: db.url }),
       startBaseline(procs, 'apollo', { DATABASE_URL: db.url }),
-      startBaseline(procs, 'list', { DATABASE_URL: db.url, USER_ID: user.userId }),
+      startBaseline(procs, 'list', { DATABASE_URL: db.url }),
     ]);
-    const g = userTargets(gateway.url, user, await clerk.token(user.clerkUserId));
-    const targets: Target[] = [
-      {
+    const g = userTargets(gateway, db.url, user, await clerk.token(user.clerkUserId));
+    const hasUser = (b: string) => (b.includes(user.userId) ? null : 'no user');
+    const floors: Record<string, Target> = {
+      b_fastify: {
         name: 'b_fastify',
-        ...rest(`${bFastify.url}/`, user.key),
-        check: (b) => (b.includes(user.userId) ? null : 'no user'),
+        ...rest(`${bFastify.url}/me`, user.key),
+        ...floorOf(bFastify, db.url),
+        check: hasUser,
       },
-      {
-        name: 'b_apollo',
-        ...gql(bApollo.url, ME, user.key),
-        check: (b) => (b.includes(user.userId) ? null : 'no user'),
+      b_apollo: { name: 'b_apollo', ...gql(bApollo.url, ME, user.key), ...floorOf(bApollo, db.url), check: hasUser },
+      b_list: {
+        name: 'b_list',
+        ...rest(`${bList.url}/`, user.key),
+        ...floorOf(bList, db.url),
+        connections: 10,
+        check: (b) => ((JSON.parse(b) as unknown[]).length === 1000 ? null : 'expected 1,000 tasks'),
       },
-      { name: 'b_list', ...rest(`${bList.url}/`) },
-      ...Object.values(g),
-      { ...g.gql_me_key!, name: 'gql_me_key_c50', connections: 50 },
-    ];
+    };
+    const targets: Target[] = [...Object.values(floors), ...Object.values(g)];
     await verify(targets);
-    // The floors send one statement per request; the gateway should send no more for `me`.
+    // The floors send one statement per request for `me`; the gateway should send no more.
     const sql: Record<string, number> = {};
     for (const t of Object.values(g)) sql[t.name] = await sqlPerRequest(gateway.url, t);
     const samples = await runRounds(targets, opts.rounds, opts.duration);
-    const rps = (n: string) => medianRps(samples, n);
-    const errors = (n: string) => (samples[n] ?? []).reduce((a, s) => a + s.errors, 0);
-    const note = (...names: string[]) => {
-      const e = names.reduce((a, n) => a + errors(n), 0);
-      const parts = [sql[names[0]!] !== undefined && `${sql[names[0]!]} SQL/request`, e > 0 && `${e} errors`];
-      const text = parts.filter(Boolean).join(', ');
-      return text ? { note: text } : {};
-    };
-    const vs = (name: string, base: string, label: string, baseLabel: string, goal?: Row['goal']) =>
-      row({
+    const one = (t: Target) => ({ ...t, connections: 1 });
+    const lat = await latencyRounds(
+      [one(floors.b_fastify!), one(g.rest_me_key!), one(floors.b_apollo!), one(g.gql_me_key!)],
+      opts.rounds,
+      opts.quick ? 2000 : 5000,
+    );
+    const sqlNote = (name: string) => `${sql[name]} SQL/request`;
+    const vs = (name: string, base: string, measurement: string, baseline: string, goal?: Row['goal']) =>
+      compare(samples, name, base, {
         suite: 'requests',
-        measurement: label,
-        value: rps(name),
-        unit: 'req/s',
-        baseline: { name: baseLabel, value: rps(base), unit: 'req/s' },
-        ratio: roundRatio(samples, name, base),
+        measurement,
+        baseline,
         ...(goal && { goal }),
-        ...note(name, base),
+        ...(sql[name] !== undefined && { note: sqlNote(name) }),
       });
-    const c50 = samples.gql_me_key_c50 ?? [];
-    const tail = c50.map((s) => s.p99 / Math.max(s.p50, 1)).sort((a, b) => a - b)[Math.floor(c50.length / 2)] ?? NaN;
+    const tails = (samples.gql_me_key ?? []).map((s) => s.p99 / Math.max(s.p50, 1));
     const rows: Row[] = [
       vs('gql_me_key', 'b_apollo', 'GraphQL me, API key', 'B-apollo', { id: 'G1', on: 'ratio', op: '>=', target: 0.9 }),
       vs('rest_me_key', 'b_fastify', 'REST GET /auth/me, API key', 'B-fastify', {
@@ -72,6 +104,8 @@ export async function requestsSuite({ opts, procs, clerk }: BenchContext): Promi
         op: '>=',
         target: 0.75,
       }),
+      ...addedLatency(lat, 'rest_me_key', 'b_fastify', 'REST me', 'B-fastify'),
+      ...addedLatency(lat, 'gql_me_key', 'b_apollo', 'GraphQL me', 'B-apollo'),
       vs('gql_me_clerk', 'gql_me_key', 'GraphQL me, Clerk token', 'GraphQL me with a key', {
         id: 'G4',
         on: 'ratio',
@@ -87,16 +121,15 @@ export async function requestsSuite({ opts, procs, clerk }: BenchContext): Promi
       row({
         suite: 'requests',
         measurement: 'GraphQL me at 50 connections: p99/p50',
-        value: tail,
+        value: median(tails),
         unit: '',
         goal: { id: 'G6', on: 'value', op: '<=', target: 4 },
-        ...note('gql_me_key_c50'),
       }),
       vs('b_apollo', 'b_fastify', 'B-apollo (floor of GraphQL me)', 'B-fastify'),
       vs('rest_executions', 'b_fastify', 'REST executions of a task (20)', 'B-fastify'),
       vs('gql_executions', 'b_apollo', 'GraphQL executions of a task (20)', 'B-apollo'),
     ];
-    return { rows, raw: { sqlPerRequest: sql, samples } };
+    return { rows, raw: { sqlPerRequest: sql, samples, latency: lat } };
   } finally {
     await procs.stopAll();
     await db.drop();

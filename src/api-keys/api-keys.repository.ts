@@ -12,6 +12,7 @@ export interface ApiKeyWithUser {
   revoked_at: Date | null;
   expires_at: Date | null;
   scopes: string[];
+  replaced_by_key_id: string | null;
   user: UserRow;
 }
 
@@ -29,6 +30,7 @@ export function keyWithUserByPrefixQuery(db: Kysely<DB>, keyPrefix: string) {
       'k.revoked_at',
       'k.expires_at',
       'k.scopes',
+      'k.replaced_by_key_id',
       'u.id',
       'u.clerk_user_id',
       'u.email',
@@ -47,8 +49,30 @@ const keyWithUserByPrefix = prepared(keyWithUserByPrefixQuery);
 export async function findKeyWithUserByPrefix(db: Kysely<DB>, keyPrefix: string): Promise<ApiKeyWithUser | undefined> {
   const [row] = await keyWithUserByPrefix(db, keyPrefix);
   if (!row) return undefined;
-  const { key_id, key_prefix, key_hash, key_is_active, last_used_at, revoked_at, expires_at, scopes, ...user } = row;
-  return { key_id, key_prefix, key_hash, key_is_active, last_used_at, revoked_at, expires_at, scopes, user };
+  const {
+    key_id,
+    key_prefix,
+    key_hash,
+    key_is_active,
+    last_used_at,
+    revoked_at,
+    expires_at,
+    scopes,
+    replaced_by_key_id,
+    ...user
+  } = row;
+  return {
+    key_id,
+    key_prefix,
+    key_hash,
+    key_is_active,
+    last_used_at,
+    revoked_at,
+    expires_at,
+    scopes,
+    replaced_by_key_id,
+    user,
+  };
 }
 
 /** Records use at most once a minute per key, whichever instance sees it first. */
@@ -144,6 +168,22 @@ export async function markReplaced(
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
     .returningAll()
     .executeTakeFirst();
+}
+
+/**
+ * Rotating a key again ends the grace of the key it replaced (at most one predecessor stays
+ * alive): its expiry moves to now, so it reads as expired, not revoked.
+ */
+export async function endPredecessorGrace(db: Db, userId: string, keyId: string): Promise<ApiKeyRow[]> {
+  return db
+    .updateTable('api_keys')
+    .set({ expires_at: sql<Date>`now()` })
+    .where('user_id', '=', userId)
+    .where('replaced_by_key_id', '=', keyId)
+    .where('is_active', '=', true)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .returningAll()
+    .execute();
 }
 
 /** Every live key of a user revoked at once (the user was deleted). */

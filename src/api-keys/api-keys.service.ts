@@ -8,13 +8,14 @@ import type { Kysely } from 'kysely';
 import { displayPrefixOf, generateApiKey } from '../auth/api-key-format.js';
 import type { ClerkAuth } from '../auth/clerk.js';
 import { NOAUTH_CLERK_USER_ID } from '../auth/strategies/dev-user.strategy.js';
-import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
+import { requireKeysRead, requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { ApiKeyRow, DB, UserRow } from '../db/types.js';
 import { Errors, violatedUniqueConstraint } from '../errors.js';
 import type { RateLimit } from '../lib/rate-limit.js';
 import { isUuid } from '../lib/validation.js';
 import type { SecurityLog } from '../security/security-log.js';
 import {
+  endPredecessorGrace,
   findApiKey,
   hasActiveKey,
   insertApiKey,
@@ -26,6 +27,27 @@ import {
 import type { CreateApiKeyBody, RotateApiKeyBody } from './api-keys.schemas.js';
 
 const DEVELOPER_ROLES = new Set(['developer', 'admin']);
+
+/**
+ * keys:write, from a key that is not itself on its way out: a key replaced by a rotation
+ * only serves requests until its grace ends (else it could revoke its successor and make
+ * a fresh key in its place).
+ */
+function requireKeyManager(viewer: Viewer): void {
+  requireScope(viewer, 'keys:write');
+  if (viewer.kind === 'api-key' && viewer.replaced) throw Errors.replacedKeyCannotManageKeys();
+}
+
+/**
+ * The scopes a new key gets: a key makes keys within its own scopes only (sessions and the
+ * dev user have every scope). Without a request, a key's creation inherits the creator's.
+ */
+function grantableScopes(viewer: Viewer, requested: readonly string[] | undefined): readonly string[] | undefined {
+  if (viewer.kind !== 'api-key') return requested;
+  const wanted = requested ?? viewer.scopes;
+  for (const scope of wanted) if (!viewer.scopes.includes(scope)) throw Errors.missingScope(scope);
+  return wanted;
+}
 const ONE_ACTIVE_INDEX = 'api_keys_one_active_per_user';
 const PREFIX_UNIQUE = 'api_keys_key_prefix_key';
 
@@ -58,7 +80,7 @@ export function createApiKeysService(deps: ApiKeysServiceDeps) {
 
   /** Who may make a key: keys:write, the developer role, and within the creation limit. */
   async function mayMakeKey(viewer: Viewer): Promise<UserRow> {
-    requireScope(viewer, 'keys:write');
+    requireKeyManager(viewer);
     const user = requireUser(viewer);
     const role = await roleOf(viewer);
     if (!role || !DEVELOPER_ROLES.has(role)) throw Errors.developerRequired();
@@ -82,6 +104,7 @@ export function createApiKeysService(deps: ApiKeysServiceDeps) {
       origin: RequestOrigin = {},
     ): Promise<{ key: string; keyInfo: ApiKeyRow }> {
       const user = await mayMakeKey(viewer);
+      const scopes = grantableScopes(viewer, input.scopes);
       // Expired keys no longer count as the one active key.
       await retireExpiredKeys(db, user.id);
       // A friendly early answer; the partial unique index below is what actually decides.
@@ -96,7 +119,7 @@ export function createApiKeysService(deps: ApiKeysServiceDeps) {
             keyHash,
             name: input.name,
             expiresInDays: input.expires_in_days,
-            scopes: input.scopes,
+            scopes,
           });
           await events.record({ ...logged(keyInfo, origin), type: 'api_key.created' });
           return { key, keyInfo };
@@ -125,14 +148,17 @@ export function createApiKeysService(deps: ApiKeysServiceDeps) {
       if (!isUuid(keyId)) throw Errors.apiKeyNotFound();
       const old = await findApiKey(db, user.id, keyId);
       if (!old) throw Errors.apiKeyNotFound();
+      grantableScopes(viewer, old.scopes);
       for (let attempt = 0; ; attempt++) {
         const key = generateApiKey();
         const keyHash = await bcrypt.hash(key, deps.bcryptCost);
         const newId = randomUUID();
+        let ended: ApiKeyRow[] = [];
         try {
           const keyInfo = await db.transaction().execute(async (trx) => {
             const replaced = await markReplaced(trx, user.id, keyId, newId, input.grace_period_seconds);
             if (!replaced) throw Errors.cannotRotate();
+            ended = await endPredecessorGrace(trx, user.id, keyId);
             const lifetimeDays =
               old.expires_at && !old.replaced_by_key_id
                 ? Math.round((old.expires_at.getTime() - old.created_at.getTime()) / 86_400_000)
@@ -152,6 +178,14 @@ export function createApiKeysService(deps: ApiKeysServiceDeps) {
             type: 'api_key.rotated',
             detail: `replaced by ${keyInfo.key_prefix}; grace ${input.grace_period_seconds}s`,
           });
+          for (const k of ended) {
+            await events.record({
+              ...logged(k, origin),
+              type: 'api_key.expired',
+              detail: 'grace ended by a later rotation',
+              once: `expired:${k.id}`,
+            });
+          }
           return { key, keyInfo };
         } catch (e) {
           const constraint = violatedUniqueConstraint(e);
@@ -163,12 +197,13 @@ export function createApiKeysService(deps: ApiKeysServiceDeps) {
     },
 
     async list(viewer: Viewer): Promise<ApiKeyRow[]> {
+      requireKeysRead(viewer);
       return listApiKeys(db, requireUser(viewer).id);
     },
 
     /** Revokes the caller's key; revoking an already revoked key answers the same. */
     async revoke(viewer: Viewer, keyId: string, origin: RequestOrigin = {}): Promise<ApiKeyRow> {
-      requireScope(viewer, 'keys:write');
+      requireKeyManager(viewer);
       const user = requireUser(viewer);
       if (!isUuid(keyId)) throw Errors.apiKeyNotFound();
       const revoked = await revokeApiKey(db, user.id, keyId);

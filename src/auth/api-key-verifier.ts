@@ -35,11 +35,18 @@ export interface ApiKeyVerifierOptions {
 
 const LAST_USED_GRANULARITY_MS = 60_000;
 
+/** A key used from many addresses (a fleet of CI runners) logs the first ones of each day only. */
+export const NEW_ADDRESS_EVENTS_PER_KEY_PER_DAY = 20;
+/** The detail of a failed-secret event: who sent it is not known, so only its address is kept. */
+export const UNVERIFIED_CALLER = 'unverified caller: wrong secret for this key';
+
 export interface VerifiedKey {
   apiKeyId: string;
   user: UserRow;
   scopes: readonly string[];
   expiresAt: Date | null;
+  /** Replaced by a rotation (in its grace window). */
+  replaced: boolean;
 }
 
 /** A key that is no longer active was revoked unless it was retired at (or after) its expiry. */
@@ -122,21 +129,42 @@ export class ApiKeyVerifier {
     if (!row.user.is_active) throw Errors.userDisabled();
     const seen = `${row.key_id}|${address}`;
     if (this.#events && !this.#seenAddresses.has(seen)) {
-      await this.#events.record({ ...who, type: 'api_key.new_address', once: `address:${row.key_id}:${address}` });
+      await this.#events.record({
+        ...who,
+        type: 'api_key.new_address',
+        once: `address:${row.key_id}:${address}`,
+        capPerKeyPerDay: NEW_ADDRESS_EVENTS_PER_KEY_PER_DAY,
+      });
       this.#seenAddresses.set(seen, true);
     }
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() >= LAST_USED_GRANULARITY_MS) {
       await this.#touch(row.key_id);
     }
-    return { apiKeyId: row.key_id, user: row.user, scopes: row.scopes, expiresAt: row.expires_at };
+    return {
+      apiKeyId: row.key_id,
+      user: row.user,
+      scopes: row.scopes,
+      expiresAt: row.expires_at,
+      replaced: row.replaced_by_key_id !== null,
+    };
   }
 
-  /** A wrong secret for a real key's prefix: logged for its owner at most once per key per minute. */
+  /**
+   * A wrong secret for a real key's prefix: logged for its owner at most once per key per
+   * minute. Anyone who knows a prefix can cause it, so nothing the caller chose (its
+   * User-Agent) is stored: the address only, marked unverified.
+   */
   async #failed(who: Omit<NewSecurityEvent, 'type'> & { apiKeyId: string }): Promise<void> {
     if (!this.#events || this.#failureLogged.has(who.apiKeyId)) return;
     this.#failureLogged.set(who.apiKeyId, true);
     const minute = Math.floor(Date.now() / 60_000);
-    await this.#events.record({ ...who, type: 'api_key.auth_failed', once: `failed:${who.apiKeyId}:${minute}` });
+    await this.#events.record({
+      ...who,
+      userAgent: null,
+      detail: UNVERIFIED_CALLER,
+      type: 'api_key.auth_failed',
+      once: `failed:${who.apiKeyId}:${minute}`,
+    });
   }
 
   /** Concurrent first requests with one key share a single bcrypt run. */

@@ -20,6 +20,8 @@ export type Viewer =
       readonly scopes: readonly string[];
       /** When the key stops working on its own (expiry, or the end of a rotation's grace). */
       readonly expiresAt: Date | null;
+      /** Replaced by a rotation: it serves requests until its grace ends, and manages no keys. */
+      readonly replaced: boolean;
     }
   | { readonly kind: 'noauth'; readonly clerkUserId: string; readonly user: UserRow | null };
 
@@ -38,8 +40,11 @@ export function requireIdentity(viewer: Viewer): Exclude<Viewer, { kind: 'anonym
   return viewer;
 }
 
-/** What an API key may be allowed to do (CONTRACT.md "Key lifecycle"); a key has all by default. */
-export const SCOPES = ['tasks:read', 'tasks:write', 'keys:write'] as const;
+/**
+ * What an API key may be allowed to do (CONTRACT.md "Key lifecycle", "Budgets and trusted
+ * documents"); a key has all by default. README "Scopes" has the operation → scope table.
+ */
+export const SCOPES = ['tasks:read', 'tasks:write', 'keys:read', 'keys:write', 'account:write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /**
@@ -48,4 +53,9 @@ export type Scope = (typeof SCOPES)[number];
  */
 export function requireScope(viewer: Viewer, scope: Scope): void {
   if (viewer.kind === 'api-key' && !viewer.scopes.includes(scope)) throw Errors.missingScope(scope);
+}
+
+/** Reading keys and the security log: `keys:read`, or `keys:write` (which always could). */
+export function requireKeysRead(viewer: Viewer): void {
+  if (viewer.kind === 'api-key' && !viewer.scopes.includes('keys:write')) requireScope(viewer, 'keys:read');
 }

@@ -51,6 +51,14 @@ export interface SecurityEventsTable {
   dedupe_key: string | null;
 }
 
+/** What Clerk's webhooks did to a user: Clerk only undoes its own disable; late events change nothing. */
+export interface ClerkUserStateTable {
+  clerk_user_id: string;
+  /** 'clerk' = banned or locked in Clerk; 'deleted' = deleted in Clerk; null = not disabled by Clerk. */
+  disabled_by: 'clerk' | 'deleted' | null;
+  last_event_at: Date | null;
+}
+
 export interface ClerkWebhookReceiptsTable {
   svix_id: string;
   type: string;
@@ -202,6 +210,7 @@ export interface DB {
   api_keys: ApiKeysTable;
   security_events: SecurityEventsTable;
   clerk_webhook_receipts: ClerkWebhookReceiptsTable;
+  clerk_user_state: ClerkUserStateTable;
   tasks: TasksTable;
   task_executions: TaskExecutionsTable;
 }

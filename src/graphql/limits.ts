@@ -82,15 +82,14 @@ const LIST_SIZES: Record<string, number> = {
   'Query.tasks': 1000,
   'Query.apiKeys': 10,
   'PublicTaskPage.tasks': 1,
-  'TaskConnection.edges': 1,
-  'ExecutionConnection.edges': 1,
-  'WebhookDeliveryConnection.edges': 1,
   'WebhookDelivery.attempts': 20,
   'Task.notifications': 2,
   'Query.templates': 10,
   'WebhookDeliveryHistory.deliveries': 1,
   'NotificationSendPage.sends': 1,
 };
+
+const isConnectionEdges = (parent: string, field: string) => field === 'edges' && parent.endsWith('Connection');
 
 /** A field's own cost: no selection, argument or list size makes a field cheaper than this. */
 const FIELD_COST = 1;
@@ -119,8 +118,10 @@ function listEstimator(issues: Issue[]): ComplexityEstimator {
     const limit = typeof size === 'number' ? size : undefined;
     const key = `${parent.name}.${field.name}`;
     if (isListType(type) || limit !== undefined || key in LIST_SIZES) {
+      // A Relay connection's edges were counted by its `first` already (every connection, not a list kept by hand).
+      const listed = isConnectionEdges(parent.name, field.name) ? 1 : LIST_SIZES[key];
       // Clamped: an argument below 1 (only possible in a rejected request) never lowers the cost.
-      const size = Math.max(1, limit ?? LIST_SIZES[key] ?? 100);
+      const size = Math.max(1, limit ?? listed ?? 100);
       return Math.max(FIELD_COST, FIELD_COST + Math.max(childComplexity, 1) * size);
     }
     return undefined;

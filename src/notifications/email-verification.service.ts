@@ -2,7 +2,7 @@
 // only verified address is the account's own (from Clerk): it is listed, "already
 // verified", and cannot be removed. Sending or checking a code for any other address is
 // 503 — no code is made, logged or accepted.
-import { requireUser, type Viewer } from '../auth/viewer.js';
+import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import { AppError, Errors } from '../errors.js';
 import { EMAIL_RE } from '../tasks/notifications.js';
 
@@ -31,6 +31,7 @@ export function createEmailVerificationService() {
     },
 
     send(viewer: Viewer, email: string): { message: string } {
+      requireScope(viewer, 'account:write');
       const user = requireUser(viewer);
       checkEmail(email);
       if (sameAddress(user.email, email)) return { message: 'Email already verified' };
@@ -38,12 +39,14 @@ export function createEmailVerificationService() {
     },
 
     verify(viewer: Viewer, email: string): never {
+      requireScope(viewer, 'account:write');
       requireUser(viewer);
       checkEmail(email);
       throw notConfigured();
     },
 
     remove(viewer: Viewer, email: string): { message: string } {
+      requireScope(viewer, 'account:write');
       const user = requireUser(viewer);
       if (sameAddress(user.email, email)) throw Errors.badRequest('Cannot remove primary Clerk email');
       return { message: 'Email removed from verified list' };

@@ -8,8 +8,17 @@ export default fp(
     const levelVal = (app.log as unknown as { levelVal?: number }).levelVal ?? 30;
     if (levelVal > 30) return;
     app.addHook('onResponse', (request, reply, done) => {
+      // A caller's x-request-id that was not taken is still worth seeing, apart (and cut short).
+      const sent = request.headers['x-request-id'];
+      const callerId = sent === undefined || sent === request.id ? undefined : String(sent).slice(0, 200);
       request.log.info(
-        { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        {
+          method: request.method,
+          url: request.url,
+          statusCode: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+          ...(callerId !== undefined && { callerRequestId: callerId }),
+        },
         'request completed',
       );
       done();

@@ -1,19 +1,28 @@
 // GitHub secret-scanning partner program: an alert lists tokens found in public code.
 // The signature over the raw body is checked against GitHub's published key; every live
-// Torale key in the batch is revoked at once and logged as leaked for its owner, and
-// GitHub gets its feedback array (true_positive for our keys, false_positive otherwise).
+// Torale key in the batch is revoked and logged as leaked for its owner, and GitHub gets
+// its feedback array (true_positive for our keys, false_positive otherwise).
+// A token is ours only if its secret matches the stored bcrypt hash, and anyone can push
+// many tokens sharing a real key's prefix into public code: comparisons run at most
+// COMPARE_CONCURRENCY at a time (bcrypt shares libuv's pool with every request), a prefix
+// stops being compared once one of its tokens matched, and GitHub is answered within
+// `answerWithinMs` with the tokens decided by then — the rest are decided (and revoked) in
+// the background, as GitHub's feedback is optional.
 import { createHash, verify } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Kysely } from 'kysely';
 import { findKeyByPrefix, revokeKeyById } from '../api-keys/api-keys.repository.js';
 import { displayPrefixOf, isWellFormedApiKey } from '../auth/api-key-format.js';
-import type { DB } from '../db/types.js';
+import type { ApiKeyRow, DB } from '../db/types.js';
 import { AppError, Errors } from '../errors.js';
+import { Limiter } from '../lib/limiter.js';
+import type { Logger } from '../lib/logger.js';
 import type { GitHubKeys } from './github-keys.js';
 import type { SecurityLog } from './security-log.js';
 
 export const INVALID_SIGNATURE = 'Invalid signature';
 const MAX_BATCH = 1000;
+const COMPARE_CONCURRENCY = 2;
 
 export interface LeakFeedback {
   token_hash: string;
@@ -23,9 +32,25 @@ export interface LeakFeedback {
 
 export type SecretScanningService = ReturnType<typeof createSecretScanningService>;
 
-export function createSecretScanningService(deps: { db: Kysely<DB>; keys: GitHubKeys; events: SecurityLog }) {
-  const { db, keys, events } = deps;
+interface Item {
+  token: string;
+  type: string;
+  url: string | undefined;
+}
+
+export function createSecretScanningService(deps: {
+  db: Kysely<DB>;
+  keys: GitHubKeys;
+  events: SecurityLog;
+  logger: Logger;
+  /** GitHub is answered by then with what is decided; the rest goes on in the background. */
+  answerWithinMs: number;
+}) {
+  const { db, keys, events, logger } = deps;
   const refused = () => new AppError(401, 'UNAUTHENTICATED', INVALID_SIGNATURE);
+  // Shared by every alert of this instance; the queue holds at most two full batches.
+  const compares = new Limiter(COMPARE_CONCURRENCY, 2 * MAX_BATCH);
+  const stats = { compares: 0, backgroundPending: 0 };
 
   async function checkSignature(raw: Buffer, identifier: string | undefined, signature: string | undefined) {
     if (!identifier || !signature) throw refused();
@@ -40,25 +65,61 @@ export function createSecretScanningService(deps: { db: Kysely<DB>; keys: GitHub
     if (!ok) throw refused();
   }
 
-  /** Is this token one of our keys (the secret, not only the prefix)? Revokes it if live. */
-  async function handle(token: string, url: string | undefined): Promise<boolean> {
-    if (!isWellFormedApiKey(token)) return false;
-    const row = await findKeyByPrefix(db, displayPrefixOf(token));
-    if (!row || !(await bcrypt.compare(token, row.key_hash))) return false;
+  async function revoke(row: ApiKeyRow, url: string | undefined): Promise<void> {
     const revoked = await revokeKeyById(db, row.id);
-    if (revoked) {
-      await events.record({
-        userId: row.user_id,
-        type: 'api_key.leaked',
-        apiKeyId: row.id,
-        keyPrefix: row.key_prefix,
-        detail: url ? `found in public code at ${url.slice(0, 2000)}` : 'found in public code',
-      });
+    if (!revoked) return;
+    await events.record({
+      userId: row.user_id,
+      type: 'api_key.leaked',
+      apiKeyId: row.id,
+      keyPrefix: row.key_prefix,
+      detail: url ? `found in public code at ${url.slice(0, 2000)}` : 'found in public code',
+    });
+  }
+
+  /** Decides every distinct token of one prefix: at most one can match the key's hash. */
+  function decidePrefix(prefix: string, items: Item[]): Map<string, Promise<boolean>> {
+    let matched = false;
+    const row = findKeyByPrefix(db, prefix);
+    const out = new Map<string, Promise<boolean>>();
+    for (const item of items) {
+      out.set(
+        item.token,
+        row.then(async (r) => {
+          if (!r) return false;
+          const ok = await compares.run(async () => {
+            if (matched) return false; // another token of this prefix was the key
+            stats.compares++;
+            return bcrypt.compare(item.token, r.key_hash);
+          });
+          if (ok) {
+            matched = true;
+            await revoke(r, item.url);
+          }
+          return ok;
+        }),
+      );
     }
-    return true;
+    return out;
+  }
+
+  function decide(items: Item[]): Map<string, Promise<boolean>> {
+    const byPrefix = new Map<string, Item[]>();
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (seen.has(item.token) || !isWellFormedApiKey(item.token)) continue;
+      seen.add(item.token);
+      const prefix = displayPrefixOf(item.token);
+      byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), item]);
+    }
+    const decisions = new Map<string, Promise<boolean>>();
+    for (const [prefix, group] of byPrefix) for (const [t, p] of decidePrefix(prefix, group)) decisions.set(t, p);
+    return decisions;
   }
 
   return {
+    stats,
+
     async alert(
       raw: Buffer,
       headers: { identifier: string | undefined; signature: string | undefined },
@@ -71,13 +132,40 @@ export function createSecretScanningService(deps: { db: Kysely<DB>; keys: GitHub
         throw Errors.badRequest('Invalid JSON body');
       }
       if (!Array.isArray(batch) || batch.length > MAX_BATCH) throw Errors.badRequest('Expected an array of tokens');
+      const items: Item[] = (batch as { token?: unknown; type?: unknown; url?: unknown }[])
+        .filter((i) => typeof i?.token === 'string')
+        .map((i) => ({
+          token: i.token as string,
+          type: typeof i.type === 'string' ? i.type : 'torale_api_key',
+          url: typeof i.url === 'string' ? i.url : undefined,
+        }));
+      const decisions = decide(items);
+      const decided = new Map<string, boolean>();
+      const all = [...decisions].map(([token, p]) =>
+        p.then(
+          (ok) => void decided.set(token, ok),
+          (err) =>
+            logger.error({ err: { message: (err as Error).message } }, 'secret scanning: a token could not be checked'),
+        ),
+      );
+      stats.backgroundPending += all.length;
+      for (const p of all) void p.finally(() => stats.backgroundPending--);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(all),
+        new Promise((r) => {
+          timer = setTimeout(r, deps.answerWithinMs);
+        }),
+      ]);
+      clearTimeout(timer);
       const feedback: LeakFeedback[] = [];
-      for (const item of batch as { token?: unknown; type?: unknown; url?: unknown }[]) {
-        if (typeof item?.token !== 'string') continue;
-        const ours = await handle(item.token, typeof item.url === 'string' ? item.url : undefined);
+      for (const item of items) {
+        // Not well-formed: not ours. Not decided yet: left out (GitHub's feedback is optional).
+        const ours = decisions.has(item.token) ? decided.get(item.token) : false;
+        if (ours === undefined) continue;
         feedback.push({
           token_hash: createHash('sha256').update(item.token).digest('hex'),
-          token_type: typeof item.type === 'string' ? item.type : 'torale_api_key',
+          token_type: item.type,
           label: ours ? 'true_positive' : 'false_positive',
         });
       }

@@ -12,7 +12,12 @@ export interface NewSecurityEvent {
   detail?: string | null;
   /** At most one event ever carries this key (first use from an address, failures per minute). */
   once?: string;
+  /** At most this many events of this type for this key within a day (the rest are not stored). */
+  capPerKeyPerDay?: number;
 }
+
+/** What a caller may have chosen (a User-Agent) is kept to this many characters. */
+export const MAX_USER_AGENT = 500;
 
 const COLUMNS = [
   'id',
@@ -27,20 +32,37 @@ const COLUMNS = [
   'detail',
 ] as const;
 
-/** Inserts the event; false when an event with the same `once` key exists already. */
+/**
+ * Inserts the event; false when an event with the same `once` key exists already, or when
+ * the key's events of this type in the last day reached `capPerKeyPerDay`.
+ */
 export async function insertSecurityEvent(db: Db, e: NewSecurityEvent): Promise<boolean> {
+  const values = {
+    user_id: e.userId,
+    type: e.type,
+    ip: e.ip ?? null,
+    user_agent: e.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+    api_key_id: e.apiKeyId ?? null,
+    key_prefix: e.keyPrefix ?? null,
+    detail: e.detail ?? null,
+    dedupe_key: e.once ?? null,
+  };
+  if (e.capPerKeyPerDay !== undefined && e.apiKeyId) {
+    const v = values;
+    const capped = await sql<{ id: string }>`insert into security_events
+        (user_id, type, ip, user_agent, api_key_id, key_prefix, detail, dedupe_key)
+      select ${v.user_id}::uuid, ${v.type}, ${v.ip}, ${v.user_agent}, ${v.api_key_id}::uuid, ${v.key_prefix},
+        ${v.detail}, ${v.dedupe_key}
+      where (select count(*) from security_events
+             where api_key_id = ${v.api_key_id}::uuid and type = ${v.type}
+               and created_at > now() - interval '1 day') < ${e.capPerKeyPerDay}
+      on conflict (dedupe_key) do nothing
+      returning id`.execute(db);
+    return capped.rows.length > 0;
+  }
   const rows = await db
     .insertInto('security_events')
-    .values({
-      user_id: e.userId,
-      type: e.type,
-      ip: e.ip ?? null,
-      user_agent: e.userAgent ?? null,
-      api_key_id: e.apiKeyId ?? null,
-      key_prefix: e.keyPrefix ?? null,
-      detail: e.detail ?? null,
-      dedupe_key: e.once ?? null,
-    })
+    .values(values)
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('id')
     .execute();

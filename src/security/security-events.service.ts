@@ -3,7 +3,7 @@
 // webhook disabled by the gateway), readable
 // by its owner, newest first. Never a secret: callers pass prefixes and ids only.
 import type { Kysely } from 'kysely';
-import { requireUser, type Viewer } from '../auth/viewer.js';
+import { requireKeysRead, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, SecurityEventRow } from '../db/types.js';
 import { decodeCursor, encodeCursor } from '../lib/cursor.js';
 import type { Logger } from '../lib/logger.js';
@@ -39,6 +39,7 @@ export function createSecurityEventsService(deps: { db: Kysely<DB>; logger: Logg
       viewer: Viewer,
       q: { limit: number; cursor?: string | undefined },
     ): Promise<{ events: SecurityEventRow[]; nextCursor: string | null }> {
+      requireKeysRead(viewer);
       const user = requireUser(viewer);
       const after = q.cursor
         ? decodeCursor(q.cursor, (p) => p.length === 2 && p[0] === 'se' && Number.isSafeInteger(p[1]))

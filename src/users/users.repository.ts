@@ -1,7 +1,7 @@
 // SQL for the users table, nothing else.
 import { type Kysely, sql } from 'kysely';
 import { prepared } from '../db/prepared.js';
-import type { DB, Db, UserRow } from '../db/types.js';
+import type { ClerkUserStateTable, DB, Db, UserRow } from '../db/types.js';
 
 const userByClerkId = prepared((db: Kysely<DB>, clerkUserId: string) =>
   db.selectFrom('users').selectAll().where('clerk_user_id', '=', clerkUserId),
@@ -63,11 +63,23 @@ export async function setUserActive(db: Db, clerkUserId: string, active: boolean
     .executeTakeFirst();
 }
 
-/** The profile fields a Clerk webhook refreshes (a user not synced yet is created). */
+/**
+ * The profile fields a Clerk webhook refreshes (a user not synced yet is created). Clerk
+ * owns usernames: one that another row still holds (its rename not delivered yet) moves
+ * to this user rather than failing the delivery.
+ */
 export async function upsertProfile(
   db: Db,
   p: { clerkUserId: string; email: string | null; firstName: string | null; username: string | null },
 ): Promise<UserRow> {
+  if (p.username !== null) {
+    await db
+      .updateTable('users')
+      .set({ username: null })
+      .where('username', '=', p.username)
+      .where('clerk_user_id', '<>', p.clerkUserId)
+      .execute();
+  }
   return db
     .insertInto('users')
     .values({ clerk_user_id: p.clerkUserId, email: p.email, first_name: p.firstName, username: p.username })
@@ -76,4 +88,34 @@ export async function upsertProfile(
     )
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * The Clerk-side state of a user, locked for the rest of the transaction (created empty the
+ * first time), so concurrent deliveries for one user apply one after another.
+ */
+export async function lockClerkState(db: Db, clerkUserId: string): Promise<ClerkUserStateTable> {
+  await db
+    .insertInto('clerk_user_state')
+    .values({ clerk_user_id: clerkUserId })
+    .onConflict((oc) => oc.column('clerk_user_id').doNothing())
+    .execute();
+  return db
+    .selectFrom('clerk_user_state')
+    .selectAll()
+    .where('clerk_user_id', '=', clerkUserId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+export async function saveClerkState(
+  db: Db,
+  clerkUserId: string,
+  state: { disabledBy: ClerkUserStateTable['disabled_by']; lastEventAt: Date },
+): Promise<void> {
+  await db
+    .updateTable('clerk_user_state')
+    .set({ disabled_by: state.disabledBy, last_event_at: state.lastEventAt })
+    .where('clerk_user_id', '=', clerkUserId)
+    .execute();
 }

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { ClerkAuth } from '../auth/clerk.js';
 import { NOAUTH_CLERK_USER_ID } from '../auth/strategies/dev-user.strategy.js';
-import { requireIdentity, requireUser, type Viewer } from '../auth/viewer.js';
+import { requireIdentity, requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, UserRow } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { findUserByClerkId, setWelcomeSeen, upsertUser } from './users.repository.js';
@@ -24,6 +24,7 @@ export function createUsersService({ db, clerk, noAuthEmail }: UsersServiceDeps)
     /** Creates or refreshes the caller's user from their identity; safe under concurrency. */
     async sync(viewer: Viewer): Promise<{ user: UserRow; created: boolean }> {
       const who = requireIdentity(viewer);
+      requireScope(who, 'account:write');
       switch (who.kind) {
         case 'noauth':
           return upsertUser(db, { clerkUserId: who.clerkUserId, email: noAuthEmail, firstName: 'Test' });
@@ -38,6 +39,7 @@ export function createUsersService({ db, clerk, noAuthEmail }: UsersServiceDeps)
     },
 
     async markWelcomeSeen(viewer: Viewer): Promise<UserRow> {
+      requireScope(viewer, 'account:write');
       const user = requireUser(viewer);
       const updated = await setWelcomeSeen(db, user.id);
       if (!updated) throw Errors.userNotSynced();

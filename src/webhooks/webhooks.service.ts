@@ -25,6 +25,8 @@ export interface WebhooksServiceDeps {
   /** Test pings per user. */
   testLimit: RateLimit;
   timeoutMs: number;
+  /** Ports a test ping may call (any, when insecure targets are allowed for local testing). */
+  testPorts: readonly number[];
 }
 
 export type WebhooksService = ReturnType<typeof createWebhooksService>;
@@ -41,7 +43,15 @@ function targetOf(url: string, rules: TargetRules, prefix: string): string {
   return target.url;
 }
 
-export function createWebhooksService({ db, rules, testLimit, timeoutMs }: WebhooksServiceDeps) {
+/** Every network failure of a test ping reads the same. */
+export const UNREACHABLE = 'the target could not be reached';
+
+const portOf = (url: string) => {
+  const u = new URL(url);
+  return u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+};
+
+export function createWebhooksService({ db, rules, testLimit, timeoutMs, testPorts }: WebhooksServiceDeps) {
   return {
     async getConfig(viewer: Viewer): Promise<WebhookConfig> {
       requireScope(viewer, 'tasks:read');
@@ -81,6 +91,12 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs }: Webho
       const quota = await testLimit.consume(user.id);
       if (!quota.allowed) throw Errors.tooManyRequests(quota.retryAfterSeconds);
       const url = targetOf(body.webhook_url, rules, 'Webhook delivery failed: ');
+      const port = portOf(url);
+      if (!rules.allowInsecureTargets && !testPorts.includes(port)) {
+        throw Errors.badRequest(
+          `Webhook delivery failed: port ${port} is not allowed (allowed: ${testPorts.join(', ')})`,
+        );
+      }
       const saved = await findDefaultWebhook(db, user.id);
       const secret = saved?.url === url ? saved.secret : body.webhook_secret;
       const event = defaultWebhookTestEvent();
@@ -98,7 +114,11 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs }: Webho
       if (isDelivered(attempt)) {
         return { success: true, message: `Webhook delivered successfully (HTTP ${attempt.statusCode})` };
       }
-      throw Errors.badRequest(`Webhook delivery failed: ${failureOf(attempt)}`);
+      // What the target answered (a status, a body it never finished) is the caller's business;
+      // how the network failed (refused, reset, timed out, which address) would tell a port
+      // scanner what is behind a host.
+      const why = attempt.statusCode === null ? UNREACHABLE : failureOf(attempt);
+      throw Errors.badRequest(`Webhook delivery failed: ${why}`);
     },
   };
 }

@@ -4,6 +4,7 @@
 import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import bcrypt from 'bcrypt';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startApp, type TestApp } from '../helpers/app.js';
@@ -108,6 +109,29 @@ describe('GitHub secret scanning', () => {
     expect(leaked).toHaveLength(1);
     expect(leaked[0].detail).toContain('https://github.com/o/r/blob/main/.env');
     expect(log.raw).not.toContain(key);
+  });
+
+  it('a leaked key carried over from Torale (sk_ + 43 URL-safe characters) is revoked the same way', async () => {
+    const u = await signIn(one.app, clerk);
+    const key = `sk_${randomBytes(32).toString('base64url')}`;
+    await tdb.database.db
+      .insertInto('api_keys')
+      .values({
+        user_id: u.userId,
+        key_prefix: `${key.slice(0, 15)}...`,
+        key_hash: await bcrypt.hash(key, 4),
+        name: 'Torale',
+      })
+      .execute();
+    expect((await rest(two.app, 'GET', '/auth/me', bearer(key))).status).toBe(200);
+    const res = await alert(
+      one.app,
+      JSON.stringify([{ token: key, type: 'torale_api_key', url: 'https://x', source: 'content' }]),
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()[0].label).toBe('true_positive');
+    expect(await activeKeys(u.userId)).toBe(0);
+    expect((await rest(two.app, 'GET', '/auth/me', bearer(key))).status).toBe(401);
   });
 
   it('a tampered body, an unknown key id, a foreign signature or none: 401 and nothing changes', async () => {

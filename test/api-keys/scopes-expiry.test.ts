@@ -51,8 +51,8 @@ describe('scopes', () => {
     expect(mk.body).toEqual({ detail: 'API key lacks the required scope: keys:write' });
     const gk = await gqlRaw(t.app, `mutation { revokeApiKey(id: "${info.id}") { id } }`, {}, bearer(key));
     expect(gk.body.errors[0].extensions).toEqual({ code: 'FORBIDDEN', requiredScope: 'keys:write' });
-    // Listing keys needs no scope.
-    expect((await rest(t.app, 'GET', '/auth/api-keys', bearer(key))).status).toBe(200);
+    // Listing keys needs keys:read or keys:write (issue 23, finding 12).
+    expect((await rest(t.app, 'GET', '/auth/api-keys', bearer(key))).status).toBe(403);
   });
 
   it('task webhook actions need tasks:write, their delivery log tasks:read', async () => {
@@ -87,7 +87,7 @@ describe('scopes', () => {
     expect((await rest(t.app, 'POST', '/api/v1/tasks', bearer(w.key), { search_query: 'q' })).status).toBe(200);
 
     const d = await newKey();
-    expect(d.info.scopes).toEqual(['tasks:read', 'tasks:write', 'keys:write']);
+    expect(d.info.scopes).toEqual(['tasks:read', 'tasks:write', 'keys:read', 'keys:write', 'account:write']);
     expect((await rest(t.app, 'POST', '/api/v1/tasks', d.user.headers, { search_query: 'q' })).status).toBe(200);
   });
 

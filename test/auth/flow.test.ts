@@ -73,7 +73,7 @@ describe('REST: the documented flow', () => {
       is_active: true,
       // Key lifecycle additions (CONTRACT.md): no expiry, every scope, not revoked or replaced.
       expires_at: null,
-      scopes: ['tasks:read', 'tasks:write', 'keys:write'],
+      scopes: ['tasks:read', 'tasks:write', 'keys:read', 'keys:write', 'account:write'],
       revoked_at: null,
       replaced_by_key_id: null,
     });

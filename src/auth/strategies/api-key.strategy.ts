@@ -10,8 +10,8 @@ export function apiKeyStrategy(verifier: ApiKeyVerifier): AuthStrategy {
     async authenticate({ header, bearer, address, headers }) {
       if (bearer?.startsWith('sk_')) {
         const ua = headers['user-agent'];
-        const { apiKeyId, user, scopes, expiresAt } = await verifier.verify(bearer, address, ua?.slice(0, 500));
-        return { kind: 'api-key', clerkUserId: user.clerk_user_id, apiKeyId, user, scopes, expiresAt };
+        const { apiKeyId, user, scopes, expiresAt, replaced } = await verifier.verify(bearer, address, ua);
+        return { kind: 'api-key', clerkUserId: user.clerk_user_id, apiKeyId, user, scopes, expiresAt, replaced };
       }
       if (header !== undefined && bearer === undefined && /^\s*bearer sk_/i.test(header)) throw Errors.invalidApiKey();
       return undefined;
