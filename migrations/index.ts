@@ -16,6 +16,7 @@ import * as m0012 from './2026_11_29_0012_default_webhooks.js';
 import * as m0020 from './2026_11_29_0020_key_lifecycle.js';
 import * as m0030 from './2026_11_29_0030_standard_webhooks.js';
 import * as m0300 from './2026_12_07_0300_hardening.js';
+import * as m0400 from './2026_12_07_0400_unscheduled_tasks.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0001_users': m0001,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_0020_key_lifecycle': m0020,
   '2026_11_29_0030_standard_webhooks': m0030,
   '2026_12_07_0300_hardening': m0300,
+  '2026_12_07_0400_unscheduled_tasks': m0400,
 };

@@ -3,6 +3,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type onRouteHookHandler } from 'fastify';
 import type { Container } from './container.js';
+import webhookInbox from './dev-tools/webhook-inbox.js';
 import { restRoutes } from './http/routes.js';
 import { serverOptions } from './http/server.js';
 import accessLog from './plugins/access-log.js';
@@ -25,13 +26,13 @@ export interface AppOptions {
 
 export async function buildApp(container: Container, opts: AppOptions = {}) {
   const { config, services } = container;
-  const app = Fastify(serverOptions(config, container.logger)).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify(serverOptions(config.server, container.logger)).withTypeProvider<TypeBoxTypeProvider>();
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.addHook('onClose', () => container.close());
 
   if (container.traceIds) await app.register(tracing, { traceIds: container.traceIds });
   await app.register(accessLog);
-  await app.register(security, { config });
+  await app.register(security, { config: config.server });
   await app.register(input);
   await app.register(errors);
   await app.register(health, { database: container.database, lifecycle: container.lifecycle });
@@ -42,6 +43,7 @@ export async function buildApp(container: Container, opts: AppOptions = {}) {
   await app.register(live, { container });
   await app.register(jobs, { container });
   await app.register(restRoutes, { services });
+  if (config.server.devTools) await app.register(webhookInbox);
   return app;
 }
 

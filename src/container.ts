@@ -11,7 +11,7 @@ import { AuthFailureLimiter } from './auth/failure-limiter.js';
 import { apiKeyStrategy } from './auth/strategies/api-key.strategy.js';
 import { clerkSessionStrategy } from './auth/strategies/clerk-session.strategy.js';
 import { devUserStrategy } from './auth/strategies/dev-user.strategy.js';
-import type { Config } from './config.js';
+import type { Config } from './config/config.js';
 import { createConnectorsService } from './connectors/connectors.service.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/types.js';
@@ -73,39 +73,40 @@ export function createServices(
 ) {
   const { securityEvents, runs, webhookDeliveries } = jobs;
   const executions = createExecutionsService({ db, runs });
-  const notificationRules = { allowInsecureTargets: config.webhookAllowInsecureTargets };
+  const { auth, limits, webhooks } = config;
+  const notificationRules = { allowInsecureTargets: webhooks.allowInsecureTargets };
   return {
-    users: createUsersService({ db, clerk, noAuthEmail: config.noAuthEmail }),
+    users: createUsersService({ db, clerk, noAuthEmail: auth.noAuthEmail }),
     apiKeys: createApiKeysService({
       db,
       clerk,
-      createLimit: rateLimits.limit('api-key-create', config.apiKeyCreateLimitPerMinute, 60_000),
-      bcryptCost: config.apiKeyBcryptCost,
+      createLimit: rateLimits.limit('api-key-create', limits.apiKeyCreatesPerMinute, 60_000),
+      bcryptCost: auth.apiKeyBcryptCost,
       events: securityEvents,
     }),
     securityEvents,
     secretScanning: createSecretScanningService({
       db,
-      keys: new GitHubKeys(config.secretScanningKeysUrl, logger),
+      keys: new GitHubKeys(auth.secretScanningKeysUrl, logger),
       events: securityEvents,
       logger,
-      answerWithinMs: config.secretScanningAnswerWithinMs,
+      answerWithinMs: auth.secretScanningAnswerWithinMs,
     }),
     clerkWebhooks: createClerkWebhooksService({
       db,
       clerk,
-      signingSecret: config.clerkWebhookSigningSecret,
+      signingSecret: auth.clerkWebhookSigningSecret,
       events: securityEvents,
     }),
     executions,
-    sharing: createSharingService({ db, maxTasksPerUser: config.maxTasksPerUser }),
+    sharing: createSharingService({ db, maxTasksPerUser: limits.maxTasksPerUser }),
     publicTasks: createPublicTasksService({ db }),
     live: createLiveService({ db, hub }),
     tasks: createTasksService({
       db,
       executions,
-      defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
-      maxTasksPerUser: config.maxTasksPerUser,
+      defaultIntervalSeconds: config.engine.defaultIntervalSeconds,
+      maxTasksPerUser: limits.maxTasksPerUser,
       notificationRules,
     }),
     // The dashboard's views: feeds, templates, default webhook, notification history, emails.
@@ -115,13 +116,13 @@ export function createServices(
       db,
       rules: notificationRules,
       testLimit: rateLimits.limit('webhook-test', 5, 60_000),
-      timeoutMs: config.webhookTimeoutMs,
-      testPorts: config.webhookTestPorts,
+      timeoutMs: webhooks.timeoutMs,
+      testPorts: webhooks.testPorts,
     }),
     taskWebhooks: createTaskWebhooksService({
       db,
       deliveries: webhookDeliveries,
-      overlapHours: config.webhookSecretOverlapHours,
+      overlapHours: webhooks.secretOverlapHours,
       testLimit: rateLimits.limit('task-webhook-test', 5, 60_000),
     }),
     history: createHistoryService({ db }),
@@ -140,19 +141,11 @@ export interface Lifecycle {
 export function createContainer(config: Config, deps: ContainerDeps) {
   const { database, logger } = deps;
   const db = database.db;
-  const clerk = new ClerkAuth(
-    {
-      secretKey: config.clerkSecretKey,
-      apiUrl: config.clerkApiUrl,
-      jwtKey: config.clerkJwtKey,
-      authorizedParties: config.clerkAuthorizedParties,
-    },
-    logger,
-  );
-  const apiKeyVerifier = new ApiKeyVerifier(db, logger, { bcryptEveryRequest: config.benchBcryptEveryRequest });
+  const clerk = new ClerkAuth(config.auth, logger);
+  const apiKeyVerifier = new ApiKeyVerifier(db, logger);
   const strategies: AuthStrategy[] = [apiKeyStrategy(apiKeyVerifier), clerkSessionStrategy(db, clerk)];
-  if (config.noAuth) strategies.push(devUserStrategy(db, config.corsOrigins));
-  const rateLimits = createRateLimits(config.redisUrl, logger);
+  if (config.auth.noAuth) strategies.push(devUserStrategy(db, config.server.corsOrigins));
+  const rateLimits = createRateLimits(config.database.redisUrl, logger);
   const engine = deps.engine ?? inertEngine();
   // The features' background work, each registered with the engine by the feature itself.
   const securityEvents = createSecurityEventsService({ db, logger });
@@ -163,39 +156,21 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     logger,
     securityLog: securityEvents,
     emails,
-    opts: {
-      allowInsecureTargets: config.webhookAllowInsecureTargets,
-      timeoutMs: config.webhookTimeoutMs,
-      scheduleSeconds: config.webhookRetryScheduleSeconds,
-      disableAfterHours: config.webhookDisableAfterHours,
-      heldRecheckSeconds: config.heldRecheckSeconds,
-      concurrency: config.webhookDeliveryConcurrency,
-      retryDelaySeconds: config.runRetryDelaySeconds,
-    },
+    opts: { ...config.webhooks, ...config.engine },
   });
   const runs = registerRuns({
     db,
     engine,
     agent: new AgentClient(
-      [config.agentUrl, config.agentUrlFallback].filter((u): u is string => !!u),
-      config.agentTimeoutMs,
+      [config.engine.agentUrl, config.engine.agentUrlFallback].filter((u): u is string => !!u),
+      config.engine.agentTimeoutMs,
     ),
     logger,
-    opts: {
-      defaultIntervalSeconds: config.defaultCheckIntervalSeconds,
-      maxAttempts: config.runMaxAttempts,
-      retryDelaySeconds: config.runRetryDelaySeconds,
-      agentTimeoutMs: config.agentTimeoutMs,
-      expireSlackSeconds: config.runExpireSlackSeconds,
-      concurrency: config.runConcurrency,
-      heldRecheckSeconds: config.heldRecheckSeconds,
-      dispatchBatchSize: config.dispatchBatchSize,
-      pollMs: config.jobsPollSeconds * 1000,
-    },
+    opts: config.engine,
     onConditionMet: [webhookDeliveries.conditionMet, emails.conditionMet],
   });
   // Automatic persisted queries: shared through Redis when configured, else in-process (Apollo's own).
-  const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl, logger) : undefined;
+  const apqCache = config.database.redisUrl ? new RedisKeyValueCache(config.database.redisUrl, logger) : undefined;
 
   const lifecycle: Lifecycle = { draining: false };
   const hub = new LiveHub(database, logger);
@@ -220,9 +195,9 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     clerk,
     apiKeyVerifier,
     authenticate: createAuthenticator(strategies),
-    authFailures: new AuthFailureLimiter(config.authFailureLimitPerMinute),
+    authFailures: new AuthFailureLimiter(config.limits.authFailuresPerMinute),
     /** Requests without credentials, per client address (in Redis when configured, so shared). */
-    anonymousLimit: rateLimits.limit('anonymous', config.anonymousLimitPerMinute, 60_000),
+    anonymousLimit: rateLimits.limit('anonymous', config.limits.anonymousPerMinute, 60_000),
     rateLimits,
     apqCache,
     engine,

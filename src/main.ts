@@ -2,12 +2,16 @@
 // the server (database → migrations → container → app → listen, in server.ts). The server
 // is imported after tracing has started: OpenTelemetry patches pg, graphql and http as
 // they load, so they must not be loaded before it.
-import { loadConfigOrExit } from './config.js';
+import { loadConfigOrExit } from './config/config.js';
+import { initEmbeddedDataDir } from './db/pglite-init.js';
 import { startTracing } from './telemetry.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const tracing = await startTracing(config);
+  // A first run creates the embedded database meanwhile (another process, so in parallel).
+  const embedded = config.database.url ? undefined : initEmbeddedDataDir(config.database.pgliteDir);
+  embedded?.catch(() => {}); // reported when the gateway opens the database
+  const tracing = await startTracing(config.telemetry);
   const { startGateway } = await import('./server.js');
   await startGateway(config, tracing);
 }

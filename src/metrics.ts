@@ -140,6 +140,11 @@ export function createMetrics(src: MetricSources) {
     runs.observers.agentLatency = (s) => agentLatency.observe(s);
     fromStats('torale_webhook_attempts_total', 'Webhook delivery attempts', () => webhookDeliveries.stats.attempts);
     fromStats('torale_dispatch_started_total', 'Runs started by the dispatcher', () => runs.dispatcher.stats.started);
+    fromStats(
+      'torale_tasks_forgotten_scheduled_total',
+      'Active tasks found with no schedule and no live run, and scheduled by this instance',
+      () => runs.stats.forgottenScheduled,
+    );
     new Gauge({
       name: 'torale_jobs_in_flight',
       help: 'Jobs being worked on this instance, by queue',

@@ -4,7 +4,7 @@
 // trace spans; exit 1 if that takes longer than allowed.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
+import type { Config } from './config/config.js';
 import type { Lifecycle } from './container.js';
 import type { Database } from './db/database.js';
 import type { Logger } from './lib/logger.js';
@@ -14,7 +14,7 @@ export function shutdownOnSignals(
   app: FastifyInstance,
   database: Database,
   lifecycle: Lifecycle,
-  config: Pick<Config, 'shutdownDrainMs' | 'shutdownTimeoutMs'>,
+  config: Pick<Config['server'], 'shutdownDrainMs' | 'shutdownTimeoutMs'>,
   logger: Logger,
   tracing?: Pick<Tracing, 'shutdown'>,
 ): void {

@@ -3,7 +3,7 @@
 // execute and every pg query, exported over OTLP/HTTP (protobuf). Nothing here is loaded
 // unless OTEL_EXPORTER_OTLP_ENDPOINT is set: every OpenTelemetry module is imported
 // dynamically, so a gateway without a collector pays nothing.
-import type { Config } from './config.js';
+import type { Config } from './config/config.js';
 
 /** The ids of the span active where it is called, as lower-case hex (what collectors show). */
 export interface TraceIds {
@@ -19,7 +19,7 @@ export interface Tracing {
 }
 
 export async function startTracing(
-  config: Pick<Config, 'otelEndpoint' | 'otelServiceName'>,
+  config: Pick<Config['telemetry'], 'otelEndpoint' | 'otelServiceName'>,
 ): Promise<Tracing | undefined> {
   if (!config.otelEndpoint) return undefined;
   // ESM imports (`import pg from 'pg'`) bypass require(): import-in-the-middle's loader hook

@@ -24,8 +24,6 @@ export interface ApiKeyStats {
 }
 
 export interface ApiKeyVerifierOptions {
-  /** Benchmark baseline only: skip the verified-key cache. */
-  bcryptEveryRequest?: boolean;
   cacheSize?: number;
   bcryptConcurrency?: number;
   bcryptMaxQueue?: number;
@@ -71,7 +69,7 @@ export class ApiKeyVerifier {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly logger: Logger,
-    private readonly opts: ApiKeyVerifierOptions = {},
+    opts: ApiKeyVerifierOptions = {},
   ) {
     this.#verified = new LRUCache({ max: opts.cacheSize ?? 10_000 });
     this.#rejected = new LRUCache({ max: opts.cacheSize ?? 10_000 });
@@ -102,14 +100,7 @@ export class ApiKeyVerifier {
     const who = { userId: row.user.id, apiKeyId: row.key_id, keyPrefix: row.key_prefix, ip: address, userAgent };
 
     const digest = createHash('sha256').update(key).digest('base64');
-    if (this.opts.bcryptEveryRequest) {
-      // Benchmark baseline B3: what verification costs without any cache or sharing.
-      const ok = await this.#limiter.run(() => {
-        this.stats.bcryptCompares++;
-        return bcrypt.compare(key, row.key_hash);
-      }, address);
-      if (!ok) throw Errors.invalidApiKey();
-    } else if (this.#verified.get(digest) === row.key_hash) {
+    if (this.#verified.get(digest) === row.key_hash) {
       this.stats.verifiedCacheHits++;
     } else if (this.#rejected.get(digest) === row.key_hash) {
       this.stats.rejectedCacheHits++;

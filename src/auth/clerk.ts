@@ -3,10 +3,12 @@
 // The user's profile (email, first name, role) comes from token claims when present,
 // else from the Backend API — cached per user, one request in flight per user, and a
 // stale copy stands in while Clerk is unreachable.
+
 import { createHash } from 'node:crypto';
 import { type ClerkClient, createClerkClient, verifyToken } from '@clerk/backend';
 import { TokenVerificationError } from '@clerk/backend/errors';
 import { LRUCache } from 'lru-cache';
+import type { Config } from '../config/config.js';
 import { AppError, Errors } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import { withTimeout } from '../lib/timeout.js';
@@ -19,11 +21,9 @@ export interface ClerkProfile {
   role: string | null;
 }
 
-export interface ClerkOptions {
-  secretKey: string | undefined;
-  apiUrl: string;
-  jwtKey: string | undefined;
-  authorizedParties: readonly string[];
+/** The Clerk settings, and tuning that tests shorten. */
+export interface ClerkOptions
+  extends Pick<Config['auth'], 'clerkSecretKey' | 'clerkApiUrl' | 'clerkJwtKey' | 'clerkAuthorizedParties'> {
   /** How long a fetched profile is fresh. */
   profileTtlMs?: number;
   /** How long a stale profile may stand in while Clerk is unreachable. */
@@ -67,8 +67,10 @@ export class ClerkAuth {
     private readonly opts: ClerkOptions,
     private readonly logger: Logger,
   ) {
-    this.#client = opts.secretKey ? createClerkClient({ secretKey: opts.secretKey, apiUrl: opts.apiUrl }) : undefined;
-    this.#keySet = this.#client && !opts.jwtKey ? new ClerkKeySet(this.#client, logger, opts.keySet) : undefined;
+    this.#client = opts.clerkSecretKey
+      ? createClerkClient({ secretKey: opts.clerkSecretKey, apiUrl: opts.clerkApiUrl })
+      : undefined;
+    this.#keySet = this.#client && !opts.clerkJwtKey ? new ClerkKeySet(this.#client, logger, opts.keySet) : undefined;
     this.#stale = opts.profileStaleMs ?? 60 * 60_000;
     this.#timeout = opts.requestTimeoutMs ?? 5_000;
     this.#profiles = new LRUCache<string, FetchedProfile>({
@@ -82,7 +84,7 @@ export class ClerkAuth {
   }
 
   get configured(): boolean {
-    return Boolean(this.opts.jwtKey || this.opts.secretKey);
+    return Boolean(this.opts.clerkJwtKey || this.opts.clerkSecretKey);
   }
 
   /** Verifies a session token and returns its claims, or throws the contract's error. */
@@ -98,13 +100,14 @@ export class ClerkAuth {
       return hit;
     }
     this.stats.tokenVerifications++;
-    const jwtKey = this.opts.jwtKey ?? (await this.#keyOf(token));
+    const jwtKey = this.opts.clerkJwtKey ?? (await this.#keyOf(token));
     let claims: ClerkClaims;
     try {
       // The package's exported verifyToken returns the payload and throws on failure.
       claims = (await verifyToken(token, {
         jwtKey,
-        authorizedParties: this.opts.authorizedParties.length > 0 ? [...this.opts.authorizedParties] : undefined,
+        authorizedParties:
+          this.opts.clerkAuthorizedParties.length > 0 ? [...this.opts.clerkAuthorizedParties] : undefined,
       })) as unknown as ClerkClaims;
     } catch (err) {
       throw this.#mapError(err);

@@ -4,8 +4,8 @@
 // starts them once the app is ready and stops them when it closes. Jobs are added in the
 // caller's transaction, so a row and its job commit or roll back together.
 //
-// Two implementations: pg-boss on PostgreSQL (pg-boss-engine.ts), and the inert engine
-// below, for where no job can run (embedded PGlite, or a container built without one).
+// Two implementations: pg-boss on the gateway's database (pg-boss-engine.ts), and the inert
+// engine below, for a container built without one (service tests).
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/types.js';
 
@@ -50,13 +50,12 @@ export interface PeriodicSpec {
 
 /** A loop of a feature's own that runs beside the workers (e.g. the runs dispatcher). */
 export interface BackgroundLoop {
-  start(): void;
+  /** Awaited before the engine's start returns; the loop itself runs in the background. */
+  start(): void | Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface JobEngine {
-  /** Why no job can ever run here (embedded PGlite), else null. */
-  readonly unavailable: string | null;
   /** Whether this instance works jobs (false: it only adds them, e.g. TORALE_RUNNER=0). */
   readonly working: boolean;
   /** Registers a queue and its handler; composition time only. */
@@ -108,14 +107,12 @@ export class Registrations {
 }
 
 /**
- * No job runs here: jobs added are dropped. With a reason (embedded PGlite) features say
- * so at once (an execution fails saying why); without one, what they add waits for an
- * instance with an engine, as a container built without one (service tests) expects.
+ * No job runs here and jobs added are dropped: what a container built without an engine
+ * (service tests) queues waits, as it would for an instance that works jobs.
  */
-export function inertEngine(unavailable: string | null = null): JobEngine {
+export function inertEngine(): JobEngine {
   const registered = new Registrations();
   return {
-    unavailable,
     working: false,
     queue<T extends object>(spec: QueueSpec<T>): JobQueue<T> {
       registered.add('queues', spec as QueueSpec<object>);

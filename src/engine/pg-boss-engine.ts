@@ -4,11 +4,11 @@
 // instance at a time. Instances that only add jobs (TORALE_RUNNER=0) set up the queues and
 // work none.
 import PgBoss from 'pg-boss';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { sqlExecutorOf, withAdvisoryLock } from '../db/foreign-sql.js';
 import type { Db } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
-import { inertEngine, type JobEngine, type JobQueue, jobIdOf, type QueueSpec, Registrations } from './job-engine.js';
+import { type JobEngine, type JobQueue, jobIdOf, type QueueSpec, Registrations } from './job-engine.js';
 import { JobPool } from './job-pool.js';
 
 /** Queues of earlier releases, dropped at start-up (their work moved elsewhere). */
@@ -17,26 +17,20 @@ const RETIRED_QUEUES = ['task-schedule', 'task-reconcile'];
 /** The hourly job that runs every registered cleanup. */
 const CLEANUP = { name: 'maintenance-cleanup', cron: '17 * * * *', expireInSeconds: 600, retryLimit: 1 };
 
-export interface PgBossEngineOptions {
+/** runner false = only add jobs (API-only instance): no workers, no maintenance, no cron. */
+export type PgBossEngineOptions = Pick<Config['engine'], 'pollSeconds' | 'maintenanceSeconds' | 'runner'> & {
   url: string;
-  pollSeconds: number;
-  maintenanceSeconds: number;
-  /** false = only add jobs (API-only instance): no workers, no maintenance, no cron. */
-  worker: boolean;
-}
+};
 
-/** The engine's settings as configured (main.ts and the test harness start it the same way). */
-export const engineOptions = (config: Config, url: string): PgBossEngineOptions => ({
+/** The engine's settings as configured (server.ts and the test harness start it the same way). */
+export const engineOptions = (config: Pick<Config, 'engine'>, url: string): PgBossEngineOptions => ({
+  ...config.engine,
   url,
-  pollSeconds: config.jobsPollSeconds,
-  maintenanceSeconds: config.jobsMaintenanceSeconds,
-  worker: config.runner,
 });
 
 const executor = (db: Db): PgBoss.Db => sqlExecutorOf(db);
 
 export class PgBossEngine implements JobEngine {
-  readonly unavailable = null;
   readonly working: boolean;
   readonly boss: PgBoss;
   readonly #registered = new Registrations();
@@ -46,14 +40,14 @@ export class PgBossEngine implements JobEngine {
     private readonly opts: PgBossEngineOptions,
     private readonly logger: Logger,
   ) {
-    this.working = opts.worker;
+    this.working = opts.runner;
     this.boss = new PgBoss({
       connectionString: opts.url,
       max: 4,
       application_name: 'torale-gateway-jobs',
       schema: 'pgboss',
-      supervise: opts.worker,
-      schedule: opts.worker,
+      supervise: opts.runner,
+      schedule: opts.runner,
       maintenanceIntervalSeconds: opts.maintenanceSeconds,
       monitorStateIntervalSeconds: Math.max(opts.maintenanceSeconds, 10),
       cronMonitorIntervalSeconds: Math.min(45, Math.max(opts.maintenanceSeconds, 1)),
@@ -123,7 +117,7 @@ export class PgBossEngine implements JobEngine {
       await this.boss.work(p.name, once, async () => p.run());
       await this.boss.schedule(p.name, p.cron);
     }
-    for (const loop of this.#registered.loops) loop.start();
+    for (const loop of this.#registered.loops) await loop.start();
   }
 
   async #setUp(): Promise<void> {
@@ -177,15 +171,7 @@ export class PgBossEngine implements JobEngine {
   }
 }
 
-/**
- * The job engine as configured: pg-boss on PostgreSQL; with embedded PGlite there is none,
- * and features say so at once (an execution fails saying why).
- */
-export function createJobEngine(config: Config, logger: Logger): JobEngine {
-  if (!config.databaseUrl) {
-    return inertEngine(
-      'Runs are disabled: embedded PGlite (no DATABASE_URL) has no job engine. Set DATABASE_URL to a PostgreSQL server to run tasks.',
-    );
-  }
-  return new PgBossEngine(engineOptions(config, config.databaseUrl), logger);
+/** The job engine on the gateway's database (PostgreSQL, or the embedded one served on loopback). */
+export function createJobEngine(config: Pick<Config, 'engine'>, database: { url: string }, logger: Logger): JobEngine {
+  return new PgBossEngine(engineOptions(config, database.url), logger);
 }

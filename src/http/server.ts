@@ -9,7 +9,7 @@ import {
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { Errors } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import { httpErrorOf, sendError } from './error-handler.js';
@@ -21,7 +21,7 @@ export const BAD_URL = 'Invalid URL: malformed percent-encoding';
 /** An x-request-id the gateway takes as sent. */
 export const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
 
-export function serverOptions(config: Config, logger: Logger) {
+export function serverOptions(config: Pick<Config['server'], 'requestTimeoutMs' | 'trustProxy'>, logger: Logger) {
   return {
     // Node checks request timeouts every connectionsCheckingInterval (30 s by default):
     // check often enough that a slow client is cut off close to REQUEST_TIMEOUT_MS.

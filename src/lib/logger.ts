@@ -2,7 +2,7 @@
 // the Authorization header is redacted and request logs carry method, url and id only.
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
-import type { LogFormat, LogLevel } from '../config.js';
+import type { LogFormat, LogLevel } from '../config/config.js';
 
 export type Logger = FastifyBaseLogger;
 

@@ -4,8 +4,10 @@
 // database announces key and user changes (hub.onAccessChange) and the affected
 // connections authenticate again; a token's own expiry is a timer; once a minute every
 // connection is checked again in case an announcement was missed.
+
 import type { Authenticate, AuthRequest } from '../auth/authenticator.js';
 import type { Viewer } from '../auth/viewer.js';
+import type { Config } from '../config/config.js';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { LiveHub } from './hub.js';
@@ -32,10 +34,7 @@ interface Entry {
   expiry?: NodeJS.Timeout;
 }
 
-export interface LiveLimits {
-  connectionsPerUser: number;
-  subscriptionsPerConnection: number;
-}
+export type LiveLimits = Pick<Config['live'], 'connectionsPerUser' | 'subscriptionsPerConnection'>;
 
 const userIdOf = (viewer: Viewer): string =>
   viewer.kind === 'anonymous' ? '' : (viewer.user?.id ?? `clerk:${viewer.clerkUserId}`);

@@ -24,7 +24,7 @@ export default fp<{ container: Container }>(
       schema,
       parseOptions,
       validationRules,
-      introspection: config.introspection,
+      introspection: config.server.introspection,
       includeStacktraceInErrorResponses: false,
       // No "Did you mean …?" field suggestions: they disclose the schema when introspection is off.
       hideSchemaDetailsFromClientErrors: true,
@@ -40,7 +40,7 @@ export default fp<{ container: Container }>(
         ApolloServerPluginCacheControlDisabled(),
         complexityPlugin(schema),
         // The playground is for exploring the schema: without introspection it has nothing to show.
-        config.introspection ? playgroundPlugin() : ApolloServerPluginLandingPageDisabled(),
+        config.server.introspection ? playgroundPlugin() : ApolloServerPluginLandingPageDisabled(),
         {
           async requestDidStart() {
             return {

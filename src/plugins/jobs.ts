@@ -8,7 +8,7 @@ import type { Container } from '../container.js';
 export default fp<{ container: Container }>(
   async (app, { container }) => {
     const { engine, logger, config } = container;
-    if (engine.working && !config.agentUrl) {
+    if (engine.working && !config.engine.agentUrl) {
       logger.warn('TORALE_AGENT_URL is not set: executions will fail at once with a clear error');
     }
     app.addHook('onReady', async () => {

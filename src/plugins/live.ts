@@ -33,15 +33,7 @@ export default fp<{ container: Container }>(
     const { config, hub, services, lifecycle } = container;
     const schema = await getSchema();
     const prepare = subscriptionPreparer(schema);
-    const connections = new LiveConnections(
-      container.live,
-      container.authenticate,
-      {
-        connectionsPerUser: config.liveConnectionsPerUser,
-        subscriptionsPerConnection: config.liveSubscriptionsPerConnection,
-      },
-      container.logger,
-    );
+    const connections = new LiveConnections(container.live, container.authenticate, config.live, container.logger);
     const contextOf = (viewer: Viewer, address: string): GraphQLContext => ({ viewer, services, address });
 
     // --- WebSocket ------------------------------------------------------------------------
@@ -58,13 +50,13 @@ export default fp<{ container: Container }>(
     const disposeWs = serveGraphQLWs<SocketExtra>(
       {
         schema,
-        connectionInitWaitTimeout: config.liveInitTimeoutMs,
+        connectionInitWaitTimeout: config.live.initTimeoutMs,
         async onConnect(ctx) {
           const req = ctx.extra.request;
           const given = ctx.connectionParams?.authorization;
           const request: AuthRequest = {
             headers: { ...req.headers, authorization: typeof given === 'string' ? given : req.headers.authorization },
-            ip: clientAddress(req, config.trustProxy),
+            ip: clientAddress(req, config.server.trustProxy),
             // A WebSocket is not held to CORS: its Origin is judged as a state-changing request's.
             method: 'POST',
           };
@@ -122,7 +114,7 @@ export default fp<{ container: Container }>(
         },
       },
       wss,
-      config.liveKeepAliveMs,
+      config.live.keepAliveMs,
       container.logger,
     );
 

@@ -5,7 +5,7 @@
 import fastifyCors from '@fastify/cors';
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 
 const HELMET: Readonly<HelmetOptions> = {
   contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -27,7 +27,7 @@ export function securityHeaders(options: HelmetOptions): Readonly<Record<string,
   return Object.freeze(headers);
 }
 
-export default fp<{ config: Config }>(
+export default fp<{ config: Pick<Config['server'], 'corsOrigins'> }>(
   async (app, { config }) => {
     const headers = securityHeaders(HELMET);
     app.addHook('onRequest', (_request, reply, done) => {

@@ -4,18 +4,15 @@
 // It goes on at once while batches come back full and otherwise sleeps the poll interval.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.js';
 import type { DB } from '../db/types.js';
 import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
 import { type ExecutionJob, jobsOf } from './run-context.js';
 import { dispatchDue } from './runs.repository.js';
 
-export interface DispatcherOptions {
-  batchSize: number;
-  pollMs: number;
-  /** A disabled owner's task is looked at again this much later. */
-  holdSeconds: number;
-}
+/** heldRecheckSeconds: a disabled owner's task is looked at again this much later. */
+export type DispatcherOptions = Pick<Config['engine'], 'dispatchBatchSize' | 'pollSeconds' | 'heldRecheckSeconds'>;
 
 export class Dispatcher {
   readonly stats = { batches: 0, started: 0, errors: 0 };
@@ -45,7 +42,7 @@ export class Dispatcher {
   /** One batch; the number of due tasks it looked at. */
   async dispatchOnce(): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      const { started, due } = await dispatchDue(trx, this.opts.batchSize, this.opts.holdSeconds);
+      const { started, due } = await dispatchDue(trx, this.opts.dispatchBatchSize, this.opts.heldRecheckSeconds);
       await this.queue.addMany(trx, jobsOf(started));
       this.stats.batches++;
       this.stats.started += started.length;
@@ -63,7 +60,7 @@ export class Dispatcher {
         this.stats.errors++;
         this.logger.warn({ err: { message: (err as Error).message } }, 'dispatch failed');
       }
-      if (due < this.opts.batchSize) await this.#rest();
+      if (due < this.opts.dispatchBatchSize) await this.#rest();
     }
   }
 
@@ -71,7 +68,7 @@ export class Dispatcher {
     if (!this.#running) return;
     if (this.#wake.signal.aborted) this.#wake = new AbortController();
     try {
-      await sleep(this.opts.pollMs, undefined, { signal: this.#wake.signal });
+      await sleep(this.opts.pollSeconds * 1000, undefined, { signal: this.#wake.signal });
     } catch {
       // stopping
     }

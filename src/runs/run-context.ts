@@ -1,31 +1,30 @@
 // What every run handler shares: where to read and write, where executions are queued,
 // what to count.
 import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.js';
 import type { DB } from '../db/types.js';
 import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
 import type { ConditionMetListener } from './condition-met.js';
 
-export interface RunnerOptions {
-  defaultIntervalSeconds: number;
-  maxAttempts: number;
-  /** Seconds before a retryable failure runs again (the engine backs off from there). */
-  retryDelaySeconds: number;
-  /** How long one agent call may take, polling included. */
-  agentTimeoutMs: number;
-  /** Added to the agent timeout: a run's job not finished by then is taken as dead. */
-  expireSlackSeconds: number;
-  /** Executions in flight at once on this instance (they mostly wait for the agent). */
-  concurrency: number;
-  /** How often runs held for a disabled owner are looked at again. */
-  heldRecheckSeconds: number;
-  dispatchBatchSize: number;
-  pollMs: number;
-}
+export type RunnerOptions = Pick<
+  Config['engine'],
+  | 'defaultIntervalSeconds'
+  | 'maxAttempts'
+  | 'retryDelaySeconds'
+  | 'executionExpireSeconds'
+  | 'strandedAfterSeconds'
+  | 'runConcurrency'
+  | 'heldRecheckSeconds'
+  | 'dispatchBatchSize'
+  | 'pollSeconds'
+>;
 
 export interface RunStats {
   outcomes: Record<string, number>;
   agentCalls: number;
+  /** Active tasks the sweeper found with no schedule and no live run, and scheduled. */
+  forgottenScheduled: number;
 }
 
 export interface RunObservers {

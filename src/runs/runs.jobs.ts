@@ -1,20 +1,19 @@
 // The background side of task runs, registered with the job engine at composition time:
 // the queue of executions (worked by the executor), the sweep that rescues runs no job
-// will finish (every minute), and the dispatcher that starts due runs (a loop beside the
-// workers). Each piece lives in its own file; this wires them and keeps the counters
-// /metrics and the tests read.
+// will finish and tasks nothing would start (every minute), and the dispatcher that starts
+// due runs (a loop beside the workers). Each piece lives in its own file; this wires them
+// and keeps the counters /metrics and the tests read.
 import type { Kysely } from 'kysely';
 import type { DB, Db } from '../db/types.js';
 import type { JobEngine } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
-import { failExecution } from '../tasks/executions.repository.js';
 import type { AgentClient } from './agent.js';
 import type { ConditionMetListener } from './condition-met.js';
 import { Dispatcher } from './dispatcher.js';
 import { createExecutor } from './executor.js';
 import { type ExecutionJob, jobsOf, type RunContext, type RunnerOptions, type RunStats } from './run-context.js';
 import { RUN_QUEUE } from './runs.repository.js';
-import { createSweeper } from './sweeper.js';
+import { createForgottenSweep, createSweeper } from './sweeper.js';
 
 export interface RunsDeps {
   db: Kysely<DB>;
@@ -32,16 +31,15 @@ export type Runs = ReturnType<typeof registerRuns>;
 export type RunQueue = Pick<Runs, 'enqueue'>;
 
 export function registerRuns({ db, engine, agent, logger, opts, onConditionMet }: RunsDeps) {
-  const stats: RunStats = { outcomes: {}, agentCalls: 0 };
-  // A run's job not finished by the agent's deadline (plus slack) is taken as dead and retried.
-  const expireInSeconds = Math.ceil(opts.agentTimeoutMs / 1000) + opts.expireSlackSeconds;
+  const stats: RunStats = { outcomes: {}, agentCalls: 0, forgottenScheduled: 0 };
   const queue = engine.queue<ExecutionJob>({
     name: RUN_QUEUE,
     label: 'execution',
-    concurrency: opts.concurrency,
+    concurrency: opts.runConcurrency,
     retryLimit: Math.max(0, opts.maxAttempts - 1),
     retryDelaySeconds: opts.retryDelaySeconds,
-    expireInSeconds,
+    // A run's job not finished by the agent's deadline (plus slack) is taken as dead and retried.
+    expireInSeconds: opts.executionExpireSeconds,
     handler: ({ executionId }) => execute(executionId),
   });
   const ctx: RunContext = {
@@ -55,8 +53,8 @@ export function registerRuns({ db, engine, agent, logger, opts, onConditionMet }
     defaultNextRun: () => new Date(Date.now() + opts.defaultIntervalSeconds * 1000),
   };
   const execute = createExecutor(ctx, agent);
-  // A live execution no job has touched for a minute past its job's expiry is swept.
-  const sweep = createSweeper(ctx, expireInSeconds + 60);
+  const sweep = createSweeper(ctx, opts.strandedAfterSeconds);
+  const scheduleForgotten = createForgottenSweep(ctx);
   engine.every({
     name: 'run-sweep',
     cron: '* * * * *',
@@ -65,12 +63,18 @@ export function registerRuns({ db, engine, agent, logger, opts, onConditionMet }
       await sweep();
     },
   });
-  const dispatcher = new Dispatcher(db, queue, logger, {
-    batchSize: opts.dispatchBatchSize,
-    pollMs: opts.pollMs,
-    holdSeconds: opts.heldRecheckSeconds,
+  const dispatcher = new Dispatcher(db, queue, logger, opts);
+  engine.alongside({
+    async start() {
+      // Tasks nothing would start are scheduled now rather than at the first sweep (up to a
+      // minute away); instances starting together share the work (rows are claimed).
+      await scheduleForgotten().catch((err: Error) =>
+        logger.warn({ err: { message: err.message } }, 'could not schedule forgotten tasks at start-up'),
+      );
+      dispatcher.start();
+    },
+    stop: () => dispatcher.stop(),
   });
-  engine.alongside(dispatcher);
 
   return {
     stats,
@@ -78,17 +82,8 @@ export function registerRuns({ db, engine, agent, logger, opts, onConditionMet }
     dispatcher,
     execute,
     sweep,
-    /**
-     * Queues executions in the caller's transaction. Where no job can ever run them
-     * (embedded PGlite) they fail at once, saying why: false then.
-     */
-    async enqueue(trx: Db, executions: readonly { id: string; task_id: string }[]): Promise<boolean> {
-      if (engine.unavailable !== null) {
-        for (const e of executions) await failExecution(trx, e.id, engine.unavailable);
-        return false;
-      }
-      await queue.addMany(trx, jobsOf(executions));
-      return true;
-    },
+    /** Queues executions in the caller's transaction (a job each, its id the execution's). */
+    enqueue: (trx: Db, executions: readonly { id: string; task_id: string }[]): Promise<void> =>
+      queue.addMany(trx, jobsOf(executions)),
   };
 }

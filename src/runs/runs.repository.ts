@@ -53,6 +53,27 @@ export async function dispatchDue(
   };
 }
 
+/**
+ * Schedules up to `limit` active tasks that have neither a schedule nor a live run (the
+ * dispatcher would never start them): at their next_run, or now when it is unset. Rows
+ * another instance holds are skipped, and each row's state is checked again once locked,
+ * so concurrent sweeps on several instances schedule each task once. The ids scheduled.
+ */
+export async function scheduleForgotten(db: Db, limit: number): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    with forgotten as (
+      select t.id from tasks t
+      where t.state = 'active' and t.next_dispatch_at is null
+        and not exists (select 1 from task_executions e where e.task_id = t.id and e.status in (${LIVE}))
+      limit ${limit}
+      for update of t skip locked
+    )
+    update tasks t set next_dispatch_at = coalesce(t.next_run, now())
+    from forgotten f where t.id = f.id
+    returning t.id`.execute(db);
+  return rows.map((r) => r.id);
+}
+
 /** The claimed run with everything it needs: its task, the owner's state, recent results. */
 export type Claim = TaskRow & {
   execution_id: string;

@@ -7,13 +7,7 @@ import { AppError, Errors, violatedUniqueConstraint } from '../errors.js';
 import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
 import { isUuid } from '../lib/validation.js';
 import type { RunQueue } from '../runs/runs.jobs.js';
-import {
-  cancelLiveExecutions,
-  executionsPage,
-  findExecution,
-  insertExecution,
-  listExecutions,
-} from './executions.repository.js';
+import { cancelLiveExecutions, executionsPage, insertExecution, listExecutions } from './executions.repository.js';
 import { findOwnTaskForUpdate, findTask } from './tasks.repository.js';
 
 export const ALREADY_RUNNING = 'Task is already running or pending. Use force=true to override.';
@@ -34,9 +28,8 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
         if (!(await findOwnTaskForUpdate(trx, userId, taskId))) throw Errors.taskNotFound();
         if (force) await cancelLiveExecutions(trx, taskId, CANCELLED_BY_FORCE);
         const exec = await insertExecution(trx, taskId);
-        if (await runs.enqueue(trx, [exec])) return exec;
-        // No job engine can run it here: it failed at once, saying why; answer that.
-        return (await findExecution(trx, exec.id)) ?? exec;
+        await runs.enqueue(trx, [exec]);
+        return exec;
       });
     } catch (e) {
       if (violatedUniqueConstraint(e) === 'task_executions_one_live') throw Errors.conflict(ALREADY_RUNNING);

@@ -5,6 +5,7 @@
 // the delivery id as `webhook-id`. A 410 Gone, or failing for too long, disables the webhook:
 // the owner's security log and an email notice say so.
 import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.js';
 import type { DB, Notification, WebhookDisabledReason } from '../db/types.js';
 import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
@@ -35,20 +36,17 @@ export interface DeliveryJob {
   kind?: AttemptKind;
 }
 
-export interface WebhookAttemptsOptions {
-  allowInsecureTargets: boolean;
-  timeoutMs: number;
-  /** Delay before each attempt, in seconds; its length is the number of scheduled attempts. */
-  scheduleSeconds: readonly number[];
-  disableAfterHours: number;
-  /** A delivery held for a disabled owner is looked at again this much later. */
-  heldRecheckSeconds: number;
-}
+/** heldRecheckSeconds: a delivery held for a disabled owner is looked at again this much later. */
+export type WebhookAttemptsOptions = Pick<
+  Config['webhooks'],
+  'allowInsecureTargets' | 'timeoutMs' | 'retryScheduleSeconds' | 'disableAfterHours'
+> &
+  Pick<Config['engine'], 'heldRecheckSeconds'>;
 
 export interface WebhookAttemptsDeps {
   db: Kysely<DB>;
-  /** Where later attempts are queued; none (no job engine can run them) = no retries. */
-  queue: JobQueue<DeliveryJob> | undefined;
+  /** Where later attempts are queued. */
+  queue: JobQueue<DeliveryJob>;
   logger: Logger;
   opts: WebhookAttemptsOptions;
   securityLog: SecurityLog;
@@ -102,7 +100,7 @@ export function createWebhookAttempts({ db, queue, logger, opts, securityLog, em
     if (kind === 'scheduled' && !d.owner_active) {
       // Held, not attempted: it goes out once the owner is enabled again.
       const startAfter = new Date(Date.now() + opts.heldRecheckSeconds * 1000);
-      await queue?.add(db, { deliveryId: d.id, attempt: n, kind }, { startAfter });
+      await queue.add(db, { deliveryId: d.id, attempt: n, kind }, { startAfter });
       return false;
     }
     if (kind === 'scheduled' && d.webhook_disabled_at) {
@@ -132,8 +130,8 @@ export function createWebhookAttempts({ db, queue, logger, opts, securityLog, em
       return true;
     }
     const gone = attempt.statusCode === 410;
-    const delay = opts.scheduleSeconds[n];
-    if (kind === 'scheduled' && queue && !attempt.permanent && !gone && delay !== undefined) {
+    const delay = opts.retryScheduleSeconds[n];
+    if (kind === 'scheduled' && !attempt.permanent && !gone && delay !== undefined) {
       const startAfter = new Date(Date.now() + delay * 1000);
       await db.transaction().execute(async (trx) => {
         await setNextAttempt(trx, d.id, startAfter);

@@ -3,6 +3,8 @@
 // a run that met its condition into a delivery, recorded and queued in the run's own
 // transaction.
 import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.js';
+import { DELIVERY_JOB_EXPIRE_SECONDS } from '../config/settings.js';
 import type { DB, Db } from '../db/types.js';
 import type { JobEngine } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
@@ -20,12 +22,11 @@ export interface WebhookDeliveriesDeps {
   logger: Logger;
   securityLog: SecurityLog;
   emails: Pick<Emails, 'taskNotice'>;
-  opts: WebhookAttemptsOptions & {
-    /** Attempts in flight at once on this instance. */
-    concurrency: number;
-    /** Seconds before a job whose handler failed runs again (the engine backs off from there). */
-    retryDelaySeconds: number;
-  };
+  /** deliveryConcurrency: attempts in flight at once on this instance; retryDelaySeconds: before
+   * a job whose handler failed runs again (the engine backs off from there). */
+  opts: WebhookAttemptsOptions &
+    Pick<Config['webhooks'], 'deliveryConcurrency'> &
+    Pick<Config['engine'], 'retryDelaySeconds'>;
 }
 
 export type WebhookDeliveries = ReturnType<typeof registerWebhookDeliveries>;
@@ -34,21 +35,20 @@ export function registerWebhookDeliveries({ db, engine, logger, securityLog, ema
   const queue = engine.queue<DeliveryJob>({
     name: 'webhook-delivery',
     label: 'delivery',
-    concurrency: opts.concurrency,
+    concurrency: opts.deliveryConcurrency,
     // Retries of a job whose handler failed (e.g. the database was away); the retry
     // schedule of a failing target is the attempts' own (a new job per attempt).
     retryLimit: 5,
     retryDelaySeconds: opts.retryDelaySeconds,
-    // Longer than an attempt can take (WEBHOOK_TIMEOUT_MS is at most 30 s).
-    expireInSeconds: 60,
+    // Longer than an attempt can take (WEBHOOK_TIMEOUT_MS is at most half of it).
+    expireInSeconds: DELIVERY_JOB_EXPIRE_SECONDS,
     handler: async (job) => {
       await attempts.run(job);
     },
   });
-  // Where no job can ever run (embedded PGlite) a failed attempt ends its delivery.
   const attempts = createWebhookAttempts({
     db,
-    queue: engine.unavailable === null ? queue : undefined,
+    queue,
     logger,
     opts,
     securityLog,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  envReadsOutside,
   graphqlReachedFrom,
   importCycles,
   lineCount,
@@ -34,6 +35,10 @@ describe('src/', () => {
 
   it('does webhook delivery only in webhooks/ (sending, attempts, signing headers, its queue)', () => {
     expect(webhookDeliveryOutside(src)).toEqual([]);
+  });
+
+  it('reads process.env only in src/config/ (every setting is declared there, once)', () => {
+    expect(envReadsOutside(src, 'config')).toEqual([]);
   });
 
   it('has no file over 300 lines, and app.ts stays under 80', () => {
@@ -73,6 +78,11 @@ describe('the checks themselves, on a broken tree', () => {
     'webhooks/webhook-sender.ts',
     "export const sendWebhook = (o: any) => fetch('x', { headers: { 'webhook-id': o } });\n",
   );
+  put(
+    'cli/tool.ts',
+    'const { env } = process;\nexport const port = process.env.PORT ?? env.HOST;\n// process.env.X in a comment\n',
+  );
+  put('config/config.ts', 'export const read = () => process.env;\n');
   const broken = readSources(dir);
 
   it('finds a cycle through a type-only import and a subfolder', () => {
@@ -89,6 +99,13 @@ describe('the checks themselves, on a broken tree', () => {
     expect(webhookDeliveryOutside(broken)).toEqual([
       "notifications/history.repository.ts:2 (writes attempts): export const w = (db: any) => db.insertInto('notification_attempts').values({}).execute();",
       "runs/notify.ts:2 (sends a webhook): export const n = () => sendWebhook({ headers: { 'X-Torale-Delivery': 'd' } });",
+    ]);
+  });
+
+  it('finds process.env read outside src/config/, destructured or not, and not in a comment', () => {
+    expect(envReadsOutside(broken, 'config')).toEqual([
+      'cli/tool.ts:1: const { env } = process;',
+      'cli/tool.ts:2: export const port = process.env.PORT ?? env.HOST;',
     ]);
   });
 

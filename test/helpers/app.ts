@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { type App, buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { type Container, createContainer } from '../../src/container.js';
 import type { Database } from '../../src/db/database.js';
 import { engineOptions, PgBossEngine } from '../../src/engine/pg-boss-engine.js';
@@ -37,7 +37,7 @@ export async function startApp(
     env?: Record<string, string | undefined>;
     listen?: boolean;
     ownPool?: boolean;
-    /** Start the job engine on this file's database (PostgreSQL only) so runs execute. */
+    /** Start the job engine on this file's database so runs execute. */
     jobs?: boolean;
     /** Runs before the app is ready, e.g. to add a route that throws. */
     beforeReady?: (app: App) => void;
@@ -55,14 +55,10 @@ export async function startApp(
       cb();
     },
   });
-  const logger = pino(loggerOptions(config.logLevel), stream) as unknown as Logger;
+  const logger = pino(loggerOptions(config.telemetry.logLevel), stream) as unknown as Logger;
   const database = opts.ownPool ? await tdb.open() : tdb.database;
-  if (config.noAuth) await ensureDevUser(database.db, config.noAuthEmail);
-  let engine: PgBossEngine | undefined;
-  if (opts.jobs) {
-    if (!tdb.url) throw new Error('the job engine needs PostgreSQL');
-    engine = new PgBossEngine(engineOptions(config, tdb.url), logger);
-  }
+  if (config.auth.noAuth) await ensureDevUser(database.db, config.auth.noAuthEmail);
+  const engine = opts.jobs ? new PgBossEngine(engineOptions(config, database.url), logger) : undefined;
   const container = createContainer(config, { database, logger, engine });
   const routes: TestApp['routes'] = [];
   const app = await buildApp(container, {

@@ -152,3 +152,19 @@ export function webhookDeliveryOutside(files: SourceFile[], dir = 'webhooks'): s
 }
 
 export const lineCount = (f: SourceFile) => f.text.split('\n').length - (f.text.endsWith('\n') ? 1 : 0);
+
+/** `process.env` read directly, through brackets, or destructured from `process`. */
+const ENV_READ =
+  /\bprocess\s*(\?\.|\.)\s*env\b|\bprocess\s*\[\s*['"`]env['"`]\s*\]|\{[^}]*\benv\b[^}]*\}\s*=\s*process\b/;
+
+/** Lines that read the environment outside `dir` (the one place allowed to). */
+export function envReadsOutside(files: SourceFile[], dir: string): string[] {
+  const found: string[] = [];
+  for (const f of files) {
+    if (f.path.startsWith(`${dir}/`)) continue;
+    f.text.split('\n').forEach((line, i) => {
+      if (ENV_READ.test(line.replace(/\/\/.*$/, ''))) found.push(`${f.path}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  return found;
+}

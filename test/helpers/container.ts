@@ -2,7 +2,7 @@
 // with no Fastify and no HTTP — for service-level tests.
 
 import type { Viewer } from '../../src/auth/viewer.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { type Container, createContainer } from '../../src/container.js';
 import type { UserRow } from '../../src/db/types.js';
 import { createLogger } from '../../src/lib/logger.js';

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { loggerOptions } from '../../src/lib/logger.js';
 import { startTracing } from '../../src/telemetry.js';
 
@@ -38,9 +38,9 @@ const logged = (format: string) =>
 
 describe('LOG_FORMAT', () => {
   it('defaults to JSON; pretty is accepted, anything else refused by name', () => {
-    expect(loadConfig({}).logFormat).toBe('json');
-    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
-    expect(problemsOf({ LOG_FORMAT: 'xml' })).toEqual(['LOG_FORMAT must be one of json, pretty']);
+    expect(loadConfig({}).telemetry.logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).telemetry.logFormat).toBe('pretty');
+    expect(problemsOf({ LOG_FORMAT: 'xml' })).toEqual(['LOG_FORMAT must be one of json, pretty (got "xml")']);
   });
 
   it('json prints one JSON object per line; pretty prints a time, a level and the message', () => {
@@ -89,11 +89,14 @@ describe('trace ids in log lines', () => {
 
 describe('OpenTelemetry settings', () => {
   it('tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; the service is torale-gateway unless renamed', async () => {
-    const c = loadConfig({});
+    const c = loadConfig({}).telemetry;
     expect(c.otelEndpoint).toBeUndefined();
     expect(c.otelServiceName).toBe('torale-gateway');
     expect(await startTracing(c)).toBeUndefined();
-    const on = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'gw-eu' });
+    const on = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_SERVICE_NAME: 'gw-eu',
+    }).telemetry;
     expect(on.otelEndpoint).toBe('http://collector:4318');
     expect(on.otelServiceName).toBe('gw-eu');
   });

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { type Container, createContainer } from '../../src/container.js';
 import { engineOptions, PgBossEngine } from '../../src/engine/pg-boss-engine.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -128,7 +128,7 @@ describe.skipIf(!tpl)('the sweep', () => {
     // An engine that only enqueues: nothing here works the jobs, so the sweep is seen alone.
     const config = loadConfig({ ...TEST_ENV, TORALE_RUNNER: '0' });
     const logger = createLogger('silent');
-    engine = new PgBossEngine(engineOptions(config, tdb.url!), logger);
+    engine = new PgBossEngine(engineOptions(config, tdb.database.url), logger);
     c = createContainer(config, { database: tdb.database, logger, engine });
     await engine.start();
   });
@@ -153,7 +153,7 @@ describe.skipIf(!tpl)('the sweep', () => {
       { id: fresh, task_id: tasks[2]!.id },
     ]);
     await engine.boss.cancel(RUN_QUEUE, ended);
-    expect(await c.runs.sweep()).toEqual({ requeued: 1, failed: 1 });
+    expect(await c.runs.sweep()).toEqual({ requeued: 1, failed: 1, scheduled: 0 });
     const job = await engine.boss.getJobById(RUN_QUEUE, lost);
     expect(job?.state).toBe('created');
     const endedRow = await db
@@ -169,6 +169,6 @@ describe.skipIf(!tpl)('the sweep', () => {
       .executeTakeFirstOrThrow();
     expect(task.next_dispatch_at).not.toBeNull();
     // Nothing left to do: a second sweep finds nothing.
-    expect(await c.runs.sweep()).toEqual({ requeued: 0, failed: 0 });
+    expect(await c.runs.sweep()).toEqual({ requeued: 0, failed: 0, scheduled: 0 });
   });
 });

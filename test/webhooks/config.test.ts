@@ -1,6 +1,6 @@
 // The webhook settings are validated at startup with a clear message, like every setting.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -15,9 +15,9 @@ const problems = (env: Record<string, string>) => {
 describe('webhook configuration', () => {
   it('defaults to the Svix-like schedule, five days before disabling, a 24 h secret overlap', () => {
     const c = loadConfig({});
-    expect(c.webhookRetryScheduleSeconds).toEqual([0, 5, 300, 1800, 7200, 18000, 36000, 36000]);
-    expect(c.webhookDisableAfterHours).toBe(120);
-    expect(c.webhookSecretOverlapHours).toBe(24);
+    expect(c.webhooks.retryScheduleSeconds).toEqual([0, 5, 300, 1800, 7200, 18000, 36000, 36000]);
+    expect(c.webhooks.disableAfterHours).toBe(120);
+    expect(c.webhooks.secretOverlapHours).toBe(24);
   });
 
   it('takes a schedule of whole seconds and fractional hours', () => {
@@ -26,9 +26,9 @@ describe('webhook configuration', () => {
       WEBHOOK_DISABLE_AFTER_HOURS: '0.5',
       WEBHOOK_SECRET_OVERLAP_HOURS: '0',
     });
-    expect(c.webhookRetryScheduleSeconds).toEqual([0, 1, 1]);
-    expect(c.webhookDisableAfterHours).toBe(0.5);
-    expect(c.webhookSecretOverlapHours).toBe(0);
+    expect(c.webhooks.retryScheduleSeconds).toEqual([0, 1, 1]);
+    expect(c.webhooks.disableAfterHours).toBe(0.5);
+    expect(c.webhooks.secretOverlapHours).toBe(0);
   });
 
   it('refuses bad values, naming each', () => {

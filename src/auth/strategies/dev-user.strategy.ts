@@ -3,9 +3,9 @@
 // A web page must not borrow the dev user: requests naming a non-loopback Host (DNS
 // rebinding) and state-changing requests from a foreign Origin are refused.
 import type { Kysely } from 'kysely';
-import { isLoopbackHost } from '../../config.js';
 import type { DB } from '../../db/types.js';
 import { AppError, Errors } from '../../errors.js';
+import { isLoopbackHost } from '../../lib/loopback.js';
 import { findUserByClerkId } from '../../users/users.repository.js';
 import type { AuthStrategy } from '../authenticator.js';
 
