@@ -24,6 +24,19 @@ export const SIGNATURE_HEADERS = [
   'webhook-signature',
 ] as const;
 
+/** Every header the gateway sets on a delivery (what a receiver checks). */
+export const DELIVERY_HEADERS = [
+  'user-agent',
+  'content-type',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'x-torale-event',
+  'x-torale-delivery',
+  'x-torale-timestamp',
+  'x-torale-signature',
+] as const;
+
 /** How much of a target's answer body is read before the attempt counts as answered. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
