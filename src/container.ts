@@ -24,8 +24,10 @@ import { LiveHub } from './live/hub.js';
 import { createLiveService } from './live/live.service.js';
 import { createMetrics } from './metrics.js';
 import { createEmailVerificationService } from './notifications/email-verification.service.js';
-import { createEmails } from './notifications/emails.js';
+import { registerEmails } from './notifications/emails.jobs.js';
+import type { Emails } from './notifications/emails.js';
 import { createHistoryService } from './notifications/history.service.js';
+import { createMailer } from './notifications/mailer.js';
 import { AgentClient } from './runs/agent.js';
 import { type RunQueue, registerRuns } from './runs/runs.jobs.js';
 import { createClerkWebhooksService } from './security/clerk-webhooks.service.js';
@@ -55,11 +57,12 @@ export interface ContainerDeps {
   traceIds?: () => TraceIds | undefined;
 }
 
-/** What the services get of the background work: where runs are queued, how webhooks go out. */
+/** What the services get of the background work: where runs are queued, how webhooks and emails go out. */
 export interface ServiceJobs {
   securityEvents: SecurityEventsService;
   runs: RunQueue;
   webhookDeliveries: WebhookDeliveries;
+  emails: Emails;
 }
 
 export function createServices(
@@ -71,7 +74,7 @@ export function createServices(
   logger: Logger,
   jobs: ServiceJobs,
 ) {
-  const { securityEvents, runs, webhookDeliveries } = jobs;
+  const { securityEvents, runs, webhookDeliveries, emails } = jobs;
   const executions = createExecutionsService({ db, runs });
   const { auth, limits, webhooks } = config;
   const notificationRules = { allowInsecureTargets: webhooks.allowInsecureTargets };
@@ -126,7 +129,12 @@ export function createServices(
       testLimit: rateLimits.limit('task-webhook-test', 5, 60_000),
     }),
     history: createHistoryService({ db }),
-    emailVerification: createEmailVerificationService(),
+    emailVerification: createEmailVerificationService({
+      db,
+      emails,
+      links: { dashboardUrl: config.email.dashboardUrl },
+      bcryptCost: config.auth.apiKeyBcryptCost,
+    }),
     connectors: createConnectorsService(),
   };
 }
@@ -149,7 +157,9 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const engine = deps.engine ?? inertEngine();
   // The features' background work, each registered with the engine by the feature itself.
   const securityEvents = createSecurityEventsService({ db, logger });
-  const emails = createEmails({ db });
+  const mailer = createMailer(config.email, logger);
+  // Emails are recorded where they happen and attempted by the engine's email queue.
+  const emails = registerEmails({ db, engine, mailer, logger, config });
   const webhookDeliveries = registerWebhookDeliveries({
     db,
     engine,
@@ -167,7 +177,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     ),
     logger,
     opts: config.engine,
-    onConditionMet: [webhookDeliveries.conditionMet, emails.conditionMet],
+    listeners: [webhookDeliveries.runListener, emails.runListener],
   });
   // Automatic persisted queries: shared through Redis when configured, else in-process (Apollo's own).
   const apqCache = config.database.redisUrl ? new RedisKeyValueCache(config.database.redisUrl, logger) : undefined;
@@ -180,6 +190,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     securityEvents,
     runs,
     webhookDeliveries,
+    emails,
   });
   apiKeyVerifier.reportTo(services.securityEvents);
   // What each feature keeps only for a while, forgotten by the engine's hourly cleanup.
@@ -203,6 +214,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     engine,
     runs,
     webhookDeliveries,
+    emails,
     hub,
     services,
     live: liveCount,
@@ -219,6 +231,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     async close(): Promise<void> {
       await rateLimits.close();
       apqCache?.close();
+      mailer?.close();
     },
   };
 }

@@ -36,6 +36,7 @@ function derive(v: Values) {
       strandedAfterSeconds: executionExpireSeconds + 60,
     },
     webhooks: v.webhooks,
+    email: { ...v.email, dashboardUrl: v.email.dashboardUrl.replace(/\/+$/, '') },
     live: v.live,
     limits: v.limits,
     telemetry: v.telemetry,
@@ -134,6 +135,14 @@ function rules(c: Config): string[] {
       problems.push(`${name}=1 is refused unless HOST is a loopback address (got HOST=${c.server.host})`);
     }
   }
+  const { smtpUrl, from } = c.email;
+  if (smtpUrl && !smtpUrl.startsWith('log:') && !from) problems.push('EMAIL_FROM is required when SMTP_URL is set');
+  if (from && !/^[^<>\s]+@[^<>\s]+$|<[^<>\s]+@[^<>\s]+>$/.test(from)) {
+    problems.push(`EMAIL_FROM must be an address or "Name <address>" (got "${from}")`);
+  }
+  if (smtpUrl?.startsWith('log:') && c.server.isProduction) {
+    problems.push('SMTP_URL=log: is refused when NODE_ENV=production');
+  }
   return problems;
 }
 
@@ -189,6 +198,11 @@ export function configWarnings(config: Config): string[] {
         ? `TORALE_DEV_TOOLS=1: webhook inbox at /dev/webhook-inbox; runs go to the agent at ${config.engine.agentUrl}`
         : 'TORALE_DEV_TOOLS=1: runs go to the built-in DEVELOPMENT agent (no search; a condition is met unless it contains "never"); webhook inbox at /dev/webhook-inbox',
     );
+  }
+  if (!config.email.smtpUrl) {
+    warnings.push('SMTP_URL is not set: emails are recorded as skipped, not sent, and email verification answers 503');
+  } else if (config.email.smtpUrl.startsWith('log:')) {
+    warnings.push('SMTP_URL=log: emails are written to the log, not sent');
   }
   if (config.webhooks.allowInsecureTargets) {
     warnings.push(

@@ -10,6 +10,7 @@
 
 import { auth } from './settings/auth.js';
 import { database } from './settings/database.js';
+import { email } from './settings/email.js';
 import { engine } from './settings/engine.js';
 import { limits } from './settings/limits.js';
 import { live } from './settings/live.js';
@@ -17,6 +18,6 @@ import { server } from './settings/server.js';
 import { telemetry } from './settings/telemetry.js';
 import { webhooks } from './settings/webhooks.js';
 
-export { DELIVERY_JOB_EXPIRE_SECONDS } from './settings/shared.js';
+export { DELIVERY_JOB_EXPIRE_SECONDS, EMAIL_JOB_EXPIRE_SECONDS } from './settings/shared.js';
 
-export const SETTINGS = { server, database, auth, engine, webhooks, live, limits, telemetry } as const;
+export const SETTINGS = { server, database, auth, engine, webhooks, email, live, limits, telemetry } as const;

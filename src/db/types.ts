@@ -16,6 +16,8 @@ export interface UsersTable {
   username: string | null;
   is_active: Generated<boolean>;
   has_seen_welcome: Generated<boolean>;
+  /** Addresses besides the account email that task emails may go to (verified by a code). */
+  verified_notification_emails: ColumnType<string[], string[] | undefined, string[]>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -155,6 +157,49 @@ export interface NotificationAttemptsTable {
   created_at: CreatedAt;
 }
 
+export interface EmailVerificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  email: string;
+  code_hash: string;
+  expires_at: Date;
+  attempts: Generated<number>;
+  verified_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export type EmailKind = 'condition_met' | 'welcome' | 'verification' | 'webhook_disabled';
+export type EmailStatus = 'pending' | 'delivered' | 'failed' | 'refused' | 'skipped';
+/** What goes out: the same on every attempt. */
+export interface EmailMessage {
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+}
+
+export interface EmailSendsTable {
+  id: Generated<string>;
+  user_id: string;
+  task_id: string | null;
+  execution_id: string | null;
+  verification_id: string | null;
+  kind: EmailKind;
+  recipient: string;
+  subject: string;
+  message: ColumnType<EmailMessage | null, string | null, string | null>;
+  message_id: string;
+  status: Generated<EmailStatus>;
+  reason: string | null;
+  attempts: Generated<number>;
+  attempt_claimed_at: Generated<Date | null>;
+  next_attempt_at: Generated<Date | null>;
+  last_response_code: Generated<number | null>;
+  last_error: Generated<string | null>;
+  created_at: CreatedAt;
+  delivered_at: Generated<Date | null>;
+  ended_at: Generated<Date | null>;
+}
+
 export interface IdempotencyKeysTable {
   user_id: string;
   key: string;
@@ -206,6 +251,8 @@ export interface DB {
   idempotency_keys: IdempotencyKeysTable;
   notification_deliveries: NotificationDeliveriesTable;
   notification_attempts: NotificationAttemptsTable;
+  email_verifications: EmailVerificationsTable;
+  email_sends: EmailSendsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
   security_events: SecurityEventsTable;
@@ -222,7 +269,8 @@ export type TaskRow = Selectable<TasksTable>;
 /** An execution as clients see it (the run token and attempt counter stay internal). */
 export type ExecutionRow = Omit<Selectable<TaskExecutionsTable>, 'run_token' | 'attempts'>;
 
-export type UserRow = Selectable<UsersTable>;
+/** A user as the request sees it (the verified addresses are read where emails are decided). */
+export type UserRow = Omit<Selectable<UsersTable>, 'verified_notification_emails'>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;

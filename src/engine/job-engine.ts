@@ -56,6 +56,8 @@ export interface BackgroundLoop {
 }
 
 export interface JobEngine {
+  /** false: jobs added are dropped (the inert engine of a container built without one). */
+  readonly keepsJobs: boolean;
   /** Whether this instance works jobs (false: it only adds them, e.g. TORALE_RUNNER=0). */
   readonly working: boolean;
   /** Registers a queue and its handler; composition time only. */
@@ -113,6 +115,7 @@ export class Registrations {
 export function inertEngine(): JobEngine {
   const registered = new Registrations();
   return {
+    keepsJobs: false,
     working: false,
     queue<T extends object>(spec: QueueSpec<T>): JobQueue<T> {
       registered.add('queues', spec as QueueSpec<object>);

@@ -31,6 +31,7 @@ export const engineOptions = (config: Pick<Config, 'engine'>, url: string): PgBo
 const executor = (db: Db): PgBoss.Db => sqlExecutorOf(db);
 
 export class PgBossEngine implements JobEngine {
+  readonly keepsJobs = true;
   readonly working: boolean;
   readonly boss: PgBoss;
   readonly #registered = new Registrations();

@@ -33,7 +33,7 @@ export interface SendView {
   execution_id: string;
   recipient: string;
   notification_type: 'email' | 'webhook';
-  status: 'success' | 'failed' | 'retrying' | 'skipped';
+  status: 'success' | 'failed' | 'retrying' | 'skipped' | 'refused';
   error_message: string | null;
   created_at: Date;
 }
@@ -71,7 +71,7 @@ function toDelivery(d: HistoryRow, nextAttempt: Date | undefined): DeliveryView 
     task_id: d.task_id,
     execution_id: d.execution_id,
     webhook_url: d.target,
-    status: status === 'skipped' ? 'failed' : status,
+    status: status === 'skipped' || status === 'refused' ? 'failed' : status,
     http_status_code: d.last_status_code,
     attempts: d.attempts,
     next_retry_at: nextAttempt ?? null,

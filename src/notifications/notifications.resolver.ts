@@ -58,30 +58,37 @@ export class NotificationsResolver {
     return { sends: page.sends.map(toSendType), total: page.total };
   }
 
-  @Query(() => VerifiedEmailsType, { description: 'Addresses task emails may go to: your account email.' })
-  verifiedEmails(@Ctx() ctx: GraphQLContext): VerifiedEmailsType {
-    const v = ctx.services.emailVerification.verified(ctx.viewer);
+  @Query(() => VerifiedEmailsType, {
+    description: 'Addresses task emails may go to: your account email and the addresses you verified.',
+  })
+  async verifiedEmails(@Ctx() ctx: GraphQLContext): Promise<VerifiedEmailsType> {
+    const v = await ctx.services.emailVerification.verified(ctx.viewer);
     return { verifiedEmails: v.verified_emails, primaryEmail: v.primary_email };
   }
 
-  @Mutation(() => String, { description: 'Send a verification code (SERVICE_UNAVAILABLE: no email provider).' })
-  sendEmailVerification(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): string {
+  @Mutation(() => String, {
+    description:
+      'Email a 6-digit code to an address (valid 15 minutes; TOO_MANY_REQUESTS after 3 in an hour; SERVICE_UNAVAILABLE without SMTP_URL). Answers the message.',
+  })
+  async sendEmailVerification(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): Promise<string> {
     const body = validate(EmailBody, { email }, 'body');
-    return ctx.services.emailVerification.send(ctx.viewer, body.email).message;
+    return (await ctx.services.emailVerification.send(ctx.viewer, body.email)).message;
   }
 
-  @Mutation(() => String, { description: 'Check a verification code (SERVICE_UNAVAILABLE: no email provider).' })
-  verifyEmail(
+  @Mutation(() => String, {
+    description: 'Check a code; right = the address is verified (BAD_USER_INPUT with the reason otherwise).',
+  })
+  async verifyEmail(
     @Arg('email', () => String) email: string,
     @Arg('code', () => String) code: string,
     @Ctx() ctx: GraphQLContext,
-  ): string {
+  ): Promise<string> {
     const body = validate(VerifyEmailBody, { email, code }, 'body');
-    return ctx.services.emailVerification.verify(ctx.viewer, body.email);
+    return (await ctx.services.emailVerification.verify(ctx.viewer, body.email, body.code)).message;
   }
 
   @Mutation(() => String, { description: 'Remove an address from your verified list (not your account email).' })
-  removeVerifiedEmail(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): string {
-    return ctx.services.emailVerification.remove(ctx.viewer, email).message;
+  async removeVerifiedEmail(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): Promise<string> {
+    return (await ctx.services.emailVerification.remove(ctx.viewer, email)).message;
   }
 }

@@ -5,6 +5,7 @@ import type { Services } from '../container.js';
 import { authErrors, DetailSchema, ValidationErrorSchema } from '../http/schemas.js';
 import { toDeliveryJson, toSendJson } from './notifications.json.js';
 import {
+  CodeSentSchema,
   DeliveriesPageSchema,
   DeliveriesQuery,
   EmailBody,
@@ -60,7 +61,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{ services: Services
     {
       schema: {
         tags: ['email-verification'],
-        summary: 'Addresses task emails may go to: your account email',
+        summary: 'Addresses task emails may go to: your account email and the addresses you verified',
         response: { 200: VerifiedEmailsSchema, 404: DetailSchema, ...authErrors },
       },
     },
@@ -72,9 +73,9 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{ services: Services
     {
       schema: {
         tags: ['email-verification'],
-        summary: 'Send a verification code (503 while no email provider is configured)',
+        summary: 'Email a 6-digit code to an address (valid 15 minutes, 3 requests an hour; 503 without SMTP_URL)',
         body: EmailBody,
-        response: { 200: MessageSchema, ...errors },
+        response: { 200: CodeSentSchema, 429: DetailSchema, ...errors },
       },
     },
     async (req) => emailVerification.send(req.viewer, req.body.email),
@@ -85,12 +86,12 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{ services: Services
     {
       schema: {
         tags: ['email-verification'],
-        summary: 'Check a verification code (503 while no email provider is configured)',
+        summary: 'Check a code: right = the address is verified; 5 tries per code (503 without SMTP_URL)',
         body: VerifyEmailBody,
-        response: { 200: MessageSchema, ...errors },
+        response: { 200: MessageSchema, 400: DetailSchema, ...errors },
       },
     },
-    async (req) => emailVerification.verify(req.viewer, req.body.email),
+    async (req) => emailVerification.verify(req.viewer, req.body.email, req.body.code),
   );
 
   app.delete(

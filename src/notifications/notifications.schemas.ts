@@ -22,7 +22,7 @@ export const SendsQuery = Type.Object({ notification_type: Type.Optional(StringE
 export type SendsQuery = Static<typeof SendsQuery>;
 
 export const DELIVERY_STATUSES = ['success', 'failed', 'retrying'] as const;
-export const SEND_STATUSES = ['success', 'failed', 'retrying', 'skipped'] as const;
+export const SEND_STATUSES = ['success', 'failed', 'retrying', 'skipped', 'refused'] as const;
 
 const NullableInt = Type.Unsafe<number | null>({ type: ['integer', 'null'] });
 
@@ -55,7 +55,10 @@ export const NotificationSendSchema = Type.Object({
   execution_id: Type.String({ format: 'uuid' }),
   recipient: Type.String({ description: 'The email address, or the webhook URL' }),
   notification_type: StringEnum(CHANNELS),
-  status: StringEnum(SEND_STATUSES, { description: '`skipped` = recorded, not sent (no email provider)' }),
+  status: StringEnum(SEND_STATUSES, {
+    description:
+      '`skipped` = recorded, not sent (no email provider); `refused` = over a spam limit (the reason in error_message)',
+  }),
   error_message: NullableString,
   created_at: DateTime,
 });
@@ -89,3 +92,9 @@ export const VerifiedEmailsSchema = Type.Object({
 });
 
 export const MessageSchema = Type.Object({ message: Type.String() });
+
+export const CodeSentSchema = Type.Object({
+  message: Type.String(),
+  expires_in_minutes: Type.Optional(Type.Integer({ description: 'How long the code is valid (15)' })),
+  expires_at: Type.Optional(Type.String({ format: 'date-time', description: 'When the code stops working' })),
+});

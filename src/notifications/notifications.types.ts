@@ -4,11 +4,16 @@ import { NotificationTypeEnum } from '../tasks/tasks.types.js';
 import type { DeliveryView, SendView } from './history.service.js';
 
 export const DeliveryRecordStatusEnum = { SUCCESS: 'success', FAILED: 'failed', RETRYING: 'retrying' } as const;
-export const NotificationSendStatusEnum = { ...DeliveryRecordStatusEnum, SKIPPED: 'skipped' } as const;
+export const NotificationSendStatusEnum = {
+  ...DeliveryRecordStatusEnum,
+  SKIPPED: 'skipped',
+  REFUSED: 'refused',
+} as const;
 registerEnumType(DeliveryRecordStatusEnum, { name: 'DeliveryRecordStatus' });
 registerEnumType(NotificationSendStatusEnum, {
   name: 'NotificationSendStatus',
-  description: 'SKIPPED: recorded, not sent (no email provider is configured).',
+  description:
+    'SKIPPED: recorded, not sent (no email provider is configured). REFUSED: over a spam limit (100 emails a day per user, 10 an hour per address); the reason is in errorMessage.',
 });
 
 @ObjectType('WebhookDeliveryRecord', { description: 'One webhook delivery of a run, across its attempts.' })

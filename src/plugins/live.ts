@@ -20,6 +20,14 @@ import { clientAddress } from '../http/client-address.js';
 import { CLOSE, type LiveConnection, LiveConnections } from '../live/connections.js';
 import { type SocketExtra as BaseExtra, serveGraphQLWs } from '../live/ws-server.js';
 
+/** The `authorization` entry of a connection_init payload, whatever its letter case. */
+export function authorizationOf(params: Record<string, unknown> | undefined | null): unknown {
+  if (!params || typeof params !== 'object') return undefined;
+  if ('authorization' in params) return params.authorization;
+  const key = Object.keys(params).find((k) => k.toLowerCase() === 'authorization');
+  return key === undefined ? undefined : params[key];
+}
+
 /** Largest message a client may send on the socket (a subscription document and variables). */
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -53,7 +61,8 @@ export default fp<{ container: Container }>(
         connectionInitWaitTimeout: config.live.initTimeoutMs,
         async onConnect(ctx) {
           const req = ctx.extra.request;
-          const given = ctx.connectionParams?.authorization;
+          // Clients send what they would send as an HTTP header: `Authorization` in any letter case.
+          const given = authorizationOf(ctx.connectionParams);
           const request: AuthRequest = {
             headers: { ...req.headers, authorization: typeof given === 'string' ? given : req.headers.authorization },
             ip: clientAddress(req, config.server.trustProxy),

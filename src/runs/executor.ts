@@ -23,7 +23,7 @@ function prompt(task: Claim): string {
 }
 
 export function createExecutor(ctx: RunContext, agent: AgentClient) {
-  const { db, logger, opts, stats, observers, onConditionMet } = ctx;
+  const { db, logger, opts, stats, observers, listeners } = ctx;
   const count = (outcome: string) => {
     stats.outcomes[outcome] = (stats.outcomes[outcome] ?? 0) + 1;
   };
@@ -49,12 +49,16 @@ export function createExecutor(ctx: RunContext, agent: AgentClient) {
       },
       nextRun: answer.nextRun === undefined ? ctx.defaultNextRun() : answer.nextRun,
     };
-    if (!answer.notification) return (await succeedRun(db, claim.execution_id, claim.run_token, outcome)) !== undefined;
-    // A met condition notifies: the outcome and its deliveries commit together.
+    const conditionMet = !!answer.notification;
+    const wanted = listeners.filter((l) => l.wants(claim.notifications, conditionMet));
+    if (wanted.length === 0) return (await succeedRun(db, claim.execution_id, claim.run_token, outcome)) !== undefined;
+    // What the run sends (a met condition's webhook, a first run's welcome email…) commits
+    // with its outcome.
     return db.transaction().execute(async (trx) => {
       const done = await succeedRun(trx, claim.execution_id, claim.run_token, outcome);
       if (!done) return false; // cancelled or superseded while we waited for the agent
-      for (const listener of onConditionMet) await listener(trx, done);
+      const run = { task: done.task, execution: done.execution, conditionMet };
+      for (const listener of wanted) await listener.record(trx, run);
       return true;
     });
   }

@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import type { DB } from '../db/types.js';
 import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
-import type { ConditionMetListener } from './condition-met.js';
+import type { RunListener } from './run-listener.js';
 
 export type RunnerOptions = Pick<
   Config['engine'],
@@ -44,8 +44,8 @@ export interface RunContext {
   opts: RunnerOptions;
   stats: RunStats;
   observers: RunObservers;
-  /** Told, in the run's transaction, when a run met its condition. */
-  onConditionMet: readonly ConditionMetListener[];
+  /** The features that record what a successful run sends, in its transaction. */
+  listeners: readonly RunListener[];
   defaultNextRun(): Date;
 }
 

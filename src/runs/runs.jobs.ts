@@ -8,10 +8,10 @@ import type { DB, Db } from '../db/types.js';
 import type { JobEngine } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
 import type { AgentClient } from './agent.js';
-import type { ConditionMetListener } from './condition-met.js';
 import { Dispatcher } from './dispatcher.js';
 import { createExecutor } from './executor.js';
 import { type ExecutionJob, jobsOf, type RunContext, type RunnerOptions, type RunStats } from './run-context.js';
+import type { RunListener } from './run-listener.js';
 import { RUN_QUEUE } from './runs.repository.js';
 import { createForgottenSweep, createSweeper } from './sweeper.js';
 
@@ -21,8 +21,8 @@ export interface RunsDeps {
   agent: AgentClient;
   logger: Logger;
   opts: RunnerOptions;
-  /** The features that notify when a run met its condition (webhooks, email). */
-  onConditionMet: readonly ConditionMetListener[];
+  /** The features that record what a successful run sends (webhooks, email). */
+  listeners: readonly RunListener[];
 }
 
 export type Runs = ReturnType<typeof registerRuns>;
@@ -30,7 +30,7 @@ export type Runs = ReturnType<typeof registerRuns>;
 /** Where the executions service queues runs. */
 export type RunQueue = Pick<Runs, 'enqueue'>;
 
-export function registerRuns({ db, engine, agent, logger, opts, onConditionMet }: RunsDeps) {
+export function registerRuns({ db, engine, agent, logger, opts, listeners }: RunsDeps) {
   const stats: RunStats = { outcomes: {}, agentCalls: 0, forgottenScheduled: 0 };
   const queue = engine.queue<ExecutionJob>({
     name: RUN_QUEUE,
@@ -49,7 +49,7 @@ export function registerRuns({ db, engine, agent, logger, opts, onConditionMet }
     opts,
     stats,
     observers: {},
-    onConditionMet,
+    listeners,
     defaultNextRun: () => new Date(Date.now() + opts.defaultIntervalSeconds * 1000),
   };
   const execute = createExecutor(ctx, agent);

@@ -73,7 +73,6 @@ export async function findDeliveryForAttempt(db: Db, deliveryId: string) {
       't.webhook_secret',
       't.webhook_disabled_at',
       'u.is_active as owner_active',
-      'u.email as owner_email',
       sql<string | null>`case when t.webhook_secret_previous_until > now() then t.webhook_secret_previous end`.as(
         'previous_secret',
       ),

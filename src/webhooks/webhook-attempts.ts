@@ -6,7 +6,7 @@
 // the owner's security log and an email notice say so.
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.js';
-import type { DB, Notification, WebhookDisabledReason } from '../db/types.js';
+import type { DB, WebhookDisabledReason } from '../db/types.js';
 import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
 import type { Emails } from '../notifications/emails.js';
@@ -45,12 +45,12 @@ export type WebhookAttemptsOptions = Pick<
 
 export interface WebhookAttemptsDeps {
   db: Kysely<DB>;
-  /** Where later attempts are queued. */
-  queue: JobQueue<DeliveryJob>;
+  /** Where later attempts are queued; none (no engine keeps jobs) = no retries. */
+  queue: JobQueue<DeliveryJob> | undefined;
   logger: Logger;
   opts: WebhookAttemptsOptions;
   securityLog: SecurityLog;
-  emails: Pick<Emails, 'taskNotice'>;
+  emails: Pick<Emails, 'webhookDisabled'>;
 }
 
 export type WebhookAttempts = ReturnType<typeof createWebhookAttempts>;
@@ -62,33 +62,21 @@ export function createWebhookAttempts({ db, queue, logger, opts, securityLog, em
   const stats = { attempts: 0 };
 
   async function disabled(
-    d: { task_id: string; user_id: string; target: string; notifications: Notification[]; owner_email: string | null },
+    d: { task_id: string; user_id: string; target: string },
     reason: WebhookDisabledReason,
-    at: Date,
   ): Promise<void> {
     logger.warn({ taskId: d.task_id, reason }, 'webhook disabled');
-    const detail =
-      reason === 'gone'
-        ? 'The endpoint answered 410 Gone.'
-        : `Every delivery attempt failed for ${opts.disableAfterHours} hours.`;
-    await emails.taskNotice({
-      task: { id: d.task_id, notifications: d.notifications },
-      ownerEmail: d.owner_email,
-      event: 'webhook.disabled',
-      payload: {
-        event_type: 'webhook.disabled',
-        task_id: d.task_id,
-        url: d.target,
-        reason,
-        disabled_at: at.toISOString(),
-        message: `${detail} Deliveries to ${d.target} are stopped until you save the webhook again.`,
-      },
-    });
     await securityLog.record({
       userId: d.user_id,
       type: 'webhook.disabled',
       detail: `${reason}: task ${d.task_id}, ${d.target}`,
     });
+    try {
+      await emails.webhookDisabled({ taskId: d.task_id, url: d.target, reason, afterHours: opts.disableAfterHours });
+    } catch (err) {
+      // The webhook is off either way; the owner's log already says so.
+      logger.warn({ err: { message: (err as Error).message }, taskId: d.task_id }, 'webhook-disabled email failed');
+    }
   }
 
   /** Makes the job's attempt if it is still due; whether an attempt was made. */
@@ -100,7 +88,7 @@ export function createWebhookAttempts({ db, queue, logger, opts, securityLog, em
     if (kind === 'scheduled' && !d.owner_active) {
       // Held, not attempted: it goes out once the owner is enabled again.
       const startAfter = new Date(Date.now() + opts.heldRecheckSeconds * 1000);
-      await queue.add(db, { deliveryId: d.id, attempt: n, kind }, { startAfter });
+      await queue?.add(db, { deliveryId: d.id, attempt: n, kind }, { startAfter });
       return false;
     }
     if (kind === 'scheduled' && d.webhook_disabled_at) {
@@ -131,7 +119,7 @@ export function createWebhookAttempts({ db, queue, logger, opts, securityLog, em
     }
     const gone = attempt.statusCode === 410;
     const delay = opts.retryScheduleSeconds[n];
-    if (kind === 'scheduled' && !attempt.permanent && !gone && delay !== undefined) {
+    if (kind === 'scheduled' && queue && !attempt.permanent && !gone && delay !== undefined) {
       const startAfter = new Date(Date.now() + delay * 1000);
       await db.transaction().execute(async (trx) => {
         await setNextAttempt(trx, d.id, startAfter);
@@ -143,7 +131,7 @@ export function createWebhookAttempts({ db, queue, logger, opts, securityLog, em
     }
     if (current) {
       const off = await noteWebhookFailure(db, d.task_id, gone, opts.disableAfterHours);
-      if (off) await disabled(d, off.reason, off.at);
+      if (off) await disabled(d, off.reason);
     }
     return true;
   }

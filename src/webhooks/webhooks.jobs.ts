@@ -5,11 +5,11 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.js';
 import { DELIVERY_JOB_EXPIRE_SECONDS } from '../config/settings.js';
-import type { DB, Db } from '../db/types.js';
+import type { DB, Db, ExecutionRow, TaskRow } from '../db/types.js';
 import type { JobEngine } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
 import type { Emails } from '../notifications/emails.js';
-import type { ConditionMet } from '../runs/condition-met.js';
+import type { RunListener } from '../runs/run-listener.js';
 import type { SecurityLog } from '../security/security-log.js';
 import { insertWebhookDelivery } from './deliveries.repository.js';
 import { createWebhookAttempts, type DeliveryJob, type WebhookAttemptsOptions } from './webhook-attempts.js';
@@ -21,7 +21,7 @@ export interface WebhookDeliveriesDeps {
   engine: JobEngine;
   logger: Logger;
   securityLog: SecurityLog;
-  emails: Pick<Emails, 'taskNotice'>;
+  emails: Pick<Emails, 'webhookDisabled'>;
   /** deliveryConcurrency: attempts in flight at once on this instance; retryDelaySeconds: before
    * a job whose handler failed runs again (the engine backs off from there). */
   opts: WebhookAttemptsOptions &
@@ -48,7 +48,7 @@ export function registerWebhookDeliveries({ db, engine, logger, securityLog, ema
   });
   const attempts = createWebhookAttempts({
     db,
-    queue,
+    queue: engine.keepsJobs ? queue : undefined,
     logger,
     opts,
     securityLog,
@@ -62,20 +62,25 @@ export function registerWebhookDeliveries({ db, engine, logger, securityLog, ema
     /** Queues a new attempt of a delivery (a replay), in the caller's transaction. */
     queue,
 
-    /** A run met its condition: one delivery to the task's webhook, queued with the outcome. */
-    async conditionMet(trx: Db, { task, execution }: ConditionMet): Promise<void> {
-      const hook = webhookOf(task.notifications);
-      if (!hook) return;
-      const event = conditionMetEvent(task, execution);
-      const deliveryId = await insertWebhookDelivery(trx, {
-        id: event.id,
-        taskId: task.id,
-        executionId: execution.id,
-        url: hook.url,
-        payload: event,
-      });
-      // Its job's id is the delivery's: the first attempt, at once.
-      await queue.add(trx, { deliveryId, attempt: 1, kind: 'scheduled' }, { id: deliveryId });
-    },
+    /** A run that met its condition: one delivery to the task's webhook, queued with the outcome. */
+    runListener: {
+      wants: (notifications, conditionMet) => conditionMet && webhookOf(notifications) !== undefined,
+      record: (trx, { task, execution }) => conditionMet(trx, task, execution),
+    } satisfies RunListener,
   };
+
+  async function conditionMet(trx: Db, task: TaskRow, execution: ExecutionRow): Promise<void> {
+    const hook = webhookOf(task.notifications);
+    if (!hook) return;
+    const event = conditionMetEvent(task, execution);
+    const deliveryId = await insertWebhookDelivery(trx, {
+      id: event.id,
+      taskId: task.id,
+      executionId: execution.id,
+      url: hook.url,
+      payload: event,
+    });
+    // Its job's id is the delivery's: the first attempt, at once.
+    await queue.add(trx, { deliveryId, attempt: 1, kind: 'scheduled' }, { id: deliveryId });
+  }
 }

@@ -47,6 +47,36 @@ export interface DeliverySeed {
 
 export async function insertDelivery(database: Database, taskId: string, executionId: string, d: DeliverySeed) {
   const created = nextStart();
+  if (d.channel === 'email') {
+    // Emails have their own table (email_sends); an attempt's outcome is kept on the row.
+    const owner = await database.db
+      .selectFrom('tasks')
+      .select('user_id')
+      .where('id', '=', taskId)
+      .executeTakeFirstOrThrow();
+    const last = d.attempts?.at(-1);
+    return database.db
+      .insertInto('email_sends')
+      .values({
+        user_id: owner.user_id,
+        task_id: taskId,
+        execution_id: executionId,
+        kind: 'condition_met',
+        recipient: d.target,
+        subject: 'Seeded - Condition Met!',
+        message: null,
+        message_id: `<seed-${created.getTime()}@example.com>`,
+        status: d.status,
+        reason: d.reason ?? null,
+        attempts: d.attempts?.length ?? 0,
+        last_response_code: last?.code ?? null,
+        last_error: last?.error ?? null,
+        created_at: created,
+        delivered_at: d.status === 'delivered' ? new Date(created.getTime() + 1000) : null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
   const row = await database.db
     .insertInto('notification_deliveries')
     .values({

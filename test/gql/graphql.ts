@@ -37,9 +37,10 @@ export type NotificationInput = {
   url?: string | null | undefined;
 };
 
-/** SKIPPED: recorded, not sent (no email provider is configured). */
+/** SKIPPED: recorded, not sent (no email provider is configured). REFUSED: over a spam limit (100 emails a day per user, 10 an hour per address); the reason is in errorMessage. */
 export type NotificationSendStatus =
   | 'FAILED'
+  | 'REFUSED'
   | 'RETRYING'
   | 'SKIPPED'
   | 'SUCCESS';

@@ -13,7 +13,13 @@ export interface LiveClient {
 export function subscribe(
   baseUrl: string,
   query: string,
-  opts: { authorization?: string; variables?: Record<string, unknown>; viaHeader?: boolean } = {},
+  opts: {
+    authorization?: string;
+    variables?: Record<string, unknown>;
+    viaHeader?: boolean;
+    /** The whole connection_init payload, as a client spells it (overrides `authorization`). */
+    connectionParams?: Record<string, unknown>;
+  } = {},
 ): LiveClient {
   const url = `${baseUrl.replace(/^http/, 'ws')}/graphql`;
   const events: LiveClient['events'] = [];
@@ -38,7 +44,9 @@ export function subscribe(
     retryAttempts: 0,
     // The close is recorded below; the library would print it too.
     onNonLazyError: () => {},
-    connectionParams: opts.authorization && !opts.viaHeader ? { authorization: opts.authorization } : undefined,
+    connectionParams:
+      opts.connectionParams ??
+      (opts.authorization && !opts.viaHeader ? { authorization: opts.authorization } : undefined),
     on: {
       closed: (e) => {
         const ev = e as { code: number; reason: string };

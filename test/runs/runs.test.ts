@@ -96,13 +96,19 @@ describe.skipIf(!tpl)('runs', () => {
     expect(hook.headers['x-torale-delivery']).toBe(event.id);
     expect(hook.headers['x-torale-event']).toBe('task.condition_met');
     expect(hook.headers['x-receiver-token']).toBe('abc');
+    // The first run welcomes the account address (me@example.com is not verified); no SMTP_URL: recorded only.
     const email = await t.database.db
-      .selectFrom('notification_deliveries')
+      .selectFrom('email_sends')
       .selectAll()
       .where('task_id', '=', id)
-      .where('channel', '=', 'email')
       .executeTakeFirstOrThrow();
-    expect(email).toMatchObject({ status: 'skipped', reason: EMAIL_SKIPPED, target: 'me@example.com' });
+    expect(email).toMatchObject({
+      kind: 'welcome',
+      status: 'skipped',
+      reason: EMAIL_SKIPPED,
+      recipient: 'test@example.com',
+      execution_id: first.id,
+    });
 
     // At next_run it runs again; the agent answers next_run: null, which completes the task.
     const list = await waitFor(

@@ -66,15 +66,15 @@ describe.skipIf(!tpl)('auto-disable', () => {
       disabledReason: 'gone',
       disabledAt: hook.disabled_at,
     });
-    // The owner is told by email (recorded, like every email until a provider is configured).
+    // The owner is told by email (recorded as skipped: this gateway has no SMTP_URL).
     const notice = await t.database.db
-      .selectFrom('notification_deliveries')
+      .selectFrom('email_sends')
       .selectAll()
       .where('task_id', '=', taskId)
-      .where('channel', '=', 'email')
+      .where('kind', '=', 'webhook_disabled')
       .executeTakeFirstOrThrow();
-    expect(notice).toMatchObject({ event: 'webhook.disabled', status: 'skipped', execution_id: null });
-    expect(notice.payload).toMatchObject({ reason: 'gone', url: receiver.url });
+    expect(notice).toMatchObject({ status: 'skipped', execution_id: null, recipient: 'test@example.com' });
+    expect(notice.subject).toBe('Webhook disabled for "hook 1"');
     // …and the owner's security log shows it.
     const log = await rest(t.app, 'GET', '/auth/security-log');
     expect(log.status).toBe(200);
