@@ -181,7 +181,8 @@ describe.skipIf(!tpl)('an API-only instance (TORALE_RUNNER=0)', () => {
         return l[0]?.status === 'success' ? l[0] : undefined;
       });
       expect(done.result.evidence).toBe('run by the worker');
-      expect(worker.container.runs.stats.outcomes.success).toBe(1);
+      // The worker counts its run once the outcome has committed, a moment after the row shows it.
+      await waitFor('the worker to count its run', async () => worker.container.runs.stats.outcomes.success === 1);
       expect(apiOnly.container.runs.stats.outcomes).toEqual({});
     } finally {
       await apiOnly.close();
