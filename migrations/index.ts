@@ -15,6 +15,7 @@ import * as m0011 from './2026_11_29_0011_task_templates.js';
 import * as m0012 from './2026_11_29_0012_default_webhooks.js';
 import * as m0020 from './2026_11_29_0020_key_lifecycle.js';
 import * as m0030 from './2026_11_29_0030_standard_webhooks.js';
+import * as m0100 from './2026_12_07_0100_torale_wire.js';
 import * as m0300 from './2026_12_07_0300_hardening.js';
 import * as m0400 from './2026_12_07_0400_unscheduled_tasks.js';
 import * as m0600 from './2026_12_07_0600_email.js';
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_0012_default_webhooks': m0012,
   '2026_11_29_0020_key_lifecycle': m0020,
   '2026_11_29_0030_standard_webhooks': m0030,
+  '2026_12_07_0100_torale_wire': m0100,
   '2026_12_07_0300_hardening': m0300,
   '2026_12_07_0400_unscheduled_tasks': m0400,
   '2026_12_07_0600_email': m0600,

@@ -31,7 +31,7 @@ export async function buildApp(container: Container, opts: AppOptions = {}) {
   app.addHook('onClose', () => container.close());
 
   if (container.traceIds) await app.register(tracing, { traceIds: container.traceIds });
-  await app.register(accessLog);
+  await app.register(accessLog, { detailed: config.telemetry.logFormat === 'pretty' });
   await app.register(security, { config: config.server });
   await app.register(input);
   await app.register(errors);

@@ -108,7 +108,6 @@ export function createServices(
     tasks: createTasksService({
       db,
       executions,
-      defaultIntervalSeconds: config.engine.defaultIntervalSeconds,
       maxTasksPerUser: limits.maxTasksPerUser,
       notificationRules,
     }),

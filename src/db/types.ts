@@ -1,6 +1,7 @@
 // Row types of every table, as Kysely sees them. Migrations in /migrations are the
 // source of truth; keep this file in step with them.
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { GroundingSource } from '../tasks/execution-result.js';
 import type { ExecutionStatus, TaskState } from '../tasks/task-states.js';
 
 /** Set by the database default; never written by code. */
@@ -72,12 +73,15 @@ export type { ExecutionStatus, TaskState };
 export interface EmailNotification {
   type: 'email';
   address: string;
+  /** Torale's NotificationConfig.template: kept and echoed, not rendered. */
+  template?: string;
 }
 export interface WebhookNotification {
   type: 'webhook';
   url: string;
   method: 'POST' | 'PUT';
   headers: Record<string, string>;
+  template?: string;
 }
 export type Notification = EmailNotification | WebhookNotification;
 export type WebhookDisabledReason = 'gone' | 'failing';
@@ -109,6 +113,8 @@ export interface TasksTable {
   webhook_disabled_reason: Generated<WebhookDisabledReason | null>;
   /** Since when every attempt of this task's webhook has failed (cleared by a success or a save). */
   webhook_failing_since: Generated<Date | null>;
+  /** Torale's `context`: a JSON object the owner attached, handed back to webhook receivers. */
+  context: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   state_changed_at: ColumnType<Date, Date | string | undefined, Date | string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
@@ -123,7 +129,7 @@ export interface TaskExecutionsTable {
   result: Json | null;
   error_message: string | null;
   notification: string | null;
-  grounding_sources: ColumnType<unknown[], string | undefined, string>;
+  grounding_sources: ColumnType<GroundingSource[], string | undefined, string>;
   created_at: CreatedAt;
   run_token: string | null;
   attempts: Generated<number>;

@@ -24,7 +24,7 @@ export class FeedResolver {
   }
 
   @Query(() => [FeedExecutionType], {
-    description: 'The same over public tasks, as anyone may see them (no notification text, no owner); no credentials.',
+    description: 'The same over public tasks, as anyone may see them (no error details); no credentials.',
   })
   @feedArgs.decorator
   async publicFeed(

@@ -4,8 +4,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../container.js';
 import { authErrors, DetailSchema, ValidationErrorSchema } from '../http/schemas.js';
-import { toFeedJson, toPublicFeedJson } from './feed.json.js';
-import { FeedExecutionSchema, FeedQuery, PublicFeedExecutionSchema } from './feed.schemas.js';
+import { toFeedJson } from './feed.json.js';
+import { FeedExecutionSchema, FeedQuery } from './feed.schemas.js';
 
 export const feedRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const { feed } = services;
@@ -35,12 +35,12 @@ export const feedRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         tags: ['feed', 'public'],
         summary: 'Recent runs of public tasks that produced a notification, as anyone may see them',
         description:
-          'No credentials needed. Each run is its public view: no notification text, no error, and of the result only `evidence`, `sources`, `confidence`, `topic` and `next_run`.',
+          "No credentials needed. A public task's findings are public (notification, result, sources); error details are not.",
         security: [],
         querystring: FeedQuery,
-        response: { 200: Type.Array(PublicFeedExecutionSchema), 422: ValidationErrorSchema },
+        response: { 200: Type.Array(FeedExecutionSchema), 422: ValidationErrorSchema },
       },
     },
-    async (req) => (await feed.public(req.query.limit)).map(toPublicFeedJson),
+    async (req) => (await feed.public(req.query.limit)).map(toFeedJson),
   );
 };

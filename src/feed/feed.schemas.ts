@@ -22,6 +22,3 @@ export const FeedExecutionSchema = Type.Object({
   ...taskFields,
   task_user_id: Type.String({ format: 'uuid' }),
 });
-
-/** The public view of a run (no notification text, no error, only the public part of the result), and no owner id. */
-export const PublicFeedExecutionSchema = Type.Object({ ...ExecutionSchema.properties, ...taskFields });

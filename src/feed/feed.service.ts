@@ -1,5 +1,6 @@
 // The feeds: the viewer's own runs that notified (everything, they own it), and the same
-// over every public task as anyone may see it (public-view.ts).
+// over every public task as anyone may see it (public-view.ts: the findings, not the errors),
+// with the owner's id as Torale's PublicFeedExecution carries it.
 import type { Kysely } from 'kysely';
 import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB } from '../db/types.js';
@@ -8,9 +9,6 @@ import { type FeedRow, listFeed } from './feed.repository.js';
 
 export type FeedService = ReturnType<typeof createFeedService>;
 
-/** A public feed item: the public view of the run, and no owner. */
-export type PublicFeedRow = Omit<FeedRow, 'task_user_id'>;
-
 export function createFeedService({ db }: { db: Kysely<DB> }) {
   return {
     async own(viewer: Viewer, limit: number): Promise<FeedRow[]> {
@@ -18,14 +16,9 @@ export function createFeedService({ db }: { db: Kysely<DB> }) {
       return listFeed(db, { userId: requireUser(viewer).id, limit });
     },
 
-    async public(limit: number): Promise<PublicFeedRow[]> {
+    async public(limit: number): Promise<FeedRow[]> {
       const rows = await listFeed(db, { publicOnly: true, limit });
-      return rows.map(({ task_user_id: _owner, task_name, task_search_query, task_is_public, ...exec }) => ({
-        ...publicExecution(exec),
-        task_name,
-        task_search_query,
-        task_is_public,
-      }));
+      return rows.map((r) => ({ ...r, ...publicExecution(r) }));
     },
   };
 }

@@ -3,6 +3,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import type { LogFormat, LogLevel } from '../config/config.js';
+import { devLogStream } from './dev-log.js';
 
 export type Logger = FastifyBaseLogger;
 
@@ -39,19 +40,9 @@ export function loggerOptions(level: LogLevel, { traceIds }: LoggerExtras = {}):
   };
 }
 
-/** JSON lines on stdout, or (LOG_FORMAT=pretty) coloured lines through pino-pretty, for people at a terminal. */
+/** JSON lines on stdout, or (LOG_FORMAT=pretty) one readable line per record, for people at a terminal. */
 export function createLogger(level: LogLevel, format: LogFormat = 'json', extras: LoggerExtras = {}): Logger {
   const options = loggerOptions(level, extras);
-  if (format === 'pretty') {
-    // pino-pretty runs in a worker thread, off the request path.
-    options.transport = {
-      target: 'pino-pretty',
-      options: {
-        colorize: Boolean(process.stdout.isTTY),
-        translateTime: 'SYS:HH:MM:ss.l',
-        ignore: 'pid,hostname,service',
-      },
-    };
-  }
+  if (format === 'pretty') return pino(options, devLogStream()) as unknown as Logger;
   return pino(options) as unknown as Logger;
 }

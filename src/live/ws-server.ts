@@ -23,6 +23,9 @@ export function serveGraphQLWs<E extends SocketExtra>(
   wss.options.handleProtocols = handleProtocols;
   wss.on('error', (err) => logger.error({ err }, 'live socket server failed'));
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    const openedAt = Date.now();
+    const url = (request.url ?? '/graphql').split('?')[0];
+    logger.info({ live: 'ws', event: 'open', url }, 'live socket opened');
     socket.on('error', (err) => {
       // ws has already closed the socket with the right code (e.g. 1009 Message Too Big).
       logger.debug({ err: { message: err.message } }, 'live socket error');
@@ -56,6 +59,10 @@ export function serveGraphQLWs<E extends SocketExtra>(
       { socket, request } as E,
     );
     socket.once('close', (code, reason) => {
+      logger.info(
+        { live: 'ws', event: 'close', url, code, reason: String(reason), ms: Date.now() - openedAt },
+        'live socket closed',
+      );
       clearTimeout(pongWait);
       clearInterval(ping);
       void closed(code, String(reason));

@@ -1,13 +1,16 @@
 // How requests are read: JSON bodies only (a text/plain POST — a "simple" cross-site
-// request — gets 415), an empty JSON body means "no body", and route schemas are checked
-// by the same Ajv settings the GraphQL path uses (lib/validation.ts).
+// request — gets 415), an empty JSON body means "no body", fields a body schema does not
+// know are ignored and named (http/ignored-fields.ts), and route schemas are checked by
+// the same Ajv settings the GraphQL path uses (lib/validation.ts).
 //
 // A body over the limit is read to its end and discarded before the 413 goes out (up to
 // DISCARD_LIMIT): closing a connection whose client is still uploading resets it, and the
 // client then sees a reset instead of the 413.
 import type { IncomingMessage } from 'node:http';
+import type { TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { dropUnknownFields, IGNORED_FIELDS_HEADER } from '../http/ignored-fields.js';
 import { createAjv } from '../lib/validation.js';
 
 /** Bytes of an oversized body read and thrown away so that the client can read its 413. */
@@ -39,6 +42,14 @@ export default fp(
   async (app) => {
     const ajv = { body: createAjv('body'), params: createAjv('params') };
     app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajv.body : ajv.params).compile(schema));
+
+    // Unknown body fields are dropped (and named) before the schema sees them, as Torale's do.
+    app.addHook('preValidation', async (request, reply) => {
+      const schema = request.routeOptions.schema?.body;
+      if (!schema || typeof request.body !== 'object' || request.body === null) return;
+      const ignored = dropUnknownFields(schema as TSchema, request.body);
+      if (ignored) void reply.header(IGNORED_FIELDS_HEADER, ignored);
+    });
 
     const parseJson = app.getDefaultJsonParser('error', 'error');
     app.removeContentTypeParser('application/json');

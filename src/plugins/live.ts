@@ -152,7 +152,15 @@ export default fp<{ container: Container }>(
         };
         const release = connections.add(conn);
         if (!release) throw Errors.tooManyRequests(5);
-        reply.raw.on('close', release);
+        const openedAt = Date.now();
+        request.log.info({ live: 'sse', event: 'open', url: '/graphql/stream' }, 'live stream opened');
+        reply.raw.on('close', () => {
+          release();
+          request.log.info(
+            { live: 'sse', event: 'close', url: '/graphql/stream', ms: Date.now() - openedAt },
+            'live stream closed',
+          );
+        });
         await sse(request, reply);
       },
     });

@@ -49,7 +49,7 @@ export default fp<{ config: Pick<Config['server'], 'corsOrigins'> }>(
         'idempotency-key',
         'x-request-id',
       ],
-      exposedHeaders: ['x-request-id', 'retry-after'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'torale-ignored-fields'],
       maxAge: 600,
     });
   },

@@ -28,6 +28,8 @@ export interface AgentAnswer {
   nextRun: Date | null | undefined;
   notification: string | null;
   topic: string | null;
+  /** The steps the agent reports having taken (Torale's `activity`), as it sent them. */
+  activity: unknown;
 }
 
 export interface AgentRequest {
@@ -177,5 +179,6 @@ function normalise(d: Record<string, unknown>): AgentAnswer {
     nextRun,
     notification: str(d.notification),
     topic: str(d.topic),
+    activity: d.activity,
   };
 }

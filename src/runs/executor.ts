@@ -5,6 +5,7 @@
 // overwrite anything. Retryable failures go back to the engine; a final failure leaves the
 // task scheduled at the usual interval.
 import { RetryLater } from '../engine/retry-later.js';
+import { toExecutionResult } from '../tasks/execution-result.js';
 import { type AgentAnswer, type AgentClient, AgentError } from './agent.js';
 import type { RunContext } from './run-context.js';
 import { type Claim, claimExecution, finishRun, rescheduleIfActive, succeedRun } from './runs.repository.js';
@@ -29,25 +30,19 @@ export function createExecutor(ctx: RunContext, agent: AgentClient) {
   };
 
   async function succeed(claim: Claim, answer: AgentAnswer): Promise<boolean> {
-    const result = {
-      evidence: answer.evidence,
-      sources: answer.sources,
-      confidence: answer.confidence,
-      next_run: answer.nextRun === undefined ? undefined : (answer.nextRun?.toISOString() ?? null),
-      notification: answer.notification,
-      topic: answer.topic,
-    };
+    const nextRun = answer.nextRun === undefined ? ctx.defaultNextRun() : answer.nextRun;
+    const result = toExecutionResult({ ...answer, nextRun });
     const outcome = {
       result,
-      notification: answer.notification,
-      sources: answer.sources,
+      notification: result.notification,
+      sources: result.grounding_sources,
       knownState: {
-        evidence: answer.evidence,
-        topic: answer.topic,
-        confidence: answer.confidence,
+        evidence: result.evidence,
+        topic: result.topic,
+        confidence: result.confidence,
         checked_at: new Date().toISOString(),
       },
-      nextRun: answer.nextRun === undefined ? ctx.defaultNextRun() : answer.nextRun,
+      nextRun,
     };
     const conditionMet = !!answer.notification;
     const wanted = listeners.filter((l) => l.wants(claim.notifications, conditionMet));

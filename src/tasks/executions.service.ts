@@ -1,5 +1,5 @@
-// Executions of a user's own tasks: run now (one live execution per task, decided by the
-// database), and the lists of past runs and of runs that notified.
+// Executions: run now on your own task (one live execution per task, decided by the
+// database), and the lists of past runs and of runs that notified (yours, or a public task's).
 import type { Kysely } from 'kysely';
 import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, ExecutionRow } from '../db/types.js';
@@ -8,10 +8,11 @@ import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
 import { isUuid } from '../lib/validation.js';
 import type { RunQueue } from '../runs/runs.jobs.js';
 import { cancelLiveExecutions, executionsPage, insertExecution, listExecutions } from './executions.repository.js';
+import { publicExecution } from './public-view.js';
 import { findOwnTaskForUpdate, findTask } from './tasks.repository.js';
 
 export const ALREADY_RUNNING = 'Task is already running or pending. Use force=true to override.';
-const CANCELLED_BY_FORCE = 'Cancelled by a forced execution';
+const CANCELLED_BY_FORCE = 'Execution cancelled by manual force run';
 
 export interface ExecutionsServiceDeps {
   db: Kysely<DB>;
@@ -37,10 +38,13 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
     }
   }
 
-  async function ownTask(viewer: Viewer, taskId: string): Promise<void> {
-    const user = requireUser(viewer);
+  /** Whether the viewer owns the task; anyone may read a public task's runs (as on Torale), else 404. */
+  async function readable(viewer: Viewer, taskId: string): Promise<boolean> {
     const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
-    if (!task || task.user_id !== user.id) throw Errors.taskNotFound();
+    if (!task) throw Errors.taskNotFound();
+    if (viewer.kind !== 'anonymous' && viewer.user?.id === task.user_id) return true;
+    if (!task.is_public) throw Errors.taskNotFound();
+    return false;
   }
 
   return {
@@ -62,11 +66,12 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
       }
     },
 
-    /** Newest first; `notifiedOnly` lists the runs that produced a notification. */
+    /** Newest first; `notifiedOnly` lists the runs that produced a notification. Others see the public view. */
     async list(viewer: Viewer, taskId: string, limit: number, notifiedOnly = false): Promise<ExecutionRow[]> {
       requireScope(viewer, 'tasks:read');
-      await ownTask(viewer, taskId);
-      return listExecutions(db, taskId, { limit, notifiedOnly });
+      const owner = await readable(viewer, taskId);
+      const rows = await listExecutions(db, taskId, { limit, notifiedOnly });
+      return owner ? rows : rows.map(publicExecution);
     },
 
     /** A Relay page of the task's executions, newest first; stable while new runs are added. */
@@ -78,9 +83,12 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
           : (decodeCursor(q.after, (p) => p.length === 3 && p[0] === 'x' && part.time(p[1]) && part.uuid(p[2])).slice(
               1,
             ) as [string, string]);
-      await ownTask(viewer, taskId);
+      const owner = await readable(viewer, taskId);
       const rows = await executionsPage(db, taskId, after, q.first + 1);
-      const edges = rows.slice(0, q.first).map((r) => ({ cursor: encodeCursor(['x', ...r.key]), node: r.execution }));
+      const edges = rows.slice(0, q.first).map((r) => ({
+        cursor: encodeCursor(['x', ...r.key]),
+        node: owner ? r.execution : publicExecution(r.execution),
+      }));
       return { edges, pageInfo: { hasNextPage: rows.length > q.first, endCursor: edges.at(-1)?.cursor ?? null } };
     },
   };

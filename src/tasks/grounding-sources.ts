@@ -2,10 +2,9 @@
 // whichever shape they were stored in (the agent's URL strings, or Torale's {url, title}
 // with the title defaulting to the URL's host). Only http(s) URLs are links; anything else
 // is dropped rather than shown as a link someone could click.
-export interface GroundingSource {
-  url: string;
-  title: string;
-}
+import type { GroundingSource } from './execution-result.js';
+
+export type { GroundingSource };
 
 function asLink(url: unknown, title: unknown): GroundingSource | undefined {
   if (typeof url !== 'string') return undefined;

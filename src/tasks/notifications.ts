@@ -34,25 +34,33 @@ export function parseNotifications(input: readonly NotificationInput[], rules: T
   return out;
 }
 
+/** Torale's clients send every NotificationConfig key, `null` where unset: null is "not given". */
+const given = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
+
+/** A template is kept as given (Torale stores it and renders none); empty means none. */
+const templateOf = (n: NotificationInput) => (given(n.template) && n.template.trim() ? { template: n.template } : {});
+
 function parseEmail(n: NotificationInput): Notification {
-  for (const k of ['url', 'method', 'headers'] as const) {
-    if (n[k] !== undefined) throw invalid(`email notifications do not take "${k}"`);
+  for (const k of ['url', 'headers'] as const) {
+    if (given(n[k])) throw invalid(`email notifications do not take "${k}"`);
   }
+  // Torale's NotificationConfig defaults `method` to POST, so its SDK sends it for email too.
+  if (given(n.method) && n.method.toUpperCase() !== 'POST') throw invalid('email notifications do not take "method"');
   const address = typeof n.address === 'string' ? n.address.trim() : '';
   if (!address) throw invalid('email notifications need an address');
   if (address.length > TASK_LIMITS.emailLength || !EMAIL_RE.test(address))
     throw invalid(`"${address.slice(0, 100)}" is not a valid email address`);
-  return { type: 'email', address };
+  return { type: 'email', address, ...templateOf(n) };
 }
 
 function parseWebhook(n: NotificationInput, rules: TargetRules): WebhookNotification {
-  if (n.address !== undefined) throw invalid('webhook notifications do not take "address"');
+  if (given(n.address)) throw invalid('webhook notifications do not take "address"');
   const target = webhookTarget(typeof n.url === 'string' ? n.url : '', rules);
   if ('error' in target) throw invalid(target.error);
-  const method = n.method === undefined ? 'POST' : n.method.toUpperCase();
+  const method = given(n.method) ? n.method.toUpperCase() : 'POST';
   if (method !== 'POST' && method !== 'PUT') throw invalid('webhook method must be POST or PUT');
   const headers: Record<string, string> = {};
-  if (n.headers !== undefined) {
+  if (given(n.headers)) {
     const entries = Object.entries(n.headers);
     if (entries.length > TASK_LIMITS.webhookHeaders)
       throw invalid(`at most ${TASK_LIMITS.webhookHeaders} webhook headers`);
@@ -65,7 +73,8 @@ function parseWebhook(n: NotificationInput, rules: TargetRules): WebhookNotifica
       headers[k] = v;
     }
   }
-  return { type: 'webhook', url: target.url, method, headers };
+  // Kept as written (Torale echoes it so): `https://host` stays without a trailing slash.
+  return { type: 'webhook', url: target.url, method, headers, ...templateOf(n) };
 }
 
 /**

@@ -48,17 +48,25 @@ export function notificationSummary(notifications: unknown) {
   return { notification_channels: channels, notification_email: email, webhook_url: webhook };
 }
 
-/** A webhook says whether the gateway disabled it (410 Gone, or failing too long) and when. */
+/**
+ * Each notification with every key of Torale's NotificationConfig (`null` where unset; `method`
+ * defaults to POST there, for email too); a webhook also says whether the gateway disabled it.
+ */
 const notificationsJson = (t: TaskWithLast) =>
   t.notifications.map((n) =>
     n.type === 'webhook'
       ? {
-          ...n,
+          type: n.type,
+          address: null,
+          template: n.template ?? null,
+          url: n.url,
+          method: n.method,
+          headers: n.headers && Object.keys(n.headers).length > 0 ? n.headers : null,
           // A Date from a query, a string from a row returned as JSON (runs).
           disabled_at: t.webhook_disabled_at ? new Date(t.webhook_disabled_at).toISOString() : null,
           disabled_reason: t.webhook_disabled_reason ?? null,
         }
-      : n,
+      : { type: n.type, address: n.address, template: n.template ?? null, url: null, method: 'POST', headers: null },
   );
 
 export const toTaskJson = (t: TaskWithLast, extra: TaskExtras = {}) => ({
@@ -77,6 +85,7 @@ export const toTaskJson = (t: TaskWithLast, extra: TaskExtras = {}) => ({
   last_execution_id: t.last_execution_id,
   last_execution: t.last_execution ? toExecutionJson(t.last_execution) : null,
   notifications: notificationsJson(t),
+  context: t.context ?? null,
   ...notificationSummary(t.notifications),
   state_changed_at: iso(t.state_changed_at),
   created_at: iso(t.created_at),

@@ -44,7 +44,7 @@ export type JoinedRow = TaskRow & {
   le_result: unknown;
   le_error_message: string | null;
   le_notification: string | null;
-  le_grounding_sources: unknown[] | null;
+  le_grounding_sources: ExecutionRow['grounding_sources'] | null;
   le_created_at: Date | null;
 };
 
@@ -134,6 +134,8 @@ export interface NewTask {
   is_public?: boolean;
   forked_from_task_id?: string | null;
   next_run?: Date | null;
+  /** JSON text of Torale's `context` object, or null. */
+  context?: string | null;
 }
 
 /** A task scheduled at next_run (the dispatcher starts it then). */
@@ -172,6 +174,8 @@ export interface TaskPatch {
   webhook_failing_since?: null;
   is_public?: boolean;
   next_run?: Date | null;
+  /** JSON text, or null to clear. */
+  context?: string | null;
 }
 
 export async function updateTask(db: Db, taskId: string, patch: TaskPatch): Promise<void> {

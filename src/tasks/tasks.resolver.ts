@@ -32,6 +32,7 @@ const toRestBody = (i: CreateTaskInput | UpdateTaskInput) =>
     notifications: i.notifications?.map((n) =>
       defined({ type: n.type, address: n.address, url: n.url, method: n.method, headers: n.headers }),
     ),
+    context: i.context,
   });
 
 // The list arguments as the REST query strings: one schema each, also checked (and used

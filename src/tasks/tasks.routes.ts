@@ -79,22 +79,24 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     async (req) => toTaskJson((await sharing.get(req.viewer, req.params.id, req.ip)).task),
   );
 
-  app.put(
-    '/api/v1/tasks/:id',
-    {
+  // PATCH as PUT: Torale's agent skill pauses and resumes with PATCH (Torale itself has only PUT).
+  for (const method of ['PUT', 'PATCH'] as const) {
+    app.route({
+      method,
+      url: '/api/v1/tasks/:id',
       schema: {
         tags: ['tasks'],
-        summary: 'Update the fields sent',
+        summary: method === 'PUT' ? 'Update the fields sent' : 'Update the fields sent (same as PUT)',
         params: IdParams,
         body: UpdateTaskBody,
         response: { 200: TaskSchema, ...taskErrors },
       },
-    },
-    async (req) => {
-      const { task, ...extra } = await tasks.update(req.viewer, req.params.id, req.body ?? {});
-      return toTaskJson(task, extra);
-    },
-  );
+      handler: async (req) => {
+        const { task, ...extra } = await tasks.update(req.viewer, req.params.id, req.body ?? {});
+        return toTaskJson(task, extra);
+      },
+    });
+  }
 
   app.delete(
     '/api/v1/tasks/:id',
@@ -161,8 +163,12 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   );
 
   for (const [path, notifiedOnly, summary] of [
-    ['/api/v1/tasks/:id/executions', false, 'Executions of your task, newest first'],
-    ['/api/v1/tasks/:id/notifications', true, 'Executions of your task that produced a notification'],
+    ['/api/v1/tasks/:id/executions', false, 'Executions of your task (or of a public task), newest first'],
+    [
+      '/api/v1/tasks/:id/notifications',
+      true,
+      'Executions of your task (or of a public task) that produced a notification',
+    ],
   ] as const) {
     app.get(
       path,

@@ -7,6 +7,8 @@ import { countActiveTasks, countTasks, namesStartingWith } from './tasks.reposit
 
 export const MAX_ACTIVE_TASKS = 50;
 export const DEFAULT_TASK_NAME = 'New Monitor';
+/** Torale checks a new (or resumed) active task one minute later. */
+export const FIRST_CHECK_SECONDS = 60;
 
 /** The first of variant(1), variant(2), … that the user has not used as a task name. */
 export async function freeName(

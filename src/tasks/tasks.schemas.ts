@@ -3,6 +3,8 @@
 // services take their static types. Response shapes of the REST API are here too.
 import { type Static, Type } from '@sinclair/typebox';
 import { AnyJson, DateTime, NullableDateTime, NullableString, nullable, StringEnum, Text } from '../http/schemas.js';
+import { NO_NUL_PATTERN } from '../lib/validation.js';
+import { CONTEXT_LIMITS } from './context.js';
 import { EXECUTION_STATUSES, PUBLIC_SORTS, TASK_STATES } from './task-states.js';
 
 export const TASK_LIMITS = {
@@ -14,6 +16,7 @@ export const TASK_LIMITS = {
   webhookHeaderValueLength: 1024,
   webhookUrlLength: 2048,
   emailLength: 254,
+  templateLength: 2000,
   /** executions list: default and maximum page */
   executionsDefault: 100,
   executionsMax: 500,
@@ -29,13 +32,20 @@ export const TASK_LIMITS = {
 
 export const TaskStateSchema = StringEnum(TASK_STATES);
 
+/** Torale's NotificationConfig: `null` means "not set", as its SDK sends it (`headers: null`). */
+const orNull = <T extends ReturnType<typeof Type.String>>(schema: T) =>
+  Type.Optional(Type.Union([schema, Type.Null()]));
+
 export const NotificationInputSchema = Type.Object(
   {
     type: StringEnum(['email', 'webhook'] as const),
-    address: Type.Optional(Type.String()),
-    url: Type.Optional(Type.String()),
-    method: Type.Optional(Type.String({ description: 'POST (default) or PUT' })),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+    address: orNull(Type.String()),
+    template: orNull(
+      Type.String({ maxLength: TASK_LIMITS.templateLength, pattern: NO_NUL_PATTERN, description: 'Kept, not used.' }),
+    ),
+    url: orNull(Type.String()),
+    method: orNull(Type.String({ description: 'POST (default) or PUT' })),
+    headers: Type.Optional(Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -52,6 +62,11 @@ const taskFields = {
     Type.Array(NotificationInputSchema, {
       maxItems: TASK_LIMITS.notifications,
       description: 'On create, absent = your enabled default webhook (PUT /api/v1/webhooks/config), if any.',
+    }),
+  ),
+  context: Type.Optional(
+    Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
+      description: `Any JSON object (≤ ${CONTEXT_LIMITS.bytes / 1024} KiB, ≤ ${CONTEXT_LIMITS.depth} levels), returned on the task and to webhook receivers as \`data.context\`; null clears it.`,
     }),
   ),
   attached_connector_slugs: Type.Optional(
@@ -85,7 +100,8 @@ export const ForkBody = Type.Unsafe<{ name?: string } | null>({
   additionalProperties: false,
 });
 
-export const ExecuteQuery = Type.Object({ force: Type.Boolean({ default: false }) });
+/** Run Now overrides a live run, as Torale's does; `force=false` asks for the 409 instead. */
+export const ExecuteQuery = Type.Object({ force: Type.Boolean({ default: true }) });
 
 export const ExecutionsQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: TASK_LIMITS.executionsMax, default: TASK_LIMITS.executionsDefault }),
@@ -100,16 +116,24 @@ export type PublicTasksQuery = Static<typeof PublicTasksQuery>;
 
 // --- responses ---------------------------------------------------------------------------
 
+export const GroundingSourceSchema = Type.Object({
+  url: Type.String(),
+  title: Type.String({ description: "The URL's host (Torale's title), or the text itself when it is not a URL." }),
+});
+
 export const ExecutionSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   task_id: Type.String({ format: 'uuid' }),
   status: StringEnum(EXECUTION_STATUSES),
   started_at: NullableDateTime,
   completed_at: NullableDateTime,
-  result: AnyJson,
+  result: Type.Unsafe<unknown>({
+    description:
+      "Torale's stored result: `{evidence, notification, confidence, next_run, grounding_sources, activity, metadata: {changed, current_state}, notification_failed, auto_complete_failed}` (+ `topic`); null until the run succeeds.",
+  }),
   error_message: NullableString,
   notification: NullableString,
-  grounding_sources: Type.Optional(AnyJson),
+  grounding_sources: Type.Array(GroundingSourceSchema),
   created_at: Type.Optional(NullableDateTime),
 });
 
@@ -128,7 +152,10 @@ export const TaskSchema = Type.Object({
   last_known_state: AnyJson,
   last_execution_id: NullableString,
   last_execution: nullable(ExecutionSchema),
-  notifications: Type.Array(Type.Object({}, { additionalProperties: true })),
+  notifications: Type.Array(Type.Object({}, { additionalProperties: true }), {
+    description: "Torale's NotificationConfig: `{type, address, template, url, method, headers}`, null where unset.",
+  }),
+  context: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
   notification_channels: Type.Array(StringEnum(['email', 'webhook'] as const), {
     description: 'The channel types of `notifications`, in order (Torale API compatibility).',
   }),

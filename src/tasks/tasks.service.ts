@@ -12,6 +12,7 @@ import { isUuid } from '../lib/validation.js';
 import { newWebhookSecret } from '../webhooks/webhook-signing.js';
 import { type TargetRules, webhookOf } from '../webhooks/webhook-targets.js';
 import { findDefaultWebhook } from '../webhooks/webhooks.repository.js';
+import { contextJson } from './context.js';
 import type { ExecutionsService } from './executions.service.js';
 import { claimIdempotencyKey, completeIdempotencyKey, deleteExpiredIdempotencyKeys } from './idempotency.repository.js';
 import { parseNotifications } from './notifications.js';
@@ -34,6 +35,7 @@ import {
   duplicateName,
   ensureActiveSlot,
   ensureTaskSlot,
+  FIRST_CHECK_SECONDS,
   freeName,
 } from './tasks.rules.js';
 import type { CreateTaskBody, UpdateTaskBody } from './tasks.schemas.js';
@@ -43,7 +45,6 @@ export type TaskResult = { task: TaskWithLast } & TaskExtras;
 export interface TasksServiceDeps {
   db: Kysely<DB>;
   executions: ExecutionsService;
-  defaultIntervalSeconds: number;
   maxTasksPerUser: number;
   notificationRules: TargetRules;
 }
@@ -54,7 +55,8 @@ const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
 export function createTasksService(deps: TasksServiceDeps) {
   const { db, executions } = deps;
-  const firstRun = () => new Date(Date.now() + deps.defaultIntervalSeconds * 1000);
+  // An active task is first checked a minute after it is created or resumed, as on Torale.
+  const firstRun = () => new Date(Date.now() + FIRST_CHECK_SECONDS * 1000);
 
   /**
    * The user's enabled default webhook, as a task's notification and its signing secret.
@@ -95,6 +97,7 @@ export function createTasksService(deps: TasksServiceDeps) {
       }
       ensureNoConnectors(input.attached_connector_slugs);
       const notifications = input.notifications ? parseNotifications(input.notifications, deps.notificationRules) : [];
+      const context = contextJson(input.context ?? null);
       // The same request hashes the same whatever the order of its JSON fields.
       const canonical = [
         input.name,
@@ -103,6 +106,7 @@ export function createTasksService(deps: TasksServiceDeps) {
         input.state,
         !!input.run_immediately,
         notifications,
+        context,
       ];
       const requestHash = createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
       const state = input.state ?? 'active';
@@ -144,6 +148,7 @@ export function createTasksService(deps: TasksServiceDeps) {
             notifications: fallback ? [fallback.hook] : notifications,
             webhook_secret: fallback?.secret ?? webhookSecret ?? null,
             next_run: nextRun,
+            context,
           });
           if (idem !== undefined) await completeIdempotencyKey(trx, user.id, idem, task.id);
           return task;
@@ -170,6 +175,7 @@ export function createTasksService(deps: TasksServiceDeps) {
       if (!isUuid(taskId)) throw Errors.taskNotFound();
       ensureNoConnectors(input.attached_connector_slugs);
       const notifications = input.notifications && parseNotifications(input.notifications, deps.notificationRules);
+      const context = input.context === undefined ? undefined : contextJson(input.context);
       let webhookSecret: string | undefined;
       try {
         await db.transaction().execute(async (trx) => {
@@ -194,6 +200,7 @@ export function createTasksService(deps: TasksServiceDeps) {
           if (input.name !== undefined && input.name !== task.name) patch.name = input.name;
           if (input.search_query !== undefined) patch.search_query = input.search_query;
           if (input.condition_description !== undefined) patch.condition_description = input.condition_description;
+          if (context !== undefined) patch.context = context;
           if (notifications !== undefined) {
             patch.notifications = notifications;
             const before = webhookOf(task.notifications);

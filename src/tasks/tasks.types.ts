@@ -77,6 +77,8 @@ export class TaskType {
   @Field(() => ID, { nullable: true }) lastExecutionId!: string | null;
   @Field(() => ExecutionType, { nullable: true }) lastExecution!: ExecutionType | null;
   @Field(() => [NotificationType]) notifications!: NotificationType[];
+  @Field(() => GraphQLJSONObject, { nullable: true, description: "Torale's context: handed to webhook receivers." })
+  context!: Record<string, unknown> | null;
   @Field(() => GraphQLISODateTime) stateChangedAt!: Date;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => GraphQLISODateTime) updatedAt!: Date;
@@ -100,6 +102,8 @@ export class CreateTaskInput {
   @Field(() => TaskStateEnum, { nullable: true }) state?: TaskState | null;
   @Field(() => Boolean, { nullable: true }) runImmediately?: boolean | null;
   @Field(() => [NotificationInput], { nullable: true }) notifications?: NotificationInput[] | null;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Any JSON object (≤ 16 KiB, ≤ 10 levels).' })
+  context?: Record<string, unknown> | null;
 }
 
 @InputType('UpdateTaskInput')
@@ -110,6 +114,8 @@ export class UpdateTaskInput {
   @Field(() => TaskStateEnum, { nullable: true }) state?: TaskState | null;
   @Field(() => Boolean, { nullable: true }) runImmediately?: boolean | null;
   @Field(() => [NotificationInput], { nullable: true }) notifications?: NotificationInput[] | null;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Replaces the context (null = unchanged).' })
+  context?: Record<string, unknown> | null;
 }
 
 @ObjectType('PublicTaskPage')
@@ -173,6 +179,7 @@ export const toTaskType = (t: TaskWithLast, extra: TaskExtras = {}): TaskType =>
   lastExecutionId: t.last_execution_id,
   lastExecution: t.last_execution ? toExecutionType(t.last_execution) : null,
   notifications: t.notifications.map((n) => toNotificationType(n, t)),
+  context: t.context ?? null,
   stateChangedAt: t.state_changed_at,
   createdAt: t.created_at,
   updatedAt: t.updated_at,

@@ -17,8 +17,8 @@ export interface TargetRules {
 }
 
 /**
- * A webhook URL as stored (trimmed, normalised by WHATWG URL), or why it may not be one.
- * Addresses behind a host name are checked again when connecting.
+ * A webhook URL as written (trimmed), or why it may not be one. Addresses behind a host
+ * name are checked again when connecting.
  */
 export function webhookTarget(input: string, rules: TargetRules): { url: string } | { error: string } {
   const raw = input.trim();
@@ -38,7 +38,7 @@ export function webhookTarget(input: string, rules: TargetRules): { url: string 
   if (!rules.allowInsecureTargets && (ip ? !isPublicAddress(ip) : isLocalHostname(url.hostname))) {
     return { error: 'webhook url must not target loopback, private or link-local addresses' };
   }
-  return { url: url.toString() };
+  return { url: raw };
 }
 
 // ipaddr.js names every special-purpose range (loopback, private, linkLocal, uniqueLocal, 6to4,

@@ -36,11 +36,14 @@ const NONE: WebhookConfig = { url: null, secret: null, enabled: false };
 /** Enough of a secret to recognise it (and truthy, for the dashboard), never enough to sign with. */
 export const secretHint = (secret: string) => `${secret.slice(0, 10)}…${secret.slice(-4)}`;
 
-/** The URL as task webhooks store it, or a 400 with the rule it breaks, after `prefix`. */
+/**
+ * Checked as a task webhook is, and normalised as Torale's `HttpUrl` field does
+ * (`https://x` → `https://x/`); else a 400 with the rule it breaks, after `prefix`.
+ */
 function targetOf(url: string, rules: TargetRules, prefix: string): string {
   const target = webhookTarget(url, rules);
   if ('error' in target) throw Errors.badRequest(`${prefix}${target.error}`);
-  return target.url;
+  return new URL(target.url).toString();
 }
 
 /** Every network failure of a test ping reads the same. */

@@ -123,6 +123,8 @@ describe('OpenAPI', () => {
     await call('GET', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, other.headers); // 404
     await call('PUT', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h, { state: 'paused' });
     await call('PUT', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h, { state: 'completed' }); // 400
+    await call('PATCH', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h, { state: 'active' });
+    await call('PATCH', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h, { context: [1] }); // 422
     await call('PATCH', '/api/v1/tasks/:id/visibility', `/api/v1/tasks/${id}/visibility`, h, { is_public: true });
     await call('POST', '/api/v1/tasks/:id/fork', `/api/v1/tasks/${id}/fork`, other.headers, {});
     await call('POST', '/api/v1/tasks/:id/execute', `/api/v1/tasks/${id}/execute?force=true`, h);

@@ -1,5 +1,5 @@
 // The dashboard's feeds: your own runs that notified (Dashboard.tsx → ResultCard) and the
-// public feed (Explore.tsx), which shows each run only as anyone may see it.
+// public feed (Explore.tsx), which shows public tasks' findings (never their errors).
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { feedQuery } from '../../src/feed/feed.repository.js';
@@ -154,28 +154,30 @@ describe('GET /api/v1/tasks/feed', () => {
 });
 
 describe('GET /api/v1/public/feed', () => {
-  it("is every public task's runs that notified, each as anyone may see it, without credentials", async () => {
+  it("is every public task's runs that notified, findings included (Torale's PublicFeedExecution), without credentials", async () => {
     for (const headers of [{}, other.headers, owner.headers]) {
       const res = await rest(t.app, 'GET', '/api/v1/public/feed?limit=50', headers);
       expect(res.status).toBe(200);
       expect(res.body.map((x: { id: string }) => x.id)).toEqual([ids.theirsPub, ids.pub]);
       for (const item of res.body) {
-        expect(Object.keys(item).sort()).toEqual(FEED_KEYS.filter((k) => k !== 'task_user_id'));
-        expect(item.notification).toBeNull();
+        expect(Object.keys(item).sort()).toEqual(FEED_KEYS);
         expect(item.error_message).toBeNull();
       }
-      // Explore's ResultCard shows result.evidence when there is no notification.
+      // A public task's findings are public: its notification (top level and in the result) and the owner's id.
       expect(res.body[1]).toMatchObject({
         task_id: ids.pubTask,
         task_name: 'mine public',
         task_is_public: true,
-        result: { evidence: RESULT.evidence, confidence: 0.9 },
+        task_user_id: owner.userId,
+        notification: 'OWNER-ONLY public task notification',
+        result: RESULT,
         grounding_sources: SOURCES,
       });
-      expect(Object.keys(res.body[1].result).sort()).toEqual(['confidence', 'evidence']);
-      expect(res.raw).not.toContain('OWNER-ONLY');
-      expect(res.raw).not.toContain('THEIRS-ONLY');
-      expect(res.raw).not.toContain(owner.userId);
+      expect(res.body[0]).toMatchObject({ notification: 'THEIRS-ONLY text', task_user_id: other.userId });
+      // What is not public: error details, and private tasks' runs.
+      expect(res.raw).not.toContain('OWNER-ONLY error detail');
+      expect(res.raw).not.toContain('THEIRS-ONLY private text');
+      expect(res.raw).not.toContain('First: the date is out');
     }
     expect((await rest(t.app, 'GET', '/api/v1/public/feed?limit=1', {})).body).toHaveLength(1);
     expect((await rest(t.app, 'GET', '/api/v1/public/feed?limit=101', {})).status).toBe(422);
@@ -191,15 +193,15 @@ describe('GET /api/v1/public/feed', () => {
     }
   });
 
-  it('GraphQL publicFeed answers the same public views, no owner', async () => {
+  it('GraphQL publicFeed answers the same public views', async () => {
     const g = await gql(t.app, PublicFeedDocument, { limit: 10 });
     expect(g.data?.publicFeed.map((x) => x.id)).toEqual([ids.theirsPub, ids.pub]);
-    for (const item of g.data?.publicFeed ?? []) {
-      expect(item.taskUserId).toBeNull();
-      expect(item.notification).toBeNull();
-      expect(item.errorMessage).toBeNull();
-    }
-    expect(JSON.stringify(g.data)).not.toContain('OWNER-ONLY');
+    expect(g.data?.publicFeed.map((x) => [x.taskUserId, x.notification])).toEqual([
+      [other.userId, 'THEIRS-ONLY text'],
+      [owner.userId, 'OWNER-ONLY public task notification'],
+    ]);
+    for (const item of g.data?.publicFeed ?? []) expect(item.errorMessage).toBeNull();
+    expect(JSON.stringify(g.data)).not.toContain('OWNER-ONLY error detail');
   });
 });
 

@@ -106,7 +106,11 @@ describe('GET/PUT /api/v1/webhooks/config', () => {
       expect(res.status, url).toBe(400);
       expect(res.body).toEqual({ detail: `Invalid notification: ${why}` });
     }
-    for (const body of [{ webhook_url: 42 }, { webhook_url: '' }, { webhook_url: 'https://a.example.com', x: 1 }]) {
+    for (const body of [
+      { webhook_url: 42 },
+      { webhook_url: '' },
+      { webhook_url: 'https://a.example.com', enabled: 'yes' },
+    ]) {
       expect((await rest(strict.app, 'PUT', CONFIG, u.headers, body)).status).toBe(422);
     }
     expect((await rest(strict.app, 'GET', CONFIG, u.headers)).body.url).toBeNull();
@@ -174,9 +178,11 @@ describe('tasks created without notifications get the enabled default webhook', 
     expect(task.body.notifications).toEqual([
       {
         type: 'webhook',
+        address: null,
+        template: null,
         url: 'https://d.example.com/hook',
         method: 'POST',
-        headers: {},
+        headers: null,
         disabled_at: null,
         disabled_reason: null,
       },
@@ -194,9 +200,11 @@ describe('tasks created without notifications get the enabled default webhook', 
     expect(own.body.notifications).toEqual([
       {
         type: 'webhook',
+        address: null,
+        template: null,
         url: 'https://mine.example.com/x',
         method: 'POST',
-        headers: {},
+        headers: null,
         disabled_at: null,
         disabled_reason: null,
       },

@@ -237,9 +237,11 @@ describe.skipIf(!tpl)('without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     expect(modules.length).toBeGreaterThan(100);
     expect(modules.some((m) => m.includes('/node_modules/pg/') || m === 'pg')).toBe(true);
     expect(modules.filter((m) => OTEL_MODULE.test(m))).toEqual([]);
-    // pino-pretty: "[12:00:00.000] INFO (1234): request completed", not JSON.
+    // One line per request: "12:00:00.000 POST /graphql 200 3 ms", not JSON.
     const lines = gateway.stdout().split('\n');
-    expect(lines.find((l) => l.includes('request completed'))).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO/);
+    expect(lines.find((l) => l.includes(' POST /graphql '))).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} POST \/graphql 200 \d+ ms$/,
+    );
     expect(lines.filter((l) => l.startsWith('{'))).toEqual([]);
   }, 90_000);
 });

@@ -80,7 +80,7 @@ const body = fc.oneof(
       },
       { type: 'application/json', payload: '{"search_query":"truncated"' },
       { type: 'application/json', payload: '{"search_query":"q"}{"search_query":"q"}' },
-      { type: 'application/json', payload: '{"search_query":"q","state":"paused","state":"active","extra":1}' },
+      { type: 'application/json', payload: '{"search_query":"q","state":"paused","state":"sleeping","extra":1}' },
     ),
   },
 );

@@ -47,39 +47,50 @@ const newTask = async (body: Record<string, unknown> = {}) =>
   (await rest(t.app, 'POST', '/api/v1/tasks', u.headers, { search_query: 'q', ...body })).body;
 
 describe('execute', () => {
-  it('queues a pending execution; a second is 409 unless force, which cancels the first', async () => {
+  it('queues a pending execution; with force=false a second is 409, by default it cancels the first', async () => {
     const task = await newTask();
     const first = await rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute`, u.headers);
     expect(first.status).toBe(200);
     expect(Object.keys(first.body).sort()).toEqual(EXEC_KEYS);
     expect(first.body).toMatchObject({ task_id: task.id, status: 'pending', completed_at: null, result: null });
 
-    const second = await rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute`, u.headers);
+    const second = await rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute?force=false`, u.headers);
     expect(second.status).toBe(409);
     expect(second.body).toEqual({ detail: ALREADY });
     const viaGql = await gql(t.app, ExecuteTaskDocument, { id: task.id }, u.headers);
     expect(codeOf(viaGql)).toBe('CONFLICT');
     expect(viaGql.errors?.[0]?.message).toBe(ALREADY);
 
-    const forced = await rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute?force=true`, u.headers);
+    // Run Now as Torale's: the live run is cancelled, saying so, and a new one starts.
+    const forced = await rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute`, u.headers);
     expect(forced.status).toBe(200);
     const list = await rest(t.app, 'GET', `/api/v1/tasks/${task.id}/executions`, u.headers);
     expect(list.body.map((e: { id: string; status: string }) => [e.id, e.status])).toEqual([
       [forced.body.id, 'pending'],
       [first.body.id, 'cancelled'],
     ]);
+    expect(list.body[1].error_message).toBe('Execution cancelled by manual force run');
+    const again = await rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute?force=true`, u.headers);
+    expect(again.status).toBe(200);
     const withTask = await rest(t.app, 'GET', `/api/v1/tasks/${task.id}`, u.headers);
-    expect(withTask.body.last_execution.id).toBe(forced.body.id);
-    expect(withTask.body.last_execution_id).toBe(forced.body.id);
+    expect(withTask.body.last_execution.id).toBe(again.body.id);
+    expect(withTask.body.last_execution_id).toBe(again.body.id);
   });
 
-  it('concurrent "execute now": one success, the rest 409', async () => {
+  it('concurrent "execute now": with force=false one success, the rest 409; forced, one live run remains', async () => {
     const task = await newTask();
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute`, u.headers)),
+      Array.from({ length: 10 }, () => rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute?force=false`, u.headers)),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(9);
+    const forced = await Promise.all(
+      Array.from({ length: 10 }, () => rest(t.app, 'POST', `/api/v1/tasks/${task.id}/execute`, u.headers)),
+    );
+    expect(forced.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const list = await rest(t.app, 'GET', `/api/v1/tasks/${task.id}/executions`, u.headers);
+    expect(list.body.filter((e: { status: string }) => e.status === 'pending')).toHaveLength(1);
+    expect(list.body.filter((e: { status: string }) => e.status === 'cancelled')).toHaveLength(10);
   });
 
   it('run_immediately on create queues one and reports problems in immediate_execution_error', async () => {

@@ -147,10 +147,13 @@ describe('notifications', () => {
       ],
     });
     expect(res.status).toBe(200);
+    // Every key of Torale's NotificationConfig, null where unset (method defaults to POST there).
     expect(res.body.notifications).toEqual([
-      { type: 'email', address: 'me@example.com' },
+      { type: 'email', address: 'me@example.com', template: null, url: null, method: 'POST', headers: null },
       {
         type: 'webhook',
+        address: null,
+        template: null,
         url: 'https://hooks.example.com/torale',
         method: 'POST',
         headers: { 'X-Token': 'abc' },
@@ -166,6 +169,7 @@ describe('notifications', () => {
     const same = await rest(t.app, 'PUT', `/api/v1/tasks/${res.body.id}`, u.headers, {
       notifications: res.body.notifications,
     });
+    expect(same.status, same.raw).toBe(200);
     expect(same.body.webhook_secret).toBeUndefined();
     const moved = await rest(t.app, 'PUT', `/api/v1/tasks/${res.body.id}`, u.headers, {
       notifications: [{ type: 'webhook', url: 'https://hooks.example.com/other' }],

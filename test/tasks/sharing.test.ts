@@ -124,22 +124,31 @@ describe('visibility and public reads', () => {
 });
 
 describe('public views carry only what is meant to be public', () => {
-  it("the owner's notification text and errors of the last run appear in no public view (REST and GraphQL)", async () => {
+  // A public task's findings are public (Torale's explore page, public feed and RSS show them);
+  // where the owner is notified, secrets and the owner's error details are not.
+  it("a public task's findings reach every public view; its targets, secrets and errors reach none", async () => {
     const task = await publicTask('leaky');
     const db = tdb.database.db;
+    const sources = [{ url: 'https://www.apple.com/newsroom/', title: 'www.apple.com' }];
     const exec = await db
       .insertInto('task_executions')
       .values({
         task_id: task.id,
         status: 'success',
-        notification: 'OWNER-ONLY: your release date is 2027-09-09',
+        notification: 'FINDING: the release date is 2027-09-09',
         error_message: 'OWNER-ONLY error detail',
+        grounding_sources: JSON.stringify(sources),
         result: JSON.stringify({
           evidence: 'Apple announced the date',
-          confidence: 0.9,
+          notification: 'FINDING: the release date is 2027-09-09',
+          confidence: 90,
+          next_run: null,
+          grounding_sources: sources,
+          activity: [],
+          metadata: { changed: true, current_state: null },
+          notification_failed: false,
+          auto_complete_failed: false,
           topic: 'iPhone',
-          notification: 'OWNER-ONLY: your release date is 2027-09-09',
-          private_note: 'OWNER-ONLY extra field',
         }),
       })
       .returning('id')
@@ -151,23 +160,49 @@ describe('public views carry only what is meant to be public', () => {
       await rest(t.app, 'GET', `/api/v1/public/tasks/id/${task.id}`, {}),
       await rest(t.app, 'GET', `/api/v1/tasks/${task.id}`, other.headers),
       await rest(t.app, 'GET', `/api/v1/tasks/${task.id}`, {}),
+      await rest(t.app, 'GET', `/api/v1/tasks/${task.id}/executions`, {}),
+      await rest(t.app, 'GET', `/api/v1/tasks/${task.id}/notifications`, other.headers),
+      await rest(t.app, 'GET', '/api/v1/public/feed', {}),
     ];
+    for (const v of views) expect(v.status, v.raw).toBe(200);
     const publicList = await gql(t.app, PublicTasksDocument, { limit: 100 }, {});
     const byOther = await gql(t.app, TaskDocument, { id: task.id }, other.headers);
     for (const raw of [...views.map((v) => v.raw), JSON.stringify(publicList), JSON.stringify(byOther)]) {
       expect(raw).toContain('Apple announced the date');
-      expect(raw).not.toContain('OWNER-ONLY');
+      expect(raw).toContain('FINDING: the release date is 2027-09-09');
+      expect(raw).toContain('https://www.apple.com/newsroom/');
+      for (const hidden of ['OWNER-ONLY', 'owner@example.com', 'secret-path', 'target-secret', 'whsec_']) {
+        expect(raw).not.toContain(hidden);
+      }
     }
     const one = views[1]!.body;
-    expect(one.last_execution.result).toEqual({
-      evidence: 'Apple announced the date',
-      confidence: 0.9,
-      topic: 'iPhone',
+    expect(one.last_execution).toMatchObject({
+      notification: 'FINDING: the release date is 2027-09-09',
+      grounding_sources: sources,
+      error_message: null,
     });
-    // The owner still sees everything.
+    expect(one.last_execution.result).toMatchObject({
+      evidence: 'Apple announced the date',
+      grounding_sources: sources,
+    });
+    expect(one).toMatchObject({ notifications: [], notification_email: null, webhook_url: null });
+    expect(views[4]!.body[0]).toMatchObject({ id: exec.id, error_message: null, grounding_sources: sources });
+    // Torale's PublicFeedExecution: the notification at the top and in the result, and the owner's id.
+    const item = views[6]!.body.find((e: { id: string }) => e.id === exec.id);
+    expect(item).toMatchObject({
+      notification: 'FINDING: the release date is 2027-09-09',
+      result: { notification: 'FINDING: the release date is 2027-09-09' },
+      task_user_id: owner.userId,
+      task_is_public: true,
+      error_message: null,
+    });
+    // The owner still sees everything; a private task's runs stay 404 to others.
     const mine = await rest(t.app, 'GET', `/api/v1/tasks/${task.id}`, owner.headers);
-    expect(mine.body.last_execution.notification).toBe('OWNER-ONLY: your release date is 2027-09-09');
-    expect(mine.body.last_execution.result.notification).toBe('OWNER-ONLY: your release date is 2027-09-09');
+    expect(mine.body.last_execution.error_message).toBe('OWNER-ONLY error detail');
+    await rest(t.app, 'PATCH', `/api/v1/tasks/${task.id}/visibility`, owner.headers, { is_public: false });
+    const gone = await rest(t.app, 'GET', `/api/v1/tasks/${task.id}/executions`, other.headers);
+    expect(gone.status).toBe(404);
+    expect(gone.body).toEqual({ detail: 'Task not found' });
   });
 });
 

@@ -17,7 +17,7 @@ export const engine = {
   }),
   defaultIntervalSeconds: int(
     'TORALE_DEFAULT_CHECK_INTERVAL_SECONDS',
-    'next check when the agent does not say (first check of a new task, after a failed run)',
+    'next check when the agent does not say, and after a failed run (an active task is first checked a minute after it is created or resumed, as on Torale)',
     { min: 1, max: 30 * 86400, default: 3600 },
   ),
   heldRecheckSeconds: int(

@@ -11,7 +11,7 @@ export const telemetry = {
   ),
   logFormat: oneOf(
     'LOG_FORMAT',
-    '`json` (one object per line, for log shippers) or `pretty` (pino-pretty: time, level, message, fields on the next lines); `npm run dev` sets `pretty` unless given',
+    '`json` (one object per line, for log shippers) or `pretty` (one line per record for a person: requests as method, path, status, ms, GraphQL operation and the reason for a 4xx); `npm run dev` sets `pretty` unless given',
     ['json', 'pretty'],
     { default: 'json', lowercase: true },
   ),
