@@ -18,6 +18,8 @@ import * as m0030 from './2026_11_29_0030_standard_webhooks.js';
 import * as m0100 from './2026_12_07_0100_torale_wire.js';
 import * as m0300 from './2026_12_07_0300_hardening.js';
 import * as m0400 from './2026_12_07_0400_unscheduled_tasks.js';
+import * as m0500 from './2026_12_07_0500_execution_owner.js';
+import * as m0501 from './2026_12_07_0501_public_changes.js';
 import * as m0600 from './2026_12_07_0600_email.js';
 
 export const migrations: Record<string, Migration> = {
@@ -38,5 +40,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_0100_torale_wire': m0100,
   '2026_12_07_0300_hardening': m0300,
   '2026_12_07_0400_unscheduled_tasks': m0400,
+  '2026_12_07_0500_execution_owner': m0500,
+  '2026_12_07_0501_public_changes': m0501,
   '2026_12_07_0600_email': m0600,
 };

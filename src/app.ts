@@ -4,7 +4,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type onRouteHookHandler } from 'fastify';
 import type { Container } from './container.js';
 import webhookInbox from './dev-tools/webhook-inbox.js';
-import { restRoutes } from './http/routes.js';
 import { serverOptions } from './http/server.js';
 import accessLog from './plugins/access-log.js';
 import auth from './plugins/auth.js';
@@ -16,6 +15,7 @@ import jobs from './plugins/jobs.js';
 import live from './plugins/live.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
+import { restRoutes } from './plugins/routes.js';
 import security from './plugins/security.js';
 import tracing from './plugins/tracing.js';
 
@@ -37,7 +37,7 @@ export async function buildApp(container: Container, opts: AppOptions = {}) {
   await app.register(errors);
   await app.register(health, { database: container.database, lifecycle: container.lifecycle });
   await app.register(metrics, { metrics: container.metrics });
-  await app.register(auth, { container });
+  await app.register(auth, { accountRequest: container.accountRequest });
   await app.register(openapi);
   await app.register(graphql, { container });
   await app.register(live, { container });

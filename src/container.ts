@@ -4,6 +4,7 @@
 // the engine starts them when the app is ready. app.ts puts HTTP around it; main.ts starts both.
 import type { Kysely } from 'kysely';
 import { createApiKeysService } from './api-keys/api-keys.service.js';
+import { createAuthAccounting } from './auth/accounting.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
 import { type AuthStrategy, createAuthenticator } from './auth/authenticator.js';
 import { ClerkAuth } from './auth/clerk.js';
@@ -196,6 +197,16 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   engine.cleanup('idempotencyKeys', services.tasks.cleanup);
   engine.cleanup('views', services.sharing.cleanup);
   engine.cleanup('securityEvents', services.securityEvents.cleanup);
+  const metrics = createMetrics({
+    database,
+    apiKeyVerifier,
+    clerk,
+    engine,
+    runs,
+    webhookDeliveries,
+    live: { connections: () => liveCount.connections, subscriptions: () => hub.subscribers },
+  });
+  const authenticate = createAuthenticator(strategies);
   return {
     config,
     logger,
@@ -204,10 +215,15 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     database,
     clerk,
     apiKeyVerifier,
-    authenticate: createAuthenticator(strategies),
-    authFailures: new AuthFailureLimiter(config.limits.authFailuresPerMinute),
-    /** Requests without credentials, per client address (in Redis when configured, so shared). */
-    anonymousLimit: rateLimits.limit('anonymous', config.limits.anonymousPerMinute, 60_000),
+    authenticate,
+    /** Every request and live connection is authenticated and counted through this (auth/accounting.ts). */
+    accountRequest: createAuthAccounting({
+      authenticate,
+      failures: new AuthFailureLimiter(config.limits.authFailuresPerMinute),
+      /** Requests without credentials, per client address (in Redis when configured, so shared). */
+      anonymous: rateLimits.limit('anonymous', config.limits.anonymousPerMinute, 60_000),
+      onRefused: (err) => metrics.authFailure(err),
+    }).accountRequest,
     rateLimits,
     apqCache,
     engine,
@@ -217,15 +233,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     hub,
     services,
     live: liveCount,
-    metrics: createMetrics({
-      database,
-      apiKeyVerifier,
-      clerk,
-      engine,
-      runs,
-      webhookDeliveries,
-      live: { connections: () => liveCount.connections, subscriptions: () => hub.subscribers },
-    }),
+    metrics,
     /** Releases what the container opened (the database and engine belong to the caller). */
     async close(): Promise<void> {
       await rateLimits.close();

@@ -48,6 +48,19 @@ export class AppError extends Error {
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
+/**
+ * A catalog error as a GraphQL error's message and extensions — the one envelope, whether
+ * Apollo formats it (a resolver threw) or the HTTP edge does (refused before Apollo). Issues
+ * are joined by field; `body` is left out of their path, as a GraphQL client sent no body field.
+ */
+export function graphqlEnvelopeOf(err: AppError): { message: string; extensions: Record<string, string> } {
+  const message =
+    typeof err.detail === 'string'
+      ? err.detail
+      : err.detail.map((i) => `${i.loc.filter((l) => l !== 'body').join('.')}: ${i.msg}`).join('; ');
+  return { message, extensions: { ...err.extensions, code: err.code } };
+}
+
 const unauthenticated = (detail: string) => new AppError(401, 'UNAUTHENTICATED', detail);
 
 /** Refused because the verification queue is full: counts as a failed attempt of the caller. */

@@ -4,9 +4,12 @@
 // hooks, no logging, no schema on the response, no metrics. Each statement is the gateway's
 // own SQL text (its Kysely builders, compiled once at start), sent as a named prepared
 // statement on one `pg` pool the size of the gateway's, as the gateway sends it.
-//   fastify — bare Fastify: GET /me answers the key's user (floor of REST GET /auth/me)
+//   fastify — bare Fastify: GET /me answers the key's user (floor of REST GET /auth/me);
+//             GET /tasks/:id/executions, /tasks/:id/notifications and /feed run the key SELECT and
+//             the gateway's one list statement (ownership included) and send its rows
 //   apollo  — bare Fastify + @apollo/server + @as-integrations/fastify answering `{ me { id email } }`
-//             (floor of GraphQL me), with the gateway's Apollo settings and none of its plugins
+//             and `executions(taskId, limit)` (floors of GraphQL me and executions), with the
+//             gateway's Apollo settings and none of its plugins
 //   list    — bare Fastify: GET / runs the key SELECT and the 1,000-task list SQL
 // Usage (compiled by bench/tsconfig.baselines.json): node dist/bench/bench/baselines/server.js <fastify|apollo|list>
 // (env: PORT, DATABASE_URL, USER_ID)
@@ -17,11 +20,14 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify from 'fastify';
+import { GraphQLError, GraphQLScalarType } from 'graphql';
 import { type Compilable, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { keyWithUserByPrefixQuery } from '../../src/api-keys/api-keys.repository.js';
 import { displayPrefixOf } from '../../src/auth/api-key-format.js';
 import type { DB } from '../../src/db/types.js';
+import { feedQuery } from '../../src/feed/feed.repository.js';
+import { readableExecutionsQuery } from '../../src/tasks/executions.repository.js';
 import { ownTasksQuery } from '../../src/tasks/tasks.repository.js';
 
 const mode = process.argv[2];
@@ -75,22 +81,68 @@ const userJson = (u: KeyUser) => ({
   created_at: u.created_at,
 });
 
+const executions = statement(
+  'executions',
+  (u, t, n) => readableExecutionsQuery(compiler, false, u!, t!, n as never),
+  3,
+);
+const notified = statement('notified', (u, t, n) => readableExecutionsQuery(compiler, true, u!, t!, n as never), 3);
+const feed = statement('feed', (u, n) => feedQuery(compiler, { userId: u!, limit: n as never }), 2);
+interface Row {
+  id: string | null;
+  started_at: Date;
+}
+/** The list if the task is the user's (no row: it is not), as the gateway reads it. */
+const own = (rows: Row[]) => (rows.length === 0 ? null : rows[0]!.id === null ? [] : rows);
+const limitOf = (q: unknown) => Number((q as { limit?: string }).limit ?? 100);
+
 if (mode === 'fastify') {
   app.get('/me', async (req, reply) => {
     const user = await userOfKey(req.headers.authorization);
     return user ? userJson(user) : reply.code(401).send({ detail: 'Invalid API key' });
   });
+  for (const [path, list] of [
+    ['/tasks/:id/executions', executions],
+    ['/tasks/:id/notifications', notified],
+  ] as const) {
+    app.get(path, async (req, reply) => {
+      const user = await userOfKey(req.headers.authorization);
+      if (!user) return reply.code(401).send({ detail: 'Invalid API key' });
+      const rows = own(await list<Row>(user.id, (req.params as { id: string }).id, limitOf(req.query)));
+      return rows ?? reply.code(404).send({ detail: 'Task not found' });
+    });
+  }
+  app.get('/feed', async (req, reply) => {
+    const user = await userOfKey(req.headers.authorization);
+    return user ? feed(user.id, limitOf(req.query)) : reply.code(401).send({ detail: 'Invalid API key' });
+  });
 } else if (mode === 'apollo') {
   const apollo = new ApolloServer<{ authorization: string | undefined }>({
-    typeDefs: 'type User { id: ID!, email: String } type Query { me: User }',
+    typeDefs: `scalar JSON
+      type User { id: ID!, email: String }
+      type Execution { id: ID!, status: String!, startedAt: String!, result: JSON }
+      type Query { me: User, executions(taskId: ID!, limit: Int): [Execution!]! }`,
     // The gateway's Apollo settings (src/plugins/graphql.ts): the default cache-control plugin
     // and landing page are off there too, and so is introspection.
     introspection: false,
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled()],
     resolvers: {
+      JSON: new GraphQLScalarType({ name: 'JSON', serialize: (v) => v }),
+      Execution: { startedAt: (r: Row) => r.started_at.toISOString() },
       Query: {
         me: (_: unknown, __: unknown, ctx: { authorization: string | undefined }) => userOfKey(ctx.authorization),
+        executions: async (
+          _: unknown,
+          args: { taskId: string; limit?: number },
+          ctx: { authorization: string | undefined },
+        ) => {
+          const user = await userOfKey(ctx.authorization);
+          if (!user) throw new GraphQLError('Invalid API key');
+          const rows = own(await executions<Row>(user.id, args.taskId, args.limit ?? 100));
+          if (!rows) throw new GraphQLError('Task not found');
+          return rows;
+        },
       },
     },
   });

@@ -17,7 +17,11 @@ export interface BenchUser {
   taskId: string;
 }
 
-/** The user every authenticated request acts as: an API key, 1,000 tasks × 20 executions. */
+/**
+ * The user every authenticated request acts as: an API key, 1,000 tasks × 20 executions, every
+ * fourth of which notified (5,000 runs in the owner feed, 5 in each task's notifications).
+ * Triggers are off while seeding, so the execution's owner is written here.
+ */
 export async function seedBenchUser(url: string): Promise<BenchUser> {
   const key = generateApiKey();
   const hash = await bcrypt.hash(key, 10);
@@ -38,12 +42,14 @@ export async function seedBenchUser(url: string): Promise<BenchUser> {
               case when g <= 50 then 'active' else 'paused' end,
               '[{"type":"email","address":"bench@example.com"}]'::jsonb, now() - make_interval(mins => g)
        from generate_series(1, 1000) g
-       returning id, name
+       returning id, name, substr(name, 9)::int as n
      )
-     insert into task_executions (task_id, status, started_at, completed_at, result, grounding_sources)
-     select t.id, 'success', now() - make_interval(hours => s), now() - make_interval(hours => s) + interval '20 seconds',
+     insert into task_executions (task_id, user_id, status, started_at, completed_at, result, grounding_sources, notification)
+     select t.id, '${userId}', 'success', now() - make_interval(hours => s, secs => t.n),
+            now() - make_interval(hours => s, secs => t.n) + interval '20 seconds',
             '{"evidence":"Nothing announced yet","confidence":0.7}'::jsonb,
-            '[{"url":"https://example.com/news","title":"News"}]'::jsonb
+            '[{"url":"https://example.com/news","title":"News"}]'::jsonb,
+            case when s % 4 = 0 then 'Release ' || t.n || ' is announced' end
      from t, generate_series(1, 20) s`,
     `select id from tasks where user_id = '${userId}' and name = 'Monitor 1'`,
   );
@@ -91,8 +97,8 @@ export async function seedFiller(url: string, size: FillerSize): Promise<void> {
     await query(
       url,
       REPLICA,
-      `insert into task_executions (task_id, status, started_at, completed_at, result, grounding_sources)
-       select t.id, 'success', t.created_at + make_interval(hours => s), t.created_at + make_interval(hours => s, secs => 20),
+      `insert into task_executions (task_id, user_id, status, started_at, completed_at, result, grounding_sources)
+       select t.id, t.user_id, 'success', t.created_at + make_interval(hours => s), t.created_at + make_interval(hours => s, secs => 20),
               '{"evidence":"Nothing announced yet","confidence":0.7}'::jsonb, '[]'::jsonb
        from tasks t cross join generate_series(1, ${executionsPerTask}) s
        where t.name like 'Filler %'`,

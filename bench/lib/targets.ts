@@ -10,6 +10,7 @@ export const ME = '{ me { id email } }';
 const TASKS =
   '{ tasks { id name searchQuery conditionDescription state nextRun isPublic viewCount subscriberCount createdAt updatedAt lastExecution { id status startedAt completedAt result } } }';
 const EXECUTIONS = (taskId: string) => `{ executions(taskId: "${taskId}", limit: 20) { id status startedAt result } }`;
+const FEED = '{ feed(limit: 20) { id taskId status startedAt notification taskName } }';
 const PUBLIC_PAGE = (offset: number) =>
   `{ publicTasks(limit: 20, offset: ${offset}) { offset tasks { id name viewCount subscriberCount createdAt } } }`;
 const PUBLIC_CONNECTION = (after?: string) =>
@@ -43,6 +44,15 @@ export function userTargets(gateway: Proc, dbUrl: string, user: BenchUser, clerk
       ...gql(url, EXECUTIONS(user.taskId), user.key),
       check: count((d: { executions: unknown[] }) => d.executions, 20),
     },
+    rest_notifications: {
+      ...rest(`${url}/api/v1/tasks/${user.taskId}/notifications?limit=20`, user.key),
+      check: (b) => ((JSON.parse(b) as unknown[]).length === 5 ? null : 'expected 5 notified executions'),
+    },
+    rest_feed: {
+      ...rest(`${url}/api/v1/tasks/feed?limit=20`, user.key),
+      check: (b) => ((JSON.parse(b) as unknown[]).length === 20 ? null : 'expected 20 feed items'),
+    },
+    gql_feed: { ...gql(url, FEED, user.key), check: count((d: { feed: unknown[] }) => d.feed, 20) },
   };
   return Object.fromEntries(Object.entries(t).map(([name, x]) => [name, { name, ...served(gateway, dbUrl), ...x }]));
 }

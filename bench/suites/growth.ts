@@ -8,7 +8,8 @@ import { type BenchDb, createDatabase } from '../lib/db.js';
 import { startGateway } from '../lib/gateway.js';
 import { runRounds, type Target, verify } from '../lib/load.js';
 import { log } from '../lib/procs.js';
-import { compare, type SuiteResult } from '../lib/results.js';
+import { publicRefreshTimes, REFRESH_CHANGES } from '../lib/public-refresh.js';
+import { compare, row, type SuiteResult } from '../lib/results.js';
 import { type FillerSize, largeSize, seedBenchUser, seedFiller, smallSize } from '../lib/seed.js';
 import { publicTargets, userTargets } from '../lib/targets.js';
 
@@ -19,6 +20,9 @@ const LABELS: Record<string, string> = {
   gql_tasks_1000: 'GraphQL tasks (1,000)',
   rest_executions: 'REST executions of a task',
   gql_executions: 'GraphQL executions of a task',
+  rest_notifications: 'REST notifications of a task',
+  rest_feed: 'REST owner feed',
+  gql_feed: 'GraphQL owner feed',
   gql_public_first: 'GraphQL publicTasks, first page',
   gql_public_keyset_first: 'GraphQL publicTasksConnection, first page',
   rest_public_first: 'REST public tasks, first page',
@@ -65,7 +69,34 @@ export async function growthSuite({ opts, procs, clerk }: BenchContext): Promise
         note: `scale ${opts.scale}`,
       }),
     );
-    return { rows, raw: { scale: opts.scale, large: largeSize(opts.scale), small: smallSize, samples } };
+    // After the load: the changes it makes must not be in the requests measured.
+    const times = { small: await publicRefreshTimes(small.db.url), large: await publicRefreshTimes(large.db.url) };
+    log(`growth: public refresh ${JSON.stringify(times)}`);
+    rows.push(
+      row({
+        suite: 'growth',
+        measurement: `public total + bookmarks refresh, ${REFRESH_CHANGES} changes: statement time large/small (O(changes))`,
+        value: times.large.incrementalMs,
+        unit: 'ms',
+        baseline: { name: 'small data set', value: times.small.incrementalMs, unit: 'ms' },
+        ratio: times.large.incrementalMs / times.small.incrementalMs,
+        goal: { id: 'G13', on: 'ratio', op: '<=', target: 1.5 },
+        note: `${times.large.changesRead}/${times.small.changesRead} changes read; median of 15`,
+      }),
+      row({
+        suite: 'growth',
+        measurement: 'the full read it replaced (count + bookmarks of both sorts): large/small',
+        value: times.large.fullMs,
+        unit: 'ms',
+        baseline: { name: 'small data set', value: times.small.fullMs, unit: 'ms' },
+        ratio: times.large.fullMs / times.small.fullMs,
+        note: 'once per instance at start (or after 5 idle minutes), no longer every 10 s',
+      }),
+    );
+    return {
+      rows,
+      raw: { scale: opts.scale, large: largeSize(opts.scale), small: smallSize, samples, publicRefresh: times },
+    };
   } finally {
     await procs.stopAll();
     for (const db of dbs) await db.drop();

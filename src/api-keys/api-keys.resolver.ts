@@ -2,15 +2,18 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context.js';
 import { validate } from '../lib/validation.js';
 import { CreateApiKeyBody, RotateApiKeyBody } from './api-keys.schemas.js';
+import type { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyType, CreatedApiKeyType, toApiKeyType } from './api-keys.types.js';
 
 const originOf = (ctx: GraphQLContext) => ({ ip: ctx.address, userAgent: ctx.userAgent });
 
 @Resolver()
 export class ApiKeysResolver {
+  constructor(private readonly services: { apiKeys: ApiKeysService }) {}
+
   @Query(() => [ApiKeyType], { description: 'Your API keys, revoked ones included, newest first.' })
   async apiKeys(@Ctx() ctx: GraphQLContext): Promise<ApiKeyType[]> {
-    return (await ctx.services.apiKeys.list(ctx.viewer)).map(toApiKeyType);
+    return (await this.services.apiKeys.list(ctx.viewer)).map(toApiKeyType);
   }
 
   @Mutation(() => CreatedApiKeyType, { description: 'Requires the developer role. One active key per user.' })
@@ -27,7 +30,7 @@ export class ApiKeysResolver {
       { name, ...(expiresInDays != null && { expires_in_days: expiresInDays }), ...(scopes != null && { scopes }) },
       'body',
     );
-    const { key, keyInfo } = await ctx.services.apiKeys.create(ctx.viewer, input, originOf(ctx));
+    const { key, keyInfo } = await this.services.apiKeys.create(ctx.viewer, input, originOf(ctx));
     return { key, keyInfo: toApiKeyType(keyInfo) };
   }
 
@@ -44,12 +47,12 @@ export class ApiKeysResolver {
       gracePeriodSeconds != null ? { grace_period_seconds: gracePeriodSeconds } : {},
       'body',
     );
-    const { key, keyInfo } = await ctx.services.apiKeys.rotate(ctx.viewer, id, input, originOf(ctx));
+    const { key, keyInfo } = await this.services.apiKeys.rotate(ctx.viewer, id, input, originOf(ctx));
     return { key, keyInfo: toApiKeyType(keyInfo) };
   }
 
   @Mutation(() => ApiKeyType, { description: 'Revokes the key at once, on every instance.' })
   async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ApiKeyType> {
-    return toApiKeyType(await ctx.services.apiKeys.revoke(ctx.viewer, id, originOf(ctx)));
+    return toApiKeyType(await this.services.apiKeys.revoke(ctx.viewer, id, originOf(ctx)));
   }
 }

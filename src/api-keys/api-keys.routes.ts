@@ -2,7 +2,6 @@
 // api-keys.schemas.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Services } from '../container.js';
 import { authErrors, DetailSchema, IdParams, ValidationErrorSchema } from '../http/schemas.js';
 import { StatusSchema } from '../users/users.schemas.js';
 import { toApiKeyJson } from './api-keys.json.js';
@@ -13,6 +12,7 @@ import {
   CreatedApiKeySchema,
   RotateApiKeyRestBody,
 } from './api-keys.schemas.js';
+import type { ApiKeysService } from './api-keys.service.js';
 
 const originOf = (req: { ip: string; headers: { 'user-agent'?: string | undefined } }) => ({
   ip: req.ip,
@@ -29,7 +29,7 @@ const createdKeyResponses = {
   ...authErrors,
 };
 
-export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeysService }> = async (app, { apiKeys }) => {
   app.post(
     '/auth/api-keys',
     {
@@ -41,7 +41,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       },
     },
     async (req) => {
-      const { key, keyInfo } = await services.apiKeys.create(req.viewer, req.body, originOf(req));
+      const { key, keyInfo } = await apiKeys.create(req.viewer, req.body, originOf(req));
       return { key, key_info: toApiKeyJson(keyInfo) };
     },
   );
@@ -61,7 +61,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       const body = {
         grace_period_seconds: req.body?.grace_period_seconds ?? API_KEY_LIMITS.defaultGraceSeconds,
       };
-      const { key, keyInfo } = await services.apiKeys.rotate(req.viewer, req.params.id, body, originOf(req));
+      const { key, keyInfo } = await apiKeys.rotate(req.viewer, req.params.id, body, originOf(req));
       return { key, key_info: toApiKeyJson(keyInfo) };
     },
   );
@@ -75,7 +75,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         response: { 200: Type.Array(ApiKeySchema), 404: DetailSchema, ...authErrors },
       },
     },
-    async (req) => (await services.apiKeys.list(req.viewer)).map(toApiKeyJson),
+    async (req) => (await apiKeys.list(req.viewer)).map(toApiKeyJson),
   );
 
   app.delete(
@@ -89,7 +89,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       },
     },
     async (req) => {
-      await services.apiKeys.revoke(req.viewer, req.params.id, originOf(req));
+      await apiKeys.revoke(req.viewer, req.params.id, originOf(req));
       return { status: 'revoked' };
     },
   );

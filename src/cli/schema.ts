@@ -2,10 +2,10 @@
 // `npm run schema:check` fails when the committed file is stale.
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { printSortedSchema } from '../graphql/schema.js';
+import { gatewaySdl } from '../plugins/resolvers.js';
 
 const FILE = 'schema/schema.graphql';
-const sdl = await printSortedSchema();
+const sdl = await gatewaySdl();
 if (process.argv.includes('--check')) {
   let current = '';
   try {

@@ -1,10 +1,13 @@
 // REST shim for the dashboard's connector picker (create/edit dialogs): an empty list.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Services } from '../container.js';
 import { authErrors, DetailSchema } from '../http/schemas.js';
+import type { ConnectorsService } from './connectors.service.js';
 
-export const connectorsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const connectorsRoutes: FastifyPluginAsyncTypebox<{ connectors: ConnectorsService }> = async (
+  app,
+  { connectors },
+) => {
   app.get(
     '/api/v1/connectors',
     {
@@ -14,6 +17,6 @@ export const connectorsRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
         response: { 200: Type.Array(Type.Object({}), { maxItems: 0 }), 404: DetailSchema, ...authErrors },
       },
     },
-    async (req) => services.connectors.list(req.viewer),
+    async (req) => connectors.list(req.viewer),
   );
 };

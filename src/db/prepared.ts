@@ -16,12 +16,16 @@ export function registerNamedExecutor(db: Kysely<DB>, run: NamedExecutor): void 
   executors.set(db, run);
 }
 
-export function prepared<R, A extends string[]>(build: (db: Kysely<DB>, ...args: A) => Compilable<R>) {
+/**
+ * `build` is called once, with a marker in place of each argument, so an argument must only
+ * ever become a bound value of the statement (never steer which SQL is built).
+ */
+export function prepared<R, A extends unknown[]>(build: (db: Kysely<DB>, ...args: A) => Compilable<R>) {
   const cache = new WeakMap<Kysely<DB>, { query: CompiledQuery<R>; name: string }>();
   return async (db: Kysely<DB>, ...args: A): Promise<R[]> => {
     let entry = cache.get(db);
     if (!entry) {
-      const query = build(db, ...(args.map((_, i) => `${MARK}${i}`) as A)).compile();
+      const query = build(db, ...(args.map((_, i) => `${MARK}${i}`) as unknown as A)).compile();
       entry = { query, name: `torale_${createHash('sha1').update(query.sql).digest('hex').slice(0, 16)}` };
       cache.set(db, entry);
     }

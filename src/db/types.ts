@@ -133,6 +133,8 @@ export interface TaskExecutionsTable {
   created_at: CreatedAt;
   run_token: string | null;
   attempts: Generated<number>;
+  /** The task's owner, filled in by the database (the owner feed's index). */
+  user_id: Generated<string>;
 }
 
 export interface NotificationDeliveriesTable {
@@ -273,7 +275,7 @@ export type Db = Kysely<DB> | Transaction<DB>;
 
 export type TaskRow = Selectable<TasksTable>;
 /** An execution as clients see it (the run token and attempt counter stay internal). */
-export type ExecutionRow = Omit<Selectable<TaskExecutionsTable>, 'run_token' | 'attempts'>;
+export type ExecutionRow = Omit<Selectable<TaskExecutionsTable>, 'run_token' | 'attempts' | 'user_id'>;
 
 /** A user as the request sees it (the verified addresses are read where emails are decided). */
 export type UserRow = Omit<Selectable<UsersTable>, 'verified_notification_emails'>;

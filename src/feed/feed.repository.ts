@@ -1,7 +1,9 @@
 // SQL of the feeds, nothing else: the newest successful runs that notified, with their
-// task, for one owner or over public tasks. Both read task_executions_feed in order and
-// stop at `limit`.
-import type { Db, ExecutionRow } from '../db/types.js';
+// task, for one owner (task_executions_owner_notified: the owner's id is on the execution) or
+// over public tasks (task_executions_feed). Both read their index in order and stop at `limit`.
+import type { Kysely } from 'kysely';
+import { prepared } from '../db/prepared.js';
+import type { DB, Db, ExecutionRow } from '../db/types.js';
 import { EXECUTION_COLUMNS } from '../tasks/executions.repository.js';
 
 export type FeedRow = ExecutionRow & {
@@ -27,12 +29,14 @@ export function feedQuery(db: Db, opts: FeedScope) {
     ])
     .where('e.status', '=', 'success')
     .where('e.notification', 'is not', null);
-  return ('userId' in opts ? q.where('t.user_id', '=', opts.userId) : q.where('t.is_public', '=', true))
+  return ('userId' in opts ? q.where('e.user_id', '=', opts.userId) : q.where('t.is_public', '=', true))
     .orderBy('e.started_at', 'desc')
     .orderBy('e.id', 'desc')
     .limit(opts.limit);
 }
 
-export async function listFeed(db: Db, opts: FeedScope): Promise<FeedRow[]> {
-  return feedQuery(db, opts).execute();
+const ownFeed = prepared((db: Kysely<DB>, userId: string, limit: number) => feedQuery(db, { userId, limit }));
+
+export async function listFeed(db: Kysely<DB>, opts: FeedScope): Promise<FeedRow[]> {
+  return 'userId' in opts ? ownFeed(db, opts.userId, opts.limit) : feedQuery(db, opts).execute();
 }

@@ -1,9 +1,11 @@
 // Thin GraphQL adapter over the feed service; `limit` is the REST query's, checked (and
 // used for the cost) before execution.
+
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { FeedQuery } from './feed.schemas.js';
+import type { FeedService } from './feed.service.js';
 import { FeedExecutionType, toFeedType } from './feed.types.js';
 
 const feedArgs = argumentRule(FeedQuery, 'query', (a: { limit?: number | null }) =>
@@ -12,6 +14,8 @@ const feedArgs = argumentRule(FeedQuery, 'query', (a: { limit?: number | null })
 
 @Resolver()
 export class FeedResolver {
+  constructor(private readonly services: { feed: FeedService }) {}
+
   @Query(() => [FeedExecutionType], {
     description: 'Your recent successful runs that produced a notification, newest first (limit 1–100, default 50).',
   })
@@ -20,17 +24,14 @@ export class FeedResolver {
     @Arg('limit', () => Int, { nullable: true }) limit: number | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<FeedExecutionType[]> {
-    return (await ctx.services.feed.own(ctx.viewer, feedArgs.parse({ limit }).limit)).map(toFeedType);
+    return (await this.services.feed.own(ctx.viewer, feedArgs.parse({ limit }).limit)).map(toFeedType);
   }
 
   @Query(() => [FeedExecutionType], {
     description: 'The same over public tasks, as anyone may see them (no error details); no credentials.',
   })
   @feedArgs.decorator
-  async publicFeed(
-    @Arg('limit', () => Int, { nullable: true }) limit: number | null,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<FeedExecutionType[]> {
-    return (await ctx.services.feed.public(feedArgs.parse({ limit }).limit)).map(toFeedType);
+  async publicFeed(@Arg('limit', () => Int, { nullable: true }) limit: number | null): Promise<FeedExecutionType[]> {
+    return (await this.services.feed.public(feedArgs.parse({ limit }).limit)).map(toFeedType);
   }
 }

@@ -2,14 +2,12 @@
 // router matches it before `/api/v1/tasks/:id`.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Services } from '../container.js';
 import { authErrors, DetailSchema, ValidationErrorSchema } from '../http/schemas.js';
 import { toFeedJson } from './feed.json.js';
 import { FeedExecutionSchema, FeedQuery } from './feed.schemas.js';
+import type { FeedService } from './feed.service.js';
 
-export const feedRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { feed } = services;
-
+export const feedRoutes: FastifyPluginAsyncTypebox<{ feed: FeedService }> = async (app, { feed }) => {
   app.get(
     '/api/v1/tasks/feed',
     {

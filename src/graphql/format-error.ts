@@ -2,7 +2,7 @@
 // GraphQL's own request errors as they are, and nothing else (no stack, SQL or paths).
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { isAppError, toAppError } from '../errors.js';
+import { graphqlEnvelopeOf, isAppError, toAppError } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 
 const PASS_THROUGH = new Set([
@@ -34,11 +34,8 @@ function formatWith(logger: Logger) {
       ...(formatted.path && { path: formatted.path }),
     };
     if (isAppError(original)) {
-      const message =
-        typeof original.detail === 'string'
-          ? original.detail
-          : original.detail.map((i) => `${i.loc.filter((l) => l !== 'body').join('.')}: ${i.msg}`).join('; ');
-      return { message, ...where, extensions: { code: original.code, ...original.extensions } };
+      const { message, extensions } = graphqlEnvelopeOf(original);
+      return { message, ...where, extensions };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PASS_THROUGH.has(code) && original === error) {

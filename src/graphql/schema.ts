@@ -1,35 +1,11 @@
-// Builds the executable schema from the type-graphql resolvers, and prints the SDL that
-// is committed as schema/schema.graphql.
+// Builds the executable schema from the resolver classes the composition lists
+// (plugins/resolvers.ts), and prints the SDL that is committed as schema/schema.graphql.
+// Resolver instances are the gateway's, not type-graphql's: each operation's context
+// carries them (graphql/context.ts), so one schema serves every gateway in a process.
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
-import { ApiKeysResolver } from '../api-keys/api-keys.resolver.js';
-import { FeedResolver } from '../feed/feed.resolver.js';
-import { LiveResolver } from '../live/live.resolver.js';
-import { NotificationsResolver } from '../notifications/notifications.resolver.js';
-import { SecurityResolver } from '../security/security.resolver.js';
-import { PublicTasksResolver } from '../tasks/public-tasks.resolver.js';
-import { TasksResolver } from '../tasks/tasks.resolver.js';
-import { TemplatesResolver } from '../templates/templates.resolver.js';
-import { UsersResolver } from '../users/users.resolver.js';
-import { TaskWebhooksResolver } from '../webhooks/task-webhooks.resolver.js';
-import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
-
-export const resolvers = [
-  UsersResolver,
-  ApiKeysResolver,
-  TasksResolver,
-  PublicTasksResolver,
-  LiveResolver,
-  FeedResolver,
-  TemplatesResolver,
-  WebhooksResolver,
-  TaskWebhooksResolver,
-  NotificationsResolver,
-  SecurityResolver,
-] as const;
-
-let built: Promise<GraphQLSchema> | undefined;
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import type { GraphQLContext } from './context.js';
 
 /**
  * Subscriptions are fed by the live hub through their own `subscribe` functions; type-graphql
@@ -44,12 +20,27 @@ const noPubSub = {
   },
 };
 
-/** The schema is the same for every app in a process; build it once. */
-export function getSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, validate: false, emitSchemaFile: false, pubSub: noPubSub });
-  return built;
+// biome-ignore lint/complexity/noBannedTypes: type-graphql takes resolver classes as Function.
+type ResolverClasses = NonEmptyArray<Function>;
+
+const built = new WeakMap<ResolverClasses, Promise<GraphQLSchema>>();
+
+/** The schema of these resolvers; the same for every app in a process, so built once. */
+export function schemaOf(resolvers: ResolverClasses): Promise<GraphQLSchema> {
+  let schema = built.get(resolvers);
+  if (!schema) {
+    schema = buildSchema({
+      resolvers,
+      container: ({ context }) => (context as GraphQLContext).resolvers,
+      validate: false,
+      emitSchemaFile: false,
+      pubSub: noPubSub,
+    });
+    built.set(resolvers, schema);
+  }
+  return schema;
 }
 
-export async function printSortedSchema(): Promise<string> {
-  return `${printSchema(lexicographicSortSchema(await getSchema())).trim()}\n`;
+export async function printSortedSchema(schema: GraphQLSchema): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(schema)).trim()}\n`;
 }

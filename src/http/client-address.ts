@@ -1,15 +1,16 @@
-// The client's address of a raw request (a WebSocket upgrade never reaches Fastify's
-// request.ip): the socket's peer, or with TRUST_PROXY hops the X-Forwarded-For entry the
-// nearest trusted proxy saw.
+// Who the client is behind TRUST_PROXY hops of proxies, by one rule for Fastify's
+// request.ip and for raw requests that never reach Fastify (a WebSocket upgrade):
+// @fastify/proxy-addr (Fastify's own) walks X-Forwarded-For from the nearest hop, trusting
+// the socket's peer and the next hops-1 entries.
 import type { IncomingMessage } from 'node:http';
+import proxyAddr from '@fastify/proxy-addr';
 
-export function clientAddress(req: IncomingMessage, trustedHops: number): string {
-  const peer = req.socket.remoteAddress ?? '';
-  if (trustedHops <= 0) return peer;
-  const header = req.headers['x-forwarded-for'];
-  const chain = (Array.isArray(header) ? header.join(',') : (header ?? ''))
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return chain[Math.max(0, chain.length - trustedHops)] ?? peer;
+/** The trust function Fastify (serverOptions) and clientAddress share. */
+export const trustHops =
+  (hops: number) =>
+  (_address: string, hop: number): boolean =>
+    hop < hops;
+
+export function clientAddress(req: IncomingMessage, hops: number): string {
+  return hops > 0 ? proxyAddr(req, trustHops(hops)) : (req.socket.remoteAddress ?? '');
 }

@@ -3,7 +3,7 @@
 // everything else is a 500 (or 503 when the database is unreachable) with no internals.
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, Errors, isAppError, toAppError } from '../errors.js';
+import { AppError, Errors, graphqlEnvelopeOf, isAppError, toAppError } from '../errors.js';
 import { ajvToIssues } from '../lib/validation.js';
 
 /** The AppError a thrown value becomes at the HTTP edge. */
@@ -31,8 +31,7 @@ export function wantsGraphQLResponse(request: FastifyRequest): boolean {
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: AppError): FastifyReply {
   void reply.code(err.status).headers(err.headers);
   if (request.url.startsWith('/graphql')) {
-    const message =
-      typeof err.detail === 'string' ? err.detail : err.detail.map((i) => `${i.loc.join('.')}: ${i.msg}`).join('; ');
+    const { message, extensions } = graphqlEnvelopeOf(err);
     void reply.type(
       wantsGraphQLResponse(request)
         ? 'application/graphql-response+json; charset=utf-8'
@@ -40,8 +39,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: App
     );
     // With tracing on, plugins/tracing has named the trace in x-trace-id; GraphQL errors carry it too.
     const traceId = reply.getHeader('x-trace-id');
-    const extensions = { code: err.code, ...err.extensions, ...(traceId ? { traceId } : {}) };
-    return reply.send(JSON.stringify({ errors: [{ message, extensions }] }));
+    return reply.send(
+      JSON.stringify({ errors: [{ message, extensions: { ...extensions, ...(traceId ? { traceId } : {}) } }] }),
+    );
   }
   return reply.send({ detail: err.detail });
 }

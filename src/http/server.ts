@@ -12,6 +12,7 @@ import {
 import type { Config } from '../config/config.js';
 import { Errors } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
+import { trustHops } from './client-address.js';
 import { httpErrorOf, sendError } from './error-handler.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -50,7 +51,7 @@ export function serverOptions(config: Pick<Config['server'], 'requestTimeoutMs' 
     // Requests already on open connections when shutdown starts are served, not refused.
     return503OnClosing: false,
     // Trust X-Forwarded-For from exactly the configured number of proxy hops.
-    ...(config.trustProxy > 0 && { trustProxy: (_addr: string, hop: number) => hop < config.trustProxy }),
+    ...(config.trustProxy > 0 && { trustProxy: trustHops(config.trustProxy) }),
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Errors found before routing (a path with bad percent-encoding) answer like any other 400.

@@ -2,16 +2,19 @@
 // status change of an execution of the viewer's tasks, and every change of their tasks.
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { ExecutionRow } from '../db/types.js';
-import type { GraphQLContext } from '../graphql/context.js';
+import { type GraphQLContext, resolverOf } from '../graphql/context.js';
 import type { TaskWithLast } from '../tasks/tasks.repository.js';
 import { ExecutionType, TaskType, toExecutionType, toTaskType } from '../tasks/tasks.types.js';
+import type { LiveService } from './live.service.js';
 
 @Resolver()
 export class LiveResolver {
+  constructor(readonly services: { live: LiveService }) {}
+
   @Subscription(() => ExecutionType, {
     description: 'Every status change of an execution of your tasks (one task when taskId is given).',
     subscribe: ({ args, context }) =>
-      (context as GraphQLContext).services.live.executions((context as GraphQLContext).viewer, args.taskId),
+      resolverOf(context, LiveResolver).services.live.executions((context as GraphQLContext).viewer, args.taskId),
   })
   executionUpdated(
     @Root() execution: ExecutionRow,
@@ -24,7 +27,7 @@ export class LiveResolver {
   @Subscription(() => TaskType, {
     description: 'Your tasks as they change: state, next run, last execution (one task when id is given).',
     subscribe: ({ args, context }) =>
-      (context as GraphQLContext).services.live.tasks((context as GraphQLContext).viewer, args.id),
+      resolverOf(context, LiveResolver).services.live.tasks((context as GraphQLContext).viewer, args.id),
   })
   taskUpdated(
     @Root() task: TaskWithLast,

@@ -65,19 +65,6 @@ export async function recentSendCounts(
   return { userDay: rows[0]?.user_day ?? 0, recipientHour: rows[0]?.recipient_hour ?? 0 };
 }
 
-/** Whether this execution is the task's first successful run. */
-export async function isFirstSuccess(db: Db, taskId: string, executionId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('task_executions')
-    .select('id')
-    .where('task_id', '=', taskId)
-    .where('status', '=', 'success')
-    .where('id', '<>', executionId)
-    .limit(1)
-    .executeTakeFirst();
-  return row === undefined;
-}
-
 /** A pending send with what its attempt needs: the message, its owner's state, its code's state. */
 export async function findSendForAttempt(db: Db, id: string) {
   return db

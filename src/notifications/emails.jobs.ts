@@ -43,13 +43,15 @@ export function registerEmails({ db, engine, mailer, logger, config }: EmailsJob
     heldRecheckSeconds: config.engine.heldRecheckSeconds,
   });
   const runListener: RunListener = {
-    wants: (notifications) => emailsOwner(notifications),
-    record: (trx, { task, execution, conditionMet }) =>
+    // Torale welcomes a task's first run and emails a met condition, to the owner by default.
+    wants: ({ notifications, conditionMet, firstRun }) => (conditionMet || firstRun) && emailsOwner(notifications),
+    record: (trx, { task, execution, conditionMet, firstRun }) =>
       emails.afterRun(trx, {
         task,
         executionId: execution.id,
         result: (execution.result ?? {}) as RunResult,
         conditionMet,
+        firstRun,
         sources: execution.grounding_sources,
       }),
   };

@@ -24,7 +24,6 @@ import {
   endUnsent,
   findSendForAttempt,
   insertEmailSend,
-  isFirstSuccess,
   lockSpamCounts,
   recentSendCounts,
   recordDelivered,
@@ -183,12 +182,19 @@ export function createEmails(deps: EmailsDeps) {
    */
   async function afterRun(
     trx: Db,
-    run: { task: TaskRow; executionId: string; result: RunResult; conditionMet: boolean; sources: unknown },
+    run: {
+      task: TaskRow;
+      executionId: string;
+      result: RunResult;
+      conditionMet: boolean;
+      /** No successful run of the task came before this one. */
+      firstRun: boolean;
+      sources: unknown;
+    },
   ): Promise<void> {
     const { task } = run;
-    if (!emailsOwner(task.notifications)) return;
-    const first = await isFirstSuccess(trx, task.id, run.executionId);
-    if (!first && !run.conditionMet) return;
+    const first = run.firstRun;
+    if (!emailsOwner(task.notifications) || (!first && !run.conditionMet)) return;
     const owner = await verifiedEmailsOf(trx, task.user_id);
     // Torale welcomes the account address; condition-met emails go where the task says.
     const to = first ? owner.email : recipientOf(task.notifications, owner);

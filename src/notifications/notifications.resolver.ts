@@ -1,10 +1,13 @@
 // Thin GraphQL adapter over the notification history and email verification; arguments
 // are renamed to the REST fields and checked against the same schemas.
+
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { validate } from '../lib/validation.js';
 import { NotificationTypeEnum } from '../tasks/tasks.types.js';
+import type { EmailVerificationService } from './email-verification.service.js';
+import type { HistoryService } from './history.service.js';
 import { DeliveriesQuery, EmailBody, SendsQuery, VerifyEmailBody } from './notifications.schemas.js';
 import {
   NotificationSendPageType,
@@ -29,6 +32,8 @@ const sendsArgs = argumentRule(SendsQuery, 'query', (a: PageArgs & { notificatio
 
 @Resolver()
 export class NotificationsResolver {
+  constructor(private readonly services: { history: HistoryService; emailVerification: EmailVerificationService }) {}
+
   @Query(() => WebhookDeliveryHistoryType, {
     description: 'Webhook deliveries of your tasks (or of one), newest first, with their attempts.',
   })
@@ -40,7 +45,7 @@ export class NotificationsResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WebhookDeliveryHistoryType> {
     const q = deliveriesArgs.parse({ taskId, limit, offset });
-    const page = await ctx.services.history.deliveries(ctx.viewer, q);
+    const page = await this.services.history.deliveries(ctx.viewer, q);
     return { deliveries: page.deliveries.map(toDeliveryRecordType), total: page.total };
   }
 
@@ -54,7 +59,7 @@ export class NotificationsResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<NotificationSendPageType> {
     const q = sendsArgs.parse({ notificationType, taskId, limit, offset });
-    const page = await ctx.services.history.sends(ctx.viewer, q);
+    const page = await this.services.history.sends(ctx.viewer, q);
     return { sends: page.sends.map(toSendType), total: page.total };
   }
 
@@ -62,7 +67,7 @@ export class NotificationsResolver {
     description: 'Addresses task emails may go to: your account email and the addresses you verified.',
   })
   async verifiedEmails(@Ctx() ctx: GraphQLContext): Promise<VerifiedEmailsType> {
-    const v = await ctx.services.emailVerification.verified(ctx.viewer);
+    const v = await this.services.emailVerification.verified(ctx.viewer);
     return { verifiedEmails: v.verified_emails, primaryEmail: v.primary_email };
   }
 
@@ -72,7 +77,7 @@ export class NotificationsResolver {
   })
   async sendEmailVerification(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): Promise<string> {
     const body = validate(EmailBody, { email }, 'body');
-    return (await ctx.services.emailVerification.send(ctx.viewer, body.email)).message;
+    return (await this.services.emailVerification.send(ctx.viewer, body.email)).message;
   }
 
   @Mutation(() => String, {
@@ -84,11 +89,11 @@ export class NotificationsResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<string> {
     const body = validate(VerifyEmailBody, { email, code }, 'body');
-    return (await ctx.services.emailVerification.verify(ctx.viewer, body.email, body.code)).message;
+    return (await this.services.emailVerification.verify(ctx.viewer, body.email, body.code)).message;
   }
 
   @Mutation(() => String, { description: 'Remove an address from your verified list (not your account email).' })
   async removeVerifiedEmail(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): Promise<string> {
-    return (await ctx.services.emailVerification.remove(ctx.viewer, email)).message;
+    return (await this.services.emailVerification.remove(ctx.viewer, email)).message;
   }
 }

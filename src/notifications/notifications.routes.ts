@@ -1,8 +1,9 @@
 // REST shims for the dashboard's notification settings: history of webhook deliveries and
 // notification sends, and email verification.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Services } from '../container.js';
 import { authErrors, DetailSchema, ValidationErrorSchema } from '../http/schemas.js';
+import type { EmailVerificationService } from './email-verification.service.js';
+import type { HistoryService } from './history.service.js';
 import { toDeliveryJson, toSendJson } from './notifications.json.js';
 import {
   CodeSentSchema,
@@ -19,9 +20,10 @@ import {
 
 const errors = { 404: DetailSchema, 422: ValidationErrorSchema, ...authErrors };
 
-export const notificationsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { history, emailVerification } = services;
-
+export const notificationsRoutes: FastifyPluginAsyncTypebox<{
+  history: HistoryService;
+  emailVerification: EmailVerificationService;
+}> = async (app, { history, emailVerification }) => {
   app.get(
     '/api/v1/webhooks/deliveries',
     {

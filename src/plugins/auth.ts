@@ -1,13 +1,10 @@
-// Authentication for every request: the container's authenticator turns the credentials
-// into request.viewer (anonymous when none were sent). Routes opt out with
-// `config: { auth: false }` (health checks, metrics, docs). Addresses that keep failing
-// get 429 before any verification work, and so do addresses sending too many requests
-// without credentials (GraphQL, the public REST routes, anything else): counted here,
-// once per request, so no route can forget it.
+// Authentication for every request: the one accounting path (auth/accounting.ts, shared
+// with the live WebSocket) turns the credentials into request.viewer (anonymous when none
+// were sent), once per request, so no route can forget it. Routes opt out with
+// `config: { auth: false }` (health checks, metrics, docs).
 import fp from 'fastify-plugin';
+import type { AccountRequest } from '../auth/accounting.js';
 import { ANONYMOUS, type Viewer } from '../auth/viewer.js';
-import type { Container } from '../container.js';
-import { Errors, isAppError, SERVER_BUSY } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,36 +16,18 @@ declare module 'fastify' {
   }
 }
 
-export default fp<{ container: Container }>(
-  async (app, { container }) => {
-    const { authenticate, authFailures, anonymousLimit, metrics } = container;
+export default fp<{ accountRequest: AccountRequest }>(
+  async (app, { accountRequest }) => {
     app.decorateRequest('viewer', null as never);
     app.addHook('onRequest', async (request, reply) => {
       void reply.header('x-request-id', request.id);
       request.viewer = ANONYMOUS;
       if (request.routeOptions.config?.auth === false) return;
-      if (request.headers.authorization) {
-        const wait = await authFailures.retryAfter(request.ip);
-        if (wait > 0) throw Errors.tooManyRequests(wait);
-      }
-      try {
-        request.viewer = await authenticate(request);
-      } catch (err) {
-        metrics.authFailure(err);
-        // Refused credentials, and credentials refused for want of room to check them,
-        // both count against the address (a flood of either ends in 429 before any work).
-        if (isAppError(err) && (err.status === 401 || err.detail === SERVER_BUSY))
-          await authFailures.record(request.ip);
-        throw err;
-      }
-      const v = request.viewer;
+      const transport = request.routeOptions.url === '/graphql/stream' ? 'sse' : 'http';
+      const v = await accountRequest(request, transport);
+      request.viewer = v;
       // A key with an end announces it on every response (as GitHub's token expiration header).
       if (v.kind === 'api-key' && v.expiresAt) void reply.header('torale-key-expiration', v.expiresAt.toISOString());
-      // Preflights do no work and browsers send them on their own.
-      if (request.viewer.kind === 'anonymous' && request.method !== 'OPTIONS') {
-        const { allowed, retryAfterSeconds } = await anonymousLimit.consume(request.ip);
-        if (!allowed) throw Errors.tooManyRequests(retryAfterSeconds);
-      }
     });
   },
   { name: 'torale-auth', dependencies: ['torale-errors'] },

@@ -10,16 +10,17 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Container } from '../container.js';
-import type { GraphQLContext } from '../graphql/context.js';
+import { type GraphQLContext, graphqlContext } from '../graphql/context.js';
 import { createFormatError } from '../graphql/format-error.js';
 import { checkQuerySize, complexityPlugin, parseOptions, validationRules } from '../graphql/limits.js';
 import { PLAYGROUND_CSP, playgroundPlugin } from '../graphql/playground.js';
-import { getSchema } from '../graphql/schema.js';
+import { gatewaySchema, resolverContainer } from './resolvers.js';
 
 export default fp<{ container: Container }>(
   async (app, { container }) => {
-    const { config, metrics, services } = container;
-    const schema = await getSchema();
+    const { config, metrics } = container;
+    const schema = await gatewaySchema();
+    const resolvers = resolverContainer(container.services);
     const apollo = new ApolloServer<GraphQLContext>({
       schema,
       parseOptions,
@@ -61,12 +62,7 @@ export default fp<{ container: Container }>(
     });
 
     const handler = fastifyApolloHandler(apollo, {
-      context: async (request) => ({
-        viewer: request.viewer,
-        services,
-        address: request.ip,
-        userAgent: request.headers['user-agent'],
-      }),
+      context: async (request) => graphqlContext(resolvers, request.viewer, request),
     }) as unknown as RouteHandlerMethod;
     app.route({
       url: '/graphql',

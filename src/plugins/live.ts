@@ -13,12 +13,12 @@ import type { AuthRequest } from '../auth/authenticator.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Container } from '../container.js';
 import { Errors, isAppError } from '../errors.js';
-import type { GraphQLContext } from '../graphql/context.js';
+import { type GraphQLContext, graphqlContext } from '../graphql/context.js';
 import { subscriptionPreparer } from '../graphql/operation.js';
-import { getSchema } from '../graphql/schema.js';
 import { clientAddress } from '../http/client-address.js';
 import { CLOSE, type LiveConnection, LiveConnections } from '../live/connections.js';
 import { type SocketExtra as BaseExtra, serveGraphQLWs } from '../live/ws-server.js';
+import { gatewaySchema, resolverContainer } from './resolvers.js';
 
 /** The `authorization` entry of a connection_init payload, whatever its letter case. */
 export function authorizationOf(params: Record<string, unknown> | undefined | null): unknown {
@@ -38,11 +38,11 @@ interface SocketExtra extends BaseExtra {
 
 export default fp<{ container: Container }>(
   async (app, { container }) => {
-    const { config, hub, services, lifecycle } = container;
-    const schema = await getSchema();
+    const { config, hub, lifecycle } = container;
+    const schema = await gatewaySchema();
+    const resolvers = resolverContainer(container.services);
     const prepare = subscriptionPreparer(schema);
     const connections = new LiveConnections(container.live, container.authenticate, config.live, container.logger);
-    const contextOf = (viewer: Viewer, address: string): GraphQLContext => ({ viewer, services, address });
 
     // --- WebSocket ------------------------------------------------------------------------
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -72,10 +72,9 @@ export default fp<{ container: Container }>(
           const close = (code: number, reason: string) => ctx.extra.socket.close(code, reason.slice(0, 120));
           let viewer: Viewer;
           try {
-            viewer = await container.authenticate(request);
+            viewer = await container.accountRequest(request, 'websocket');
           } catch (err) {
             const status = isAppError(err) ? err.status : 500;
-            if (status === 401) await container.authFailures.record(request.ip);
             const reason = isAppError(err) && typeof err.detail === 'string' ? err.detail : 'Authentication failed';
             close(
               status === 401
@@ -112,7 +111,7 @@ export default fp<{ container: Container }>(
             document: op.document,
             variableValues: op.variables,
             operationName: op.operationName,
-            contextValue: contextOf(conn.viewer, conn.request.ip),
+            contextValue: graphqlContext(resolvers, conn.viewer, conn.request),
           };
         },
         onComplete(ctx) {
@@ -130,7 +129,8 @@ export default fp<{ container: Container }>(
     // --- SSE ------------------------------------------------------------------------------
     const sse = createHandler<GraphQLContext & Record<PropertyKey, unknown>>({
       schema,
-      context: (req) => contextOf(req.raw.viewer, req.raw.ip) as GraphQLContext & Record<PropertyKey, unknown>,
+      context: (req) =>
+        graphqlContext(resolvers, req.raw.viewer, req.raw) as GraphQLContext & Record<PropertyKey, unknown>,
       onSubscribe: (_req, params) => {
         const prepared = prepare(params);
         if (Array.isArray(prepared))

@@ -44,15 +44,25 @@ export function createExecutor(ctx: RunContext, agent: AgentClient) {
       },
       nextRun,
     };
-    const conditionMet = !!answer.notification;
-    const wanted = listeners.filter((l) => l.wants(claim.notifications, conditionMet));
+    const facts = {
+      notifications: claim.notifications,
+      conditionMet: !!answer.notification,
+      // No earlier successful run (the claim loads the last few): this one is the task's first.
+      firstRun: claim.recent.length === 0,
+    };
+    const wanted = listeners.filter((l) => l.wants(facts));
     if (wanted.length === 0) return (await succeedRun(db, claim.execution_id, claim.run_token, outcome)) !== undefined;
     // What the run sends (a met condition's webhook, a first run's welcome email…) commits
     // with its outcome.
     return db.transaction().execute(async (trx) => {
       const done = await succeedRun(trx, claim.execution_id, claim.run_token, outcome);
       if (!done) return false; // cancelled or superseded while we waited for the agent
-      const run = { task: done.task, execution: done.execution, conditionMet };
+      const run = {
+        task: done.task,
+        execution: done.execution,
+        conditionMet: facts.conditionMet,
+        firstRun: facts.firstRun,
+      };
       for (const listener of wanted) await listener.record(trx, run);
       return true;
     });

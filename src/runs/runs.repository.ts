@@ -16,6 +16,17 @@ export const RUN_QUEUE = 'task-execution';
  * later; a task whose run is already under way is left to that run. Rows another instance
  * is dispatching are skipped, so instances share the work without waiting on each other.
  */
+/** Whether any task is due (the first entry of the tasks_due index). */
+export async function anyDue(db: Db): Promise<boolean> {
+  const row = await db
+    .selectFrom('tasks')
+    .select(sql<number>`1`.as('due'))
+    .where('next_dispatch_at', '<=', sql<Date>`now()`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function dispatchDue(
   db: Db,
   limit: number,

@@ -3,13 +3,17 @@
 // only here) JSON bodies stay raw; both skip user authentication (the signature is it).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Services } from '../container.js';
 import { DetailSchema } from '../http/schemas.js';
+import type { ClerkWebhooksService } from './clerk-webhooks.service.js';
+import type { SecretScanningService } from './secret-scanning.service.js';
 
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 const BODY_LIMIT = 1024 * 1024;
 
-export const securityHooksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const securityHooksRoutes: FastifyPluginAsyncTypebox<{
+  secretScanning: SecretScanningService;
+  clerkWebhooks: ClerkWebhooksService;
+}> = async (app, { secretScanning, clerkWebhooks }) => {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) =>
     done(null, body),
@@ -33,7 +37,7 @@ export const securityHooksRoutes: FastifyPluginAsyncTypebox<{ services: Services
       },
     },
     async (req) =>
-      services.secretScanning.alert(rawOf(req.body), {
+      secretScanning.alert(rawOf(req.body), {
         identifier: header(req.headers['github-public-key-identifier']),
         signature: header(req.headers['github-public-key-signature']),
       }),
@@ -51,6 +55,6 @@ export const securityHooksRoutes: FastifyPluginAsyncTypebox<{ services: Services
         response: { 200: Type.Object({ status: Type.String() }), 400: DetailSchema, 503: DetailSchema },
       },
     },
-    async (req) => services.clerkWebhooks.receive(`http://gateway${req.url}`, req.headers, rawOf(req.body)),
+    async (req) => clerkWebhooks.receive(`http://gateway${req.url}`, req.headers, rawOf(req.body)),
   );
 };

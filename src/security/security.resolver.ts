@@ -1,9 +1,11 @@
 // GraphQL over the security log: a Relay connection, newest first.
+
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ConnectionArgs } from '../http/schemas.js';
 import { SecurityEventConnectionType, toSecurityEventType } from './security.types.js';
+import type { SecurityEventsService } from './security-events.service.js';
 
 const connectionArgs = argumentRule(ConnectionArgs, 'query', (a: { first?: number | null; after?: string | null }) =>
   Object.fromEntries(Object.entries({ first: a.first, after: a.after }).filter(([, v]) => v != null)),
@@ -11,6 +13,8 @@ const connectionArgs = argumentRule(ConnectionArgs, 'query', (a: { first?: numbe
 
 @Resolver()
 export class SecurityResolver {
+  constructor(private readonly services: { securityEvents: SecurityEventsService }) {}
+
   @Query(() => SecurityEventConnectionType, { description: 'What happened to your account and keys, newest first.' })
   @connectionArgs.decorator
   async securityEvents(
@@ -19,11 +23,11 @@ export class SecurityResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<SecurityEventConnectionType> {
     const q = connectionArgs.parse({ first, after });
-    const { events, nextCursor } = await ctx.services.securityEvents.page(ctx.viewer, {
+    const { events, nextCursor } = await this.services.securityEvents.page(ctx.viewer, {
       limit: q.first,
       cursor: q.after,
     });
-    const svc = ctx.services.securityEvents;
+    const svc = this.services.securityEvents;
     const edges = events.map((e) => ({ cursor: svc.cursorOf(e), node: toSecurityEventType(e) }));
     return { edges, pageInfo: { hasNextPage: nextCursor !== null, endCursor: edges.at(-1)?.cursor ?? null } };
   }

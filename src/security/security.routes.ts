@@ -1,11 +1,14 @@
 // REST shim for the security log; rules live in security-events.service.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Services } from '../container.js';
 import { authErrors, DetailSchema, ValidationErrorSchema } from '../http/schemas.js';
 import { toSecurityEventJson } from './security.json.js';
 import { SecurityLogQuery, SecurityLogSchema } from './security.schemas.js';
+import type { SecurityEventsService } from './security-events.service.js';
 
-export const securityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const securityRoutes: FastifyPluginAsyncTypebox<{ securityEvents: SecurityEventsService }> = async (
+  app,
+  { securityEvents },
+) => {
   app.get(
     '/auth/security-log',
     {
@@ -23,7 +26,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       },
     },
     async (req) => {
-      const { events, nextCursor } = await services.securityEvents.page(req.viewer, req.query);
+      const { events, nextCursor } = await securityEvents.page(req.viewer, req.query);
       return { events: events.map(toSecurityEventJson), next_cursor: nextCursor };
     },
   );

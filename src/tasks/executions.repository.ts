@@ -1,6 +1,7 @@
 // SQL for task executions, nothing else. Used by the services and by the job handlers.
-import { sql } from 'kysely';
-import type { Db, ExecutionRow } from '../db/types.js';
+import { type Kysely, sql } from 'kysely';
+import { prepared } from '../db/prepared.js';
+import type { DB, Db, ExecutionRow } from '../db/types.js';
 import { LIVE_STATUSES } from './task-states.js';
 
 /** What clients see of an execution (the run token and attempt counter stay internal). */
@@ -52,14 +53,56 @@ export async function hasLiveExecution(db: Db, taskId: string): Promise<boolean>
   return row !== undefined;
 }
 
-export async function listExecutions(
-  db: Db,
+/**
+ * The newest `limit` executions of a task (those that notified, when `notifiedOnly`) if the
+ * viewer may read them — their own task, or a public one — with `own` telling which: the task
+ * row joined with a range of its index. No row at all means the task is not readable (or does
+ * not exist); one row of nulls means it has no executions yet. `userId` null: no signed-in user.
+ */
+export function readableExecutionsQuery(
+  db: Kysely<DB>,
+  notifiedOnly: boolean,
+  userId: string | null,
+  taskId: string,
+  limit: number,
+) {
+  return db
+    .selectFrom('tasks as t')
+    .leftJoinLateral(
+      (eb) => {
+        let q = eb.selectFrom('task_executions as x').select(EXECUTION_COLUMNS).whereRef('x.task_id', '=', 't.id');
+        if (notifiedOnly) q = q.where('x.notification', 'is not', null);
+        return q.orderBy('x.started_at', 'desc').orderBy('x.id', 'desc').limit(limit).as('e');
+      },
+      (join) => join.onTrue(),
+    )
+    .select(EXECUTION_COLUMNS.map((c) => `e.${c}` as const))
+    .select(sql<boolean>`coalesce(t.user_id = ${userId}, false)`.as('own'))
+    .where('t.id', '=', taskId)
+    .where((eb) => eb.or([eb('t.user_id', '=', userId), eb('t.is_public', '=', true)]))
+    .orderBy('e.started_at', 'desc')
+    .orderBy('e.id', 'desc');
+}
+
+const readable = prepared((db, userId: string | null, taskId: string, limit: number) =>
+  readableExecutionsQuery(db, false, userId, taskId, limit),
+);
+const readableNotified = prepared((db, userId: string | null, taskId: string, limit: number) =>
+  readableExecutionsQuery(db, true, userId, taskId, limit),
+);
+
+/** One statement, the access check included; undefined when the viewer may not read the task. */
+export async function listReadableExecutions(
+  db: Kysely<DB>,
+  userId: string | null,
   taskId: string,
   opts: { limit: number; notifiedOnly?: boolean },
-): Promise<ExecutionRow[]> {
-  let q = db.selectFrom('task_executions').select(EXECUTION_COLUMNS).where('task_id', '=', taskId);
-  if (opts.notifiedOnly) q = q.where('notification', 'is not', null);
-  return q.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+): Promise<{ own: boolean; rows: ExecutionRow[] } | undefined> {
+  const rows = await (opts.notifiedOnly ? readableNotified : readable)(db, userId, taskId, opts.limit);
+  if (rows.length === 0) return undefined;
+  const own = rows[0]!.own;
+  if (rows[0]!.id === null) return { own, rows: [] };
+  return { own, rows: rows.map(({ own: _, ...r }) => r as ExecutionRow) };
 }
 
 /** The last successful results of a task, newest first (the agent's memory of earlier checks). */

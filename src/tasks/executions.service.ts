@@ -7,7 +7,12 @@ import { AppError, Errors, violatedUniqueConstraint } from '../errors.js';
 import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
 import { isUuid } from '../lib/validation.js';
 import type { RunQueue } from '../runs/runs.jobs.js';
-import { cancelLiveExecutions, executionsPage, insertExecution, listExecutions } from './executions.repository.js';
+import {
+  cancelLiveExecutions,
+  executionsPage,
+  insertExecution,
+  listReadableExecutions,
+} from './executions.repository.js';
 import { publicExecution } from './public-view.js';
 import { findOwnTaskForUpdate, findTask } from './tasks.repository.js';
 
@@ -69,9 +74,12 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
     /** Newest first; `notifiedOnly` lists the runs that produced a notification. Others see the public view. */
     async list(viewer: Viewer, taskId: string, limit: number, notifiedOnly = false): Promise<ExecutionRow[]> {
       requireScope(viewer, 'tasks:read');
-      const owner = await readable(viewer, taskId);
-      const rows = await listExecutions(db, taskId, { limit, notifiedOnly });
-      return owner ? rows : rows.map(publicExecution);
+      const userId = viewer.kind !== 'anonymous' ? (viewer.user?.id ?? null) : null;
+      const found = isUuid(taskId)
+        ? await listReadableExecutions(db, userId, taskId, { limit, notifiedOnly })
+        : undefined;
+      if (!found) throw Errors.taskNotFound();
+      return found.own ? found.rows : found.rows.map(publicExecution);
     },
 
     /** A Relay page of the task's executions, newest first; stable while new runs are added. */

@@ -1,10 +1,13 @@
 // GraphQL over the public list and the task connections: offset pages with a total
 // computed only when selected, and Relay connections by keyset cursor.
+
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ConnectionArgs } from '../http/schemas.js';
 import { ExecutionConnectionType, TaskConnectionType } from './connections.types.js';
+import type { ExecutionsService } from './executions.service.js';
+import type { PublicTasksService } from './public-tasks.service.js';
 import type { PublicSort } from './task-states.js';
 import { PublicTasksQuery } from './tasks.schemas.js';
 import { PublicTaskPageType, PublicTaskSortEnum, toExecutionType, toTaskType } from './tasks.types.js';
@@ -24,23 +27,24 @@ const connectionArgs = argumentRule(ConnectionArgs, 'query', (a: { first?: numbe
 
 @Resolver(() => PublicTaskPageType)
 export class PublicTasksResolver {
+  constructor(private readonly services: { publicTasks: PublicTasksService; executions: ExecutionsService }) {}
+
   @Query(() => PublicTaskPageType)
   @publicTasksArgs.decorator
   async publicTasks(
     @Arg('offset', () => Int, { nullable: true }) offset: number | null,
     @Arg('limit', () => Int, { nullable: true }) limit: number | null,
     @Arg('sortBy', () => PublicTaskSortEnum, { nullable: true }) sortBy: PublicSort | null,
-    @Ctx() ctx: GraphQLContext,
   ): Promise<PublicTaskPageType> {
     const q = publicTasksArgs.parse({ offset, limit, sortBy });
-    const tasks = await ctx.services.publicTasks.list(q);
+    const tasks = await this.services.publicTasks.list(q);
     return { tasks: tasks.map((t) => toTaskType(t)), offset: q.offset, limit: q.limit };
   }
 
   /** Counted only when a client asks for it (an exact count at most 10 s old). */
   @FieldResolver(() => Int)
-  total(@Ctx() ctx: GraphQLContext): Promise<number> {
-    return ctx.services.publicTasks.total();
+  total(): Promise<number> {
+    return this.services.publicTasks.total();
   }
 
   @Query(() => TaskConnectionType, { description: 'Public tasks as a Relay connection (keyset cursors).' })
@@ -49,10 +53,9 @@ export class PublicTasksResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('sortBy', () => PublicTaskSortEnum, { nullable: true }) sortBy: PublicSort | null,
-    @Ctx() ctx: GraphQLContext,
   ): Promise<TaskConnectionType> {
     const q = connectionArgs.parse({ first, after });
-    const page = await ctx.services.publicTasks.connection({ ...q, sort: sortBy ?? 'recent' });
+    const page = await this.services.publicTasks.connection({ ...q, sort: sortBy ?? 'recent' });
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: toTaskType(e.node) })) };
   }
 
@@ -65,7 +68,7 @@ export class PublicTasksResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<ExecutionConnectionType> {
     const q = connectionArgs.parse({ first, after });
-    const page = await ctx.services.executions.connection(ctx.viewer, taskId, q);
+    const page = await this.services.executions.connection(ctx.viewer, taskId, q);
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: toExecutionType(e.node) })) };
   }
 }

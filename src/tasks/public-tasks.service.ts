@@ -1,19 +1,22 @@
 // The public list: offset pages (the documented REST shape) and keyset pages (Relay
-// connections). Deep offsets start from bookmarks — the sort key of every 500th public
-// task, refreshed at most every 30 s — so they cost what the first page costs; the
-// total is an exact count at most 10 s old. Everything shown is the public view.
+// connections). Deep offsets start from bookmarks — a sort key about every 500th public
+// task — so they cost what the first page costs; the total is exact and at most 10 s old.
+// Both come from the public index (public-index.ts), refreshed from what changed since it
+// was last read, never by counting or scanning every public task again. Everything shown
+// is the public view.
 import type { Kysely } from 'kysely';
-import { LRUCache } from 'lru-cache';
 import type { DB } from '../db/types.js';
 import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
-import { countPublicTasks, type PublicKey, publicBookmarks, publicPage } from './public-tasks.repository.js';
+import { createPublicIndex, startOf } from './public-index.js';
+import { type PublicKey, publicPage } from './public-tasks.repository.js';
 import { publicView } from './public-view.js';
 import type { PublicSort } from './task-states.js';
 import type { TaskWithLast } from './tasks.repository.js';
 
 export const BOOKMARK_STRIDE = 500;
-const BOOKMARKS_TTL_MS = 30_000;
-const TOTAL_TTL_MS = 10_000;
+const REFRESH_MS = 10_000;
+/** Changes are kept this long: an instance that has not looked for half of it reads the index in full. */
+const CHANGES_KEPT_SECONDS = 600;
 
 export interface Edge {
   cursor: string;
@@ -36,36 +39,27 @@ function keyFromCursor(sort: PublicSort, cursor: string): PublicKey {
   return parts.slice(1);
 }
 
-export function createPublicTasksService({ db }: { db: Kysely<DB> }) {
-  // One refresh at a time per key; a stale value answers while it refreshes.
-  const bookmarks = new LRUCache<PublicSort, PublicKey[]>({
-    max: 2,
-    ttl: BOOKMARKS_TTL_MS,
-    allowStale: true,
-    fetchMethod: (sort) => publicBookmarks(db, sort, BOOKMARK_STRIDE),
-  });
-  const totals = new LRUCache<'all', number>({
-    max: 1,
-    ttl: TOTAL_TTL_MS,
-    allowStale: true,
-    fetchMethod: () => countPublicTasks(db),
-  });
+export function createPublicTasksService(
+  { db }: { db: Kysely<DB> },
+  opts = { stride: BOOKMARK_STRIDE, refreshMs: REFRESH_MS, retentionSeconds: CHANGES_KEPT_SECONDS },
+) {
+  const index = createPublicIndex(db, opts);
 
   /** Rows `offset … offset+limit` in sort order, without reading the rows before them. */
   async function pageAt(sort: PublicSort, offset: number, limit: number) {
-    const mark = Math.floor(offset / BOOKMARK_STRIDE);
-    if (mark === 0) return publicPage(db, { sort, after: null, skip: offset, limit });
-    const marks = (await bookmarks.fetch(sort)) ?? [];
-    const start = marks[Math.min(mark, marks.length) - 1];
-    if (!start) return publicPage(db, { sort, after: null, skip: offset, limit });
-    const skip = offset - Math.min(mark, marks.length) * BOOKMARK_STRIDE;
-    return publicPage(db, { sort, after: start, skip, limit });
+    // The top of the list needs no index (and no wait for its first read).
+    if (offset < opts.stride) return publicPage(db, { sort, after: null, skip: offset, limit });
+    const { after, skip } = startOf((await index.current()).marks[sort], offset);
+    return publicPage(db, { sort, after, skip, limit });
   }
 
   return {
+    /** The index behind deep pages and the total (its counters; a refresh on demand). */
+    index,
+
     /** The number of public tasks, at most 10 s old. */
     async total(): Promise<number> {
-      return (await totals.fetch('all')) ?? 0;
+      return (await index.current()).total;
     },
 
     async list(q: { offset: number; limit: number; sort_by: PublicSort }): Promise<TaskWithLast[]> {

@@ -1,11 +1,15 @@
 // Thin GraphQL adapter over the task services. Arguments are renamed to the REST fields
 // and validated against the very schemas the REST routes declare (tasks.schemas.ts).
+
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { validate } from '../lib/validation.js';
+import type { ExecutionsService } from './executions.service.js';
+import type { SharingService } from './sharing.service.js';
 import type { TaskState } from './task-states.js';
 import { CreateTaskBody, ExecutionsQuery, ForkBody, UpdateTaskBody } from './tasks.schemas.js';
+import type { TasksService } from './tasks.service.js';
 import {
   CreateTaskInput,
   ExecutionType,
@@ -42,17 +46,21 @@ const executionsArgs = argumentRule(ExecutionsQuery, 'query', (a: { limit?: numb
 );
 @Resolver()
 export class TasksResolver {
+  constructor(
+    private readonly services: { tasks: TasksService; sharing: SharingService; executions: ExecutionsService },
+  ) {}
+
   @Query(() => [TaskType], { description: 'Your tasks, newest first, with their last execution.' })
   async tasks(
     @Arg('state', () => TaskStateEnum, { nullable: true }) state: TaskState | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TaskType[]> {
-    return (await ctx.services.tasks.list(ctx.viewer, state ?? undefined)).map((t) => toTaskType(t));
+    return (await this.services.tasks.list(ctx.viewer, state ?? undefined)).map((t) => toTaskType(t));
   }
 
   @Query(() => TaskType, { nullable: true, description: 'Your task, or anyone’s public task (notifications hidden).' })
   async task(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<TaskType> {
-    return toTaskType((await ctx.services.sharing.get(ctx.viewer, id, ctx.address)).task);
+    return toTaskType((await this.services.sharing.get(ctx.viewer, id, ctx.address)).task);
   }
 
   @Query(() => [ExecutionType], { description: 'Executions of your task, newest first.' })
@@ -63,7 +71,7 @@ export class TasksResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<ExecutionType[]> {
     const q = executionsArgs.parse({ limit });
-    return (await ctx.services.executions.list(ctx.viewer, taskId, q.limit)).map(toExecutionType);
+    return (await this.services.executions.list(ctx.viewer, taskId, q.limit)).map(toExecutionType);
   }
 
   @Mutation(() => TaskType)
@@ -72,7 +80,7 @@ export class TasksResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<TaskType> {
     const body = validate(CreateTaskBody, toRestBody(input), 'body');
-    const { task, ...extra } = await ctx.services.tasks.create(ctx.viewer, body);
+    const { task, ...extra } = await this.services.tasks.create(ctx.viewer, body);
     return toTaskType(task, extra);
   }
 
@@ -83,13 +91,13 @@ export class TasksResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<TaskType> {
     const body = validate(UpdateTaskBody, toRestBody(input), 'body');
-    const { task, ...extra } = await ctx.services.tasks.update(ctx.viewer, id, body);
+    const { task, ...extra } = await this.services.tasks.update(ctx.viewer, id, body);
     return toTaskType(task, extra);
   }
 
   @Mutation(() => Boolean)
   async deleteTask(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    await ctx.services.tasks.remove(ctx.viewer, id);
+    await this.services.tasks.remove(ctx.viewer, id);
     return true;
   }
 
@@ -99,7 +107,7 @@ export class TasksResolver {
     @Arg('isPublic', () => Boolean) isPublic: boolean,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TaskType> {
-    return toTaskType(await ctx.services.sharing.setVisibility(ctx.viewer, id, isPublic));
+    return toTaskType(await this.services.sharing.setVisibility(ctx.viewer, id, isPublic));
   }
 
   @Mutation(() => TaskType, { description: 'A paused private copy of your task or of a public one.' })
@@ -109,7 +117,7 @@ export class TasksResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<TaskType> {
     const body = validate(ForkBody, defined({ name }), 'body');
-    const { task, ...extra } = await ctx.services.sharing.fork(ctx.viewer, id, body?.name);
+    const { task, ...extra } = await this.services.sharing.fork(ctx.viewer, id, body?.name);
     return toTaskType(task, extra);
   }
 
@@ -119,6 +127,6 @@ export class TasksResolver {
     @Arg('force', () => Boolean, { nullable: true }) force: boolean | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ExecutionType> {
-    return toExecutionType(await ctx.services.executions.execute(ctx.viewer, id, force ?? false));
+    return toExecutionType(await this.services.executions.execute(ctx.viewer, id, force ?? false));
   }
 }

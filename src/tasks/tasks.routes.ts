@@ -3,8 +3,10 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Services } from '../container.js';
 import { authErrors, DetailSchema, IdParams, ValidationErrorSchema } from '../http/schemas.js';
+import type { ExecutionsService } from './executions.service.js';
+import type { PublicTasksService } from './public-tasks.service.js';
+import type { SharingService } from './sharing.service.js';
 import { toExecutionJson, toTaskJson } from './tasks.json.js';
 import {
   CreateTaskBody,
@@ -20,6 +22,7 @@ import {
   VisibilityBody,
   VisibilitySchema,
 } from './tasks.schemas.js';
+import type { TasksService } from './tasks.service.js';
 
 const taskErrors = {
   400: DetailSchema,
@@ -29,9 +32,12 @@ const taskErrors = {
   ...authErrors,
 };
 
-export const tasksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { tasks, executions, sharing, publicTasks } = services;
-
+export const tasksRoutes: FastifyPluginAsyncTypebox<{
+  tasks: TasksService;
+  executions: ExecutionsService;
+  sharing: SharingService;
+  publicTasks: PublicTasksService;
+}> = async (app, { tasks, executions, sharing, publicTasks }) => {
   app.post(
     '/api/v1/tasks',
     {

@@ -1,10 +1,10 @@
 // Thin GraphQL adapter over the templates service; arguments are checked against the
 // REST schemas (templates.schemas.ts).
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, ID, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
-import type { GraphQLContext } from '../graphql/context.js';
 import { validate } from '../lib/validation.js';
 import { TemplateParams, TemplatesQuery } from './templates.schemas.js';
+import type { TemplatesService } from './templates.service.js';
 import { TaskTemplateType, toTemplateType } from './templates.types.js';
 
 const templatesArgs = argumentRule(TemplatesQuery, 'query', (a: { category?: string | null }) =>
@@ -13,19 +13,20 @@ const templatesArgs = argumentRule(TemplatesQuery, 'query', (a: { category?: str
 
 @Resolver()
 export class TemplatesResolver {
+  constructor(private readonly services: { templates: TemplatesService }) {}
+
   @Query(() => [TaskTemplateType], { description: 'Task templates by category, then name; no credentials needed.' })
   @templatesArgs.decorator
   async templates(
     @Arg('category', () => String, { nullable: true }) category: string | null,
-    @Ctx() ctx: GraphQLContext,
   ): Promise<TaskTemplateType[]> {
     const q = templatesArgs.parse({ category });
-    return (await ctx.services.templates.list(q.category)).map(toTemplateType);
+    return (await this.services.templates.list(q.category)).map(toTemplateType);
   }
 
   @Query(() => TaskTemplateType, { nullable: true, description: 'One task template; no credentials needed.' })
-  async template(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<TaskTemplateType> {
+  async template(@Arg('id', () => ID) id: string): Promise<TaskTemplateType> {
     const p = validate(TemplateParams, { template_id: id }, 'path');
-    return toTemplateType(await ctx.services.templates.get(p.template_id));
+    return toTemplateType(await this.services.templates.get(p.template_id));
   }
 }

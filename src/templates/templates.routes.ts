@@ -2,14 +2,15 @@
 // `/api/v1/templates/` with the slash; both forms are served.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Services } from '../container.js';
 import { DetailSchema, ValidationErrorSchema } from '../http/schemas.js';
 import { toTemplateJson } from './templates.json.js';
 import { TaskTemplateSchema, TemplateParams, TemplatesQuery } from './templates.schemas.js';
+import type { TemplatesService } from './templates.service.js';
 
-export const templatesRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { templates } = services;
-
+export const templatesRoutes: FastifyPluginAsyncTypebox<{ templates: TemplatesService }> = async (
+  app,
+  { templates },
+) => {
   app.get(
     '/api/v1/templates',
     {

@@ -1,23 +1,26 @@
 import { Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context.js';
+import type { UsersService } from './users.service.js';
 import { SyncUserResultType, toUserType, UserType } from './users.types.js';
 
 @Resolver()
 export class UsersResolver {
+  constructor(private readonly services: { users: UsersService }) {}
+
   @Query(() => UserType, { description: 'The signed-in user.' })
   me(@Ctx() ctx: GraphQLContext): UserType {
-    return toUserType(ctx.services.users.me(ctx.viewer));
+    return toUserType(this.services.users.me(ctx.viewer));
   }
 
   @Mutation(() => SyncUserResultType, { description: 'Create or refresh the user from the Clerk identity.' })
   async syncUser(@Ctx() ctx: GraphQLContext): Promise<SyncUserResultType> {
-    const { user, created } = await ctx.services.users.sync(ctx.viewer);
+    const { user, created } = await this.services.users.sync(ctx.viewer);
     return { user: toUserType(user), created };
   }
 
   @Mutation(() => Boolean)
   async markWelcomeSeen(@Ctx() ctx: GraphQLContext): Promise<boolean> {
-    await ctx.services.users.markWelcomeSeen(ctx.viewer);
+    await this.services.users.markWelcomeSeen(ctx.viewer);
     return true;
   }
 }

@@ -1,11 +1,11 @@
 // REST shim for /auth user endpoints (CONTRACT.md); rules live in users.service.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Services } from '../container.js';
 import { authErrors, DetailSchema } from '../http/schemas.js';
 import { toUserJson } from './users.json.js';
 import { StatusSchema, SyncUserResultSchema, UserSchema } from './users.schemas.js';
+import type { UsersService } from './users.service.js';
 
-export const usersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const usersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = async (app, { users }) => {
   app.get(
     '/auth/me',
     {
@@ -15,7 +15,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         response: { 200: UserSchema, 404: DetailSchema, ...authErrors },
       },
     },
-    async (req) => toUserJson(services.users.me(req.viewer)),
+    async (req) => toUserJson(users.me(req.viewer)),
   );
 
   app.post(
@@ -28,7 +28,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       },
     },
     async (req) => {
-      const { user, created } = await services.users.sync(req.viewer);
+      const { user, created } = await users.sync(req.viewer);
       return { user: toUserJson(user), created };
     },
   );
@@ -43,7 +43,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       },
     },
     async (req) => {
-      await services.users.markWelcomeSeen(req.viewer);
+      await users.markWelcomeSeen(req.viewer);
       return { status: 'success' };
     },
   );

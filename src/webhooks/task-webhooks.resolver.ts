@@ -1,8 +1,10 @@
 // Thin GraphQL adapter over a task's webhook service: the same rules and outcomes as REST.
+
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ConnectionArgs } from '../http/schemas.js';
+import type { TaskWebhooksService } from './task-webhooks.service.js';
 import { toWebhookDeliveryType, WebhookDeliveryConnectionType, WebhookDeliveryType } from './task-webhooks.types.js';
 
 const connectionArgs = argumentRule(ConnectionArgs, 'query', (a: { first?: number | null; after?: string | null }) =>
@@ -13,6 +15,8 @@ const connectionArgs = argumentRule(ConnectionArgs, 'query', (a: { first?: numbe
 
 @Resolver()
 export class TaskWebhooksResolver {
+  constructor(private readonly services: { taskWebhooks: TaskWebhooksService }) {}
+
   @Query(() => WebhookDeliveryConnectionType, {
     description: 'Webhook deliveries of your task, newest first, each with its attempts.',
   })
@@ -24,7 +28,7 @@ export class TaskWebhooksResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WebhookDeliveryConnectionType> {
     const q = connectionArgs.parse({ first, after });
-    const page = await ctx.services.taskWebhooks.deliveries(ctx.viewer, taskId, { limit: q.first, cursor: q.after });
+    const page = await this.services.taskWebhooks.deliveries(ctx.viewer, taskId, { limit: q.first, cursor: q.after });
     const edges = page.deliveries.map((d, i) => ({
       cursor: page.cursors[i] as string,
       node: toWebhookDeliveryType(d),
@@ -37,7 +41,7 @@ export class TaskWebhooksResolver {
       'A new signing secret for the task webhook, returned this once; the old one signs too during the overlap.',
   })
   async rotateWebhookSecret(@Arg('taskId', () => ID) taskId: string, @Ctx() ctx: GraphQLContext): Promise<string> {
-    return (await ctx.services.taskWebhooks.rotateSecret(ctx.viewer, taskId)).webhook_secret;
+    return (await this.services.taskWebhooks.rotateSecret(ctx.viewer, taskId)).webhook_secret;
   }
 
   @Mutation(() => Boolean, { description: 'Queue one more attempt of a delivery, with the same webhook-id.' })
@@ -46,12 +50,12 @@ export class TaskWebhooksResolver {
     @Arg('deliveryId', () => ID) deliveryId: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    await ctx.services.taskWebhooks.replay(ctx.viewer, taskId, deliveryId);
+    await this.services.taskWebhooks.replay(ctx.viewer, taskId, deliveryId);
     return true;
   }
 
   @Mutation(() => WebhookDeliveryType, { description: 'Send a `ping` event to the task webhook now (5 per minute).' })
   async testWebhook(@Arg('taskId', () => ID) taskId: string, @Ctx() ctx: GraphQLContext): Promise<WebhookDeliveryType> {
-    return toWebhookDeliveryType(await ctx.services.taskWebhooks.test(ctx.viewer, taskId));
+    return toWebhookDeliveryType(await this.services.taskWebhooks.test(ctx.viewer, taskId));
   }
 }

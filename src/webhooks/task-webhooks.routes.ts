@@ -1,6 +1,5 @@
 // REST shims for a task's webhook: rotate its secret, its delivery log, replay, test.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Services } from '../container.js';
 import { authErrors, DetailSchema, IdParams, ValidationErrorSchema } from '../http/schemas.js';
 import { toTaskDeliveryJson } from './task-webhooks.json.js';
 import {
@@ -11,12 +10,14 @@ import {
   TaskDeliveryParams,
   TestedSchema,
 } from './task-webhooks.schemas.js';
+import type { TaskWebhooksService } from './task-webhooks.service.js';
 
 const errors = { 400: DetailSchema, 404: DetailSchema, 422: ValidationErrorSchema, ...authErrors };
 
-export const taskWebhooksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { taskWebhooks } = services;
-
+export const taskWebhooksRoutes: FastifyPluginAsyncTypebox<{ taskWebhooks: TaskWebhooksService }> = async (
+  app,
+  { taskWebhooks },
+) => {
   app.post(
     '/api/v1/tasks/:id/webhook/rotate-secret',
     {

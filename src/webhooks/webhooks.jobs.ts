@@ -64,7 +64,7 @@ export function registerWebhookDeliveries({ db, engine, logger, securityLog, ema
 
     /** A run that met its condition: one delivery to the task's webhook, queued with the outcome. */
     runListener: {
-      wants: (notifications, conditionMet) => conditionMet && webhookOf(notifications) !== undefined,
+      wants: ({ notifications, conditionMet }) => conditionMet && webhookOf(notifications) !== undefined,
       record: (trx, { task, execution }) => conditionMet(trx, task, execution),
     } satisfies RunListener,
   };

@@ -1,16 +1,20 @@
 // Thin GraphQL adapter over the default-webhook service; arguments are renamed to the REST
 // fields and checked against the same schemas (webhooks.schemas.ts).
+
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context.js';
 import { validate } from '../lib/validation.js';
 import { WebhookConfigBody, WebhookTestBody } from './webhooks.schemas.js';
+import type { WebhooksService } from './webhooks.service.js';
 import { WebhookConfigType, WebhookTestResultType } from './webhooks.types.js';
 
 @Resolver()
 export class WebhooksResolver {
+  constructor(private readonly services: { webhooks: WebhooksService }) {}
+
   @Query(() => WebhookConfigType, { description: 'Your default webhook (the secret as a masked hint).' })
   async webhookConfig(@Ctx() ctx: GraphQLContext): Promise<WebhookConfigType> {
-    return ctx.services.webhooks.getConfig(ctx.viewer);
+    return this.services.webhooks.getConfig(ctx.viewer);
   }
 
   @Mutation(() => WebhookConfigType, {
@@ -23,7 +27,7 @@ export class WebhooksResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WebhookConfigType> {
     const body = validate(WebhookConfigBody, { webhook_url: url, ...(enabled !== null && { enabled }) }, 'body');
-    return ctx.services.webhooks.updateConfig(ctx.viewer, body);
+    return this.services.webhooks.updateConfig(ctx.viewer, body);
   }
 
   @Mutation(() => WebhookTestResultType, {
@@ -36,6 +40,6 @@ export class WebhooksResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WebhookTestResultType> {
     const body = validate(WebhookTestBody, { webhook_url: url, webhook_secret: secret ?? '' }, 'body');
-    return ctx.services.webhooks.test(ctx.viewer, body);
+    return this.services.webhooks.test(ctx.viewer, body);
   }
 }

@@ -1,6 +1,5 @@
 // REST shims for the user's default webhook (dashboard settings).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Services } from '../container.js';
 import { authErrors, DetailSchema, ValidationErrorSchema } from '../http/schemas.js';
 import {
   WebhookConfigBody,
@@ -8,12 +7,11 @@ import {
   WebhookTestBody,
   WebhookTestResultSchema,
 } from './webhooks.schemas.js';
+import type { WebhooksService } from './webhooks.service.js';
 
 const errors = { 400: DetailSchema, 404: DetailSchema, 422: ValidationErrorSchema, ...authErrors };
 
-export const webhooksRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { webhooks } = services;
-
+export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksService }> = async (app, { webhooks }) => {
   app.get(
     '/api/v1/webhooks/config',
     {

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   envReadsOutside,
+  folderImports,
   graphqlReachedFrom,
   importCycles,
+  LAYERS,
   lineCount,
   readSources,
   sqlOutsideRepositories,
@@ -35,6 +37,24 @@ describe('src/', () => {
 
   it('does webhook delivery only in webhooks/ (sending, attempts, signing headers, its queue)', () => {
     expect(webhookDeliveryOutside(src)).toEqual([]);
+  });
+
+  it('imports point down the layers (README "Architecture"), but for the few named here', () => {
+    const { all, upward } = folderImports(src);
+    expect(all.length).toBeGreaterThan(100);
+    // Counted as distinct folder pairs (scripts: test/helpers/architecture.ts folderImports);
+    // 34 of 180 on 8ef14e2. Auth's strategies read the users and api-keys repositories and
+    // db/types names the task states: each is one import a move would only rename.
+    expect(upward).toEqual(['auth > api-keys', 'auth > security', 'auth/strategies > users', 'db > tasks']);
+    expect(upward.length).toBeLessThanOrEqual(8);
+  });
+
+  it('no feature imports container.ts, and helper folders (http, graphql, lib) import no feature', () => {
+    const features = (unit: string) => !LAYERS.flat().includes(unit.split('/')[0]!);
+    const { all } = folderImports(src);
+    const pairs = all.map((e) => e.split(' > ') as [string, string]);
+    expect(pairs.filter(([from, to]) => features(from) && to === 'container')).toEqual([]);
+    expect(pairs.filter(([from, to]) => ['http', 'graphql', 'lib'].includes(from) && features(to))).toEqual([]);
   });
 
   it('reads process.env only in src/config/ (every setting is declared there, once)', () => {
@@ -83,6 +103,8 @@ describe('the checks themselves, on a broken tree', () => {
     'const { env } = process;\nexport const port = process.env.PORT ?? env.HOST;\n// process.env.X in a comment\n',
   );
   put('config/config.ts', 'export const read = () => process.env;\n');
+  put('users/users.routes.ts', "import type { C } from '../container.js';\nexport type R = C;\n");
+  put('container.ts', 'export type C = 1;\n');
   const broken = readSources(dir);
 
   it('finds a cycle through a type-only import and a subfolder', () => {
@@ -107,6 +129,13 @@ describe('the checks themselves, on a broken tree', () => {
       'cli/tool.ts:1: const { env } = process;',
       'cli/tool.ts:2: export const port = process.env.PORT ?? env.HOST;',
     ]);
+  });
+
+  it('counts folder pairs once and names those that point up the layers', () => {
+    const { all, upward } = folderImports(broken);
+    expect(all).toContain('users > container');
+    expect(all).toEqual(['a > b', 'b > sub', 'runs > users', 'runs > webhooks', 'sub > a', 'users > container']);
+    expect(upward).toEqual(['users > container']);
   });
 
   it('finds GraphQL reached from a job handler', () => {

@@ -1,7 +1,8 @@
 // The dashboard's feeds: your own runs that notified (Dashboard.tsx → ResultCard) and the
 // public feed (Explore.tsx), which shows public tasks' findings (never their errors).
-import { sql } from 'kysely';
+import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DB } from '../../src/db/types.js';
 import { feedQuery } from '../../src/feed/feed.repository.js';
 import { FeedDocument, PublicFeedDocument } from '../gql/graphql.js';
 import type { TestApp } from '../helpers/app.js';
@@ -205,6 +206,32 @@ describe('GET /api/v1/public/feed', () => {
   });
 });
 
+type PlanNode = {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  Plans?: PlanNode[];
+};
+
+/** Every node of the executed plan of `c` (EXPLAIN ANALYZE). */
+async function explain(db: Kysely<DB>, c: CompiledQuery): Promise<PlanNode[]> {
+  // EXPLAIN takes no bind parameters: inline them (strings and numbers only here).
+  const text = c.sql.replace(/\$(\d+)/g, (_, i) => {
+    const v = c.parameters[Number(i) - 1];
+    return typeof v === 'number' ? String(v) : `'${String(v).replaceAll("'", "''")}'`;
+  });
+  const plan = await sql.raw<{ 'QUERY PLAN': unknown }>(`explain (analyze, format json) ${text}`).execute(db);
+  const nodes: PlanNode[] = [];
+  const walk = (n: PlanNode) => {
+    nodes.push(n);
+    for (const p of n.Plans ?? []) walk(p);
+  };
+  walk((plan.rows[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan);
+  return nodes;
+}
+
 describe.skipIf(!inject('pgTemplate'))('the public feed at scale', () => {
   it('reads the feed index newest first and stops after `limit` public rows (EXPLAIN)', async () => {
     const db = tdb.database.db;
@@ -221,27 +248,7 @@ describe.skipIf(!inject('pgTemplate'))('the public feed at scale', () => {
       from t, generate_series(1, 50) g`.execute(db);
     await sql`analyze task_executions`.execute(db);
     await sql`analyze tasks`.execute(db);
-    const c = feedQuery(db, { publicOnly: true, limit: 50 }).compile();
-    // EXPLAIN takes no bind parameters: inline them (strings and numbers only here).
-    const text = c.sql.replace(/\$(\d+)/g, (_, i) => {
-      const v = c.parameters[Number(i) - 1];
-      return typeof v === 'number' ? String(v) : `'${String(v).replaceAll("'", "''")}'`;
-    });
-    const plan = await sql.raw<{ 'QUERY PLAN': unknown }>(`explain (analyze, format json) ${text}`).execute(db);
-    type Node = {
-      'Node Type': string;
-      'Relation Name'?: string;
-      'Index Name'?: string;
-      'Actual Rows': number;
-      'Actual Loops': number;
-      Plans?: Node[];
-    };
-    const nodes: Node[] = [];
-    const walk = (n: Node) => {
-      nodes.push(n);
-      for (const p of n.Plans ?? []) walk(p);
-    };
-    walk((plan.rows[0]!['QUERY PLAN'] as { Plan: Node }[])[0]!.Plan);
+    const nodes = await explain(db, feedQuery(db, { publicOnly: true, limit: 50 }).compile());
     const executions = nodes.filter((n) => n['Relation Name'] === 'task_executions');
     expect(executions.map((n) => n['Node Type'])).not.toContain('Seq Scan');
     expect(executions.map((n) => n['Index Name'])).toContain('task_executions_feed');
@@ -249,5 +256,61 @@ describe.skipIf(!inject('pgTemplate'))('the public feed at scale', () => {
     const read = executions.reduce((sum, n) => sum + n['Actual Rows'] * n['Actual Loops'], 0);
     expect(read).toBeGreaterThanOrEqual(50);
     expect(read).toBeLessThan(1000);
+  });
+});
+
+describe.skipIf(!inject('pgTemplate'))('the owner feed at scale', () => {
+  it("reads the owner's notified runs in order from their own index and stops at `limit` (EXPLAIN)", async () => {
+    const db = tdb.database.db;
+    const bulk = await signIn(t.app, clerk);
+    // 400 tasks × 50 runs = 20,000 executions of one owner, a third of them notified — and
+    // the same again for someone else. One index probe per task, then a sort of every
+    // notified run (~6,700), is what the feed must not cost.
+    for (const userId of [bulk.userId, other.userId]) {
+      await sql`
+        with t as (
+          insert into tasks (user_id, name, search_query, condition_description, state)
+          select ${userId}, 'owner bulk ' || g, 'q', 'c', 'paused' from generate_series(1, 400) g
+          returning id)
+        insert into task_executions (task_id, status, started_at, completed_at, notification, result)
+        select t.id, case when g % 3 = 0 then 'success' else 'failed' end,
+               now() - (g || ' hours')::interval - random() * interval '1 hour', now(),
+               case when g % 3 = 0 then 'n' end, '{"evidence":"e"}'
+        from t, generate_series(1, 50) g`.execute(db);
+    }
+    await sql`analyze task_executions`.execute(db);
+    await sql`analyze tasks`.execute(db);
+    const nodes = await explain(db, feedQuery(db, { userId: bulk.userId, limit: 50 }).compile());
+    const executions = nodes.filter((n) => n['Relation Name'] === 'task_executions');
+    expect(executions.map((n) => n['Index Name'])).toEqual(['task_executions_owner_notified']);
+    const read = executions.reduce((sum, n) => sum + n['Actual Rows'] * n['Actual Loops'], 0);
+    expect(read).toBe(50);
+    expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
+
+    const res = await rest(t.app, 'GET', '/api/v1/tasks/feed?limit=50', bulk.headers);
+    expect(res.status).toBe(200);
+    expect(res.body).toHaveLength(50);
+    expect(res.body.every((x: { task_user_id: string }) => x.task_user_id === bulk.userId)).toBe(true);
+    const starts = res.body.map((x: { started_at: string }) => Date.parse(x.started_at));
+    expect(starts).toEqual([...starts].sort((a, b) => b - a));
+  });
+});
+
+describe('the owner on each execution', () => {
+  it('is filled in by the database for any writer, and follows the task to a new owner', async () => {
+    const db = tdb.database.db;
+    const a = await signIn(t.app, clerk);
+    const b = await signIn(t.app, clerk);
+    const taskId = await task(a, 'owner follows');
+    const run = await insertRun(tdb.database, taskId, { notification: 'moved' });
+    const ownerOf = async (id: string) =>
+      (await db.selectFrom('task_executions').select('user_id').where('id', '=', id).executeTakeFirstOrThrow()).user_id;
+    expect(await ownerOf(run.id)).toBe(a.userId);
+    await db.updateTable('tasks').set({ user_id: b.userId }).where('id', '=', taskId).execute();
+    expect(await ownerOf(run.id)).toBe(b.userId);
+    const feedOf = async (u: SignedInUser) =>
+      (await rest(t.app, 'GET', '/api/v1/tasks/feed', u.headers)).body.map((x: { id: string }) => x.id);
+    expect(await feedOf(b)).toEqual([run.id]);
+    expect(await feedOf(a)).toEqual([]);
   });
 });

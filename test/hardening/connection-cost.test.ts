@@ -17,7 +17,7 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { LIMITS, queryCost } from '../../src/graphql/limits.js';
-import { getSchema } from '../../src/graphql/schema.js';
+import { gatewaySchema as getSchema } from '../../src/plugins/resolvers.js';
 
 const leaves = (t: GraphQLObjectType) =>
   Object.values(t.getFields())

@@ -168,3 +168,49 @@ export function envReadsOutside(files: SourceFile[], dir: string): string[] {
   }
   return found;
 }
+
+/**
+ * The layers of src/, lowest first (README "Architecture"): a folder may import its own layer
+ * and those below. `*` stands for every folder not named — the features. A folder's layer is
+ * its top-level folder's (auth/strategies is auth); a top-level file is a unit of its own.
+ */
+export const LAYERS: readonly (readonly string[])[] = [
+  ['lib', 'errors', 'config', 'telemetry'],
+  ['db', 'engine'],
+  ['auth'],
+  ['http', 'graphql'],
+  ['*'],
+  ['metrics', 'container'],
+  ['plugins', 'dev-tools'],
+  ['app', 'shutdown', 'cli'],
+  ['server'],
+  ['main'],
+];
+
+/** The unit an import is counted between: a file's folder (sub-folders apart), or a top-level file. */
+export const unitOf = (path: string) => (path.includes('/') ? dirname(path) : path.replace(/\.ts$/, ''));
+
+function layerOf(unit: string, layers: readonly (readonly string[])[]): number {
+  const top = unit.split('/')[0]!;
+  const i = layers.findIndex((l) => l.includes(top));
+  return i >= 0 ? i : layers.findIndex((l) => l.includes('*'));
+}
+
+/**
+ * Folder-level imports (distinct pairs of units, as `from > to`) and those among them that
+ * point up the layers. Imports leaving src/ (migrations/) are not counted.
+ */
+export function folderImports(files: SourceFile[], layers = LAYERS): { all: string[]; upward: string[] } {
+  const all = new Set<string>();
+  const upward = new Set<string>();
+  for (const f of files) {
+    for (const target of f.imports) {
+      if (target.startsWith('..')) continue;
+      const [from, to] = [unitOf(f.path), unitOf(target)];
+      if (from === to) continue;
+      all.add(`${from} > ${to}`);
+      if (layerOf(to, layers) > layerOf(from, layers)) upward.add(`${from} > ${to}`);
+    }
+  }
+  return { all: [...all].sort(), upward: [...upward].sort() };
+}

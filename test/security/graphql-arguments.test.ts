@@ -7,7 +7,7 @@ import { setTimeout } from 'node:timers/promises';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryCost } from '../../src/graphql/limits.js';
-import { getSchema } from '../../src/graphql/schema.js';
+import { gatewaySchema as getSchema } from '../../src/plugins/resolvers.js';
 import { bearer, type TestApp } from '../helpers/app.js';
 import type { TestDatabase } from '../helpers/db.js';
 import type { FakeClerk } from '../helpers/fake-clerk.js';

@@ -148,6 +148,64 @@ describe('execute', () => {
   });
 });
 
+describe('lists in one statement', () => {
+  it('executions and notifications of a task (REST and GraphQL) cost one statement beyond the key look-up, ownership included', async () => {
+    const v = await signIn(t.app, clerk);
+    const { key } = await createKey(t.app, v.headers);
+    const headers = { authorization: `Bearer ${key}` };
+    const mine = (await rest(t.app, 'POST', '/api/v1/tasks', headers, { search_query: 'mine' })).body;
+    const theirs = await newTask();
+    const empty = (await rest(t.app, 'POST', '/api/v1/tasks', headers, { search_query: 'no runs yet' })).body;
+    await sql`
+      insert into task_executions (task_id, status, started_at, notification)
+      select ${mine.id}, 'success', now() - (g || ' minutes')::interval, case when g % 2 = 0 then 'n' || g end
+      from generate_series(1, 30) g`.execute(tdb.database.db);
+    const statements = async (run: () => Promise<unknown>) => {
+      const before = t.database.stats.queries;
+      await run();
+      return t.database.stats.queries - before;
+    };
+    await rest(t.app, 'GET', '/auth/me', headers); // warm: last_used_at written once
+    const me = await statements(() => rest(t.app, 'GET', '/auth/me', headers));
+    const cases: [string, () => Promise<{ status: number; body: unknown }>, number][] = [
+      ['REST executions', () => rest(t.app, 'GET', `/api/v1/tasks/${mine.id}/executions?limit=20`, headers), 20],
+      ['REST notifications', () => rest(t.app, 'GET', `/api/v1/tasks/${mine.id}/notifications?limit=20`, headers), 15],
+      ['REST executions, no runs', () => rest(t.app, 'GET', `/api/v1/tasks/${empty.id}/executions`, headers), 0],
+      ['REST executions, not yours', () => rest(t.app, 'GET', `/api/v1/tasks/${theirs.id}/executions`, headers), 404],
+      [
+        'REST notifications, not yours',
+        () => rest(t.app, 'GET', `/api/v1/tasks/${theirs.id}/notifications`, headers),
+        404,
+      ],
+      [
+        'GraphQL executions',
+        async () => {
+          const g = await gql(t.app, ExecutionsDocument, { taskId: mine.id, limit: 20 }, headers);
+          return { status: g.errors ? 500 : 200, body: g.data?.executions };
+        },
+        20,
+      ],
+      [
+        'GraphQL executions, not yours',
+        async () => {
+          const g = await gql(t.app, ExecutionsDocument, { taskId: theirs.id, limit: 20 }, headers);
+          return { status: codeOf(g) === 'NOT_FOUND' ? 404 : 200, body: g.data };
+        },
+        404,
+      ],
+    ];
+    for (const [name, run, expected] of cases) {
+      let res: { status: number; body: unknown } | undefined;
+      const n = await statements(async () => {
+        res = await run();
+      });
+      if (expected === 404) expect(res?.status, name).toBe(404);
+      else expect((res?.body as unknown[] | undefined)?.length, name).toBe(expected);
+      expect(n, name).toBe(me + 1);
+    }
+  });
+});
+
 describe('lastExecution without N+1', () => {
   it('tasks { lastExecution } costs the same number of SQL statements for 10 and for 1,000 tasks', async () => {
     const db = tdb.database.db;
