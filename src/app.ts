@@ -10,6 +10,7 @@ import auth from './plugins/auth.js';
 import errors from './plugins/errors.js';
 import graphql from './plugins/graphql.js';
 import health from './plugins/health.js';
+import home from './plugins/home.js';
 import input from './plugins/input.js';
 import jobs from './plugins/jobs.js';
 import live from './plugins/live.js';
@@ -37,13 +38,19 @@ export async function buildApp(container: Container, opts: AppOptions = {}) {
   await app.register(errors);
   await app.register(health, { database: container.database, lifecycle: container.lifecycle });
   await app.register(metrics, { metrics: container.metrics });
-  await app.register(auth, { accountRequest: container.accountRequest });
+  await app.register(auth, {
+    accountRequest: container.accountRequest,
+    budgets: container.budgets,
+    authFailures: container.authFailures,
+    anonymousLimit: container.anonymousLimit,
+  });
   await app.register(openapi);
   await app.register(graphql, { container });
   await app.register(live, { container });
   await app.register(jobs, { container });
   await app.register(restRoutes, { services });
   if (config.server.devTools) await app.register(webhookInbox);
+  await app.register(home, { devTools: config.server.devTools });
   return app;
 }
 

@@ -12,6 +12,7 @@ import { AuthFailureLimiter } from './auth/failure-limiter.js';
 import { apiKeyStrategy } from './auth/strategies/api-key.strategy.js';
 import { clerkSessionStrategy } from './auth/strategies/clerk-session.strategy.js';
 import { devUserStrategy } from './auth/strategies/dev-user.strategy.js';
+import { createBudgets } from './budget/budget.js';
 import type { Config } from './config/config.js';
 import { createConnectorsService } from './connectors/connectors.service.js';
 import type { Database } from './db/database.js';
@@ -127,6 +128,7 @@ export function createServices(
       deliveries: webhookDeliveries,
       overlapHours: webhooks.secretOverlapHours,
       testLimit: rateLimits.limit('task-webhook-test', 5, 60_000),
+      replayLimit: rateLimits.limit('task-webhook-replay', 5, 60_000),
     }),
     history: createHistoryService({ db }),
     emailVerification: createEmailVerificationService({
@@ -154,6 +156,9 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const strategies: AuthStrategy[] = [apiKeyStrategy(apiKeyVerifier), clerkSessionStrategy(db, clerk)];
   if (config.auth.noAuth) strategies.push(devUserStrategy(db, config.server.corsOrigins));
   const rateLimits = createRateLimits(config.database.redisUrl, logger);
+  const budgets = createBudgets({ ...config.budget, redis: rateLimits.redis, logger });
+  const authFailures = new AuthFailureLimiter(config.limits.authFailuresPerMinute);
+  const anonymousLimit = rateLimits.limit('anonymous', config.limits.anonymousPerMinute, 60_000);
   const engine = deps.engine ?? inertEngine();
   // The features' background work, each registered with the engine by the feature itself.
   const securityEvents = createSecurityEventsService({ db, logger });
@@ -219,12 +224,17 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     /** Every request and live connection is authenticated and counted through this (auth/accounting.ts). */
     accountRequest: createAuthAccounting({
       authenticate,
-      failures: new AuthFailureLimiter(config.limits.authFailuresPerMinute),
-      /** Requests without credentials, per client address (in Redis when configured, so shared). */
-      anonymous: rateLimits.limit('anonymous', config.limits.anonymousPerMinute, 60_000),
+      failures: authFailures,
+      anonymous: anonymousLimit,
       onRefused: (err) => metrics.authFailure(err),
     }).accountRequest,
+    /** Refused credentials per address (signed hooks and live sockets count here too). */
+    authFailures,
+    /** Requests without credentials, per client address (in Redis when configured, so shared). */
+    anonymousLimit,
     rateLimits,
+    /** Per-caller budgets: REST requests and GraphQL points per window, expensive operations at once. */
+    budgets,
     apqCache,
     engine,
     runs,
@@ -236,6 +246,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     metrics,
     /** Releases what the container opened (the database and engine belong to the caller). */
     async close(): Promise<void> {
+      budgets.close();
+      await budgets.sync();
       await rateLimits.close();
       apqCache?.close();
       mailer?.close();

@@ -1,17 +1,17 @@
-// `npm run config:docs`: writes README's configuration table and .env.example from the
+// `npm run config:docs`: writes docs/configuration.md's table and .env.example from the
 // settings table (src/config/settings.ts). `--check` only says whether they are current.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { envExample, withReadmeTable } from '../config/docs.js';
 
 const check = process.argv.includes('--check');
-const readme = readFileSync('README.md', 'utf8');
+const readme = readFileSync('docs/configuration.md', 'utf8');
 const nextReadme = withReadmeTable(readme);
 if (nextReadme === undefined) {
-  console.error('README.md has no configuration markers (<!-- config:begin … --> … <!-- config:end -->)');
+  console.error('docs/configuration.md has no configuration markers (<!-- config:begin … --> … <!-- config:end -->)');
   process.exit(1);
 }
 const files: [string, string, string][] = [
-  ['README.md', readme, nextReadme],
+  ['docs/configuration.md', readme, nextReadme],
   ['.env.example', readFileSync('.env.example', 'utf8'), envExample()],
 ];
 const stale = files.filter(([, now, next]) => now !== next).map(([name]) => name);
@@ -22,5 +22,5 @@ if (check) {
   }
 } else {
   for (const [name, , next] of files) writeFileSync(name, next);
-  console.log(stale.length ? `wrote ${stale.join(', ')}` : 'README.md and .env.example are current');
+  console.log(stale.length ? `wrote ${stale.join(', ')}` : 'docs/configuration.md and .env.example are current');
 }

@@ -39,6 +39,7 @@ function derive(v: Values) {
     email: { ...v.email, dashboardUrl: v.email.dashboardUrl.replace(/\/+$/, '') },
     live: v.live,
     limits: v.limits,
+    budget: v.budget,
     telemetry: v.telemetry,
   };
 }

@@ -1,4 +1,4 @@
-// The README's configuration table and .env.example, written from the settings table so
+// docs/configuration.md's table and .env.example, written from the settings table so
 // neither can drift from it (npm run config:docs writes them; a test checks them).
 import { SETTING_LIST } from './config.js';
 import type { Setting } from './kinds.js';
@@ -30,7 +30,7 @@ export function readmeTable(): string {
 export function envExample(): string {
   const lines = [
     '# Copy to .env and uncomment what you change. Written by `npm run config:docs` from',
-    '# src/config/settings.ts: each line shows the default (or a sample); README "Configuration" explains each.',
+    '# src/config/settings.ts: each line shows the default (or a sample); docs/configuration.md explains each.',
   ];
   for (const [group, settings] of byGroup()) {
     lines.push('', `# --- ${group} ---`);

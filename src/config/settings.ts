@@ -9,6 +9,7 @@
 // A new concern is a new file here plus one line below.
 
 import { auth } from './settings/auth.js';
+import { budget } from './settings/budget.js';
 import { database } from './settings/database.js';
 import { email } from './settings/email.js';
 import { engine } from './settings/engine.js';
@@ -20,4 +21,4 @@ import { webhooks } from './settings/webhooks.js';
 
 export { DELIVERY_JOB_EXPIRE_SECONDS, EMAIL_JOB_EXPIRE_SECONDS } from './settings/shared.js';
 
-export const SETTINGS = { server, database, auth, engine, webhooks, email, live, limits, telemetry } as const;
+export const SETTINGS = { server, database, auth, engine, webhooks, email, live, limits, budget, telemetry } as const;

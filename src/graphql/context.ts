@@ -13,6 +13,13 @@ export interface GraphQLContext {
   userAgent?: string | undefined;
   /** This gateway's resolver instances; type-graphql asks it for each resolver it runs. */
   resolvers: ContainerType;
+  /**
+   * The caller's budget for this request (HTTP only): `charge` is told the operation's cost
+   * once known, sets the RateLimit-* headers and throws 429 when spent or when the caller
+   * already runs its share of expensive operations; `done` frees what the operation held.
+   * An object of its own, as Apollo hands resolvers a shallow copy of the context.
+   */
+  budget?: { charge(cost: number): void; done(): void };
 }
 
 /** The context of one operation (one subscription, for a live connection). */

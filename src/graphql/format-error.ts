@@ -13,6 +13,8 @@ const PASS_THROUGH = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  // The caller's budget (plugins/graphql): already the catalog's message.
+  'TOO_MANY_REQUESTS',
 ]);
 
 /** With tracing on, every error also carries `extensions.traceId`: what to search the traces for. */

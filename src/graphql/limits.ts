@@ -213,8 +213,8 @@ function cachedAnalyser(schema: GraphQLSchema) {
  */
 export function operationChecker(schema: GraphQLSchema) {
   const analysisOf = cachedAnalyser(schema);
-  /** Throws BAD_USER_INPUT for an argument out of range or a cost over the limit. */
-  return (document: DocumentNode, variables: Record<string, unknown>, operationName?: string | null): void => {
+  /** Throws BAD_USER_INPUT for an argument out of range or a cost over the limit; else the cost. */
+  return (document: DocumentNode, variables: Record<string, unknown>, operationName?: string | null): number => {
     const { cost, issues } = analysisOf(document, variables, operationName);
     if (issues.length > 0) {
       throw badInput(issues.map((i) => i.message).join('; '), [...new Set(issues.map((i) => i.node))]);
@@ -222,21 +222,31 @@ export function operationChecker(schema: GraphQLSchema) {
     if (cost > LIMITS.maxCost) {
       throw badInput(`Query is too expensive: cost ${cost} exceeds the limit of ${LIMITS.maxCost}.`);
     }
+    return cost;
   };
 }
 
-export function complexityPlugin(schema: GraphQLSchema, onRejected?: () => void): ApolloServerPlugin {
+/**
+ * `charge` is told the cost of every operation that passed (the caller's budget, which may
+ * still refuse it); what it throws is the request's error.
+ */
+export function complexityPlugin<C extends object>(
+  schema: GraphQLSchema,
+  opts: { onRejected?: () => void; charge?: (context: C, cost: number) => void } = {},
+): ApolloServerPlugin<C> {
   const check = operationChecker(schema);
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document }) {
+        async didResolveOperation({ request, document, contextValue }) {
+          let cost: number;
           try {
-            check(document, request.variables ?? {}, request.operationName);
+            cost = check(document, request.variables ?? {}, request.operationName);
           } catch (e) {
-            onRejected?.();
+            opts.onRejected?.();
             throw e;
           }
+          opts.charge?.(contextValue, cost);
         },
       };
     },

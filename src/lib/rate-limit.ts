@@ -20,6 +20,8 @@ export interface RateLimits {
   /** The limit called `name` (created once; later calls with the same name share it). */
   limit(name: string, points: number, windowMs: number): RateLimit;
   readonly shared: boolean;
+  /** The Redis connection when configured (other shared counters reuse it). */
+  readonly redis: Redis | undefined;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export function createRateLimits(redisUrl: string | undefined, logger: Logger, p
   const limits = new Map<string, RateLimit>();
   return {
     shared: redis !== undefined,
+    redis,
     limit(name, points, windowMs) {
       const existing = limits.get(name);
       if (existing) return existing;

@@ -4,7 +4,11 @@
 // `config: { auth: false }` (health checks, metrics, docs).
 import fp from 'fastify-plugin';
 import type { AccountRequest } from '../auth/accounting.js';
+import type { AuthFailureLimiter } from '../auth/failure-limiter.js';
 import { ANONYMOUS, type Viewer } from '../auth/viewer.js';
+import { type Budgets, budgetSubject, rateLimitHeaders } from '../budget/budget.js';
+import { Errors } from '../errors.js';
+import type { RateLimit } from '../lib/rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,21 +17,58 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** false = the route never authenticates (health checks, metrics). */
     auth?: boolean;
+    /**
+     * A route for other systems, authenticated by a signature over its body (Clerk's and
+     * GitHub's hooks): held to the anonymous limit per address before its body is read, and
+     * a refused signature counts as a failed authentication of that address.
+     */
+    signedHook?: boolean;
   }
 }
 
-export default fp<{ accountRequest: AccountRequest }>(
-  async (app, { accountRequest }) => {
+export interface AuthPluginOptions {
+  accountRequest: AccountRequest;
+  budgets: Budgets;
+  /** For signed hooks, which skip user authentication but not the per-address limits. */
+  authFailures: Pick<AuthFailureLimiter, 'retryAfter' | 'record'>;
+  anonymousLimit: RateLimit;
+}
+
+export default fp<AuthPluginOptions>(
+  async (app, { accountRequest, budgets, authFailures, anonymousLimit }) => {
     app.decorateRequest('viewer', null as never);
     app.addHook('onRequest', async (request, reply) => {
       void reply.header('x-request-id', request.id);
       request.viewer = ANONYMOUS;
+      if (request.routeOptions.config?.signedHook) {
+        const wait = await authFailures.retryAfter(request.ip);
+        if (wait > 0) throw Errors.tooManyRequests(wait);
+        const { allowed, retryAfterSeconds } = await anonymousLimit.consume(request.ip);
+        if (!allowed) throw Errors.tooManyRequests(retryAfterSeconds);
+        return;
+      }
       if (request.routeOptions.config?.auth === false) return;
       const transport = request.routeOptions.url === '/graphql/stream' ? 'sse' : 'http';
       const v = await accountRequest(request, transport);
       request.viewer = v;
       // A key with an end announces it on every response (as GitHub's token expiration header).
       if (v.kind === 'api-key' && v.expiresAt) void reply.header('torale-key-expiration', v.expiresAt.toISOString());
+      // The caller's budget: REST requests here; GraphQL is charged its cost once known (plugins/graphql).
+      const subject = budgetSubject(v);
+      if (subject !== undefined) {
+        const graphql = request.routeOptions.url === '/graphql';
+        const counter = graphql ? budgets.graphql : budgets.rest;
+        if (counter.enabled) {
+          const state = graphql || request.method === 'OPTIONS' ? counter.peek(subject) : counter.charge(subject, 1);
+          void reply.headers(rateLimitHeaders(state));
+          if (!state.allowed) throw Errors.tooManyRequests(state.retryAfterSeconds);
+        }
+      }
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.routeOptions.config?.signedHook && (reply.statusCode === 400 || reply.statusCode === 401)) {
+        await authFailures.record(request.ip);
+      }
     });
   },
   { name: 'torale-auth', dependencies: ['torale-errors'] },

@@ -16,6 +16,7 @@ import { Errors, isAppError } from '../errors.js';
 import { type GraphQLContext, graphqlContext } from '../graphql/context.js';
 import { subscriptionPreparer } from '../graphql/operation.js';
 import { clientAddress } from '../http/client-address.js';
+import { LiveAdmission, refusalResponse } from '../live/admission.js';
 import { CLOSE, type LiveConnection, LiveConnections } from '../live/connections.js';
 import { type SocketExtra as BaseExtra, serveGraphQLWs } from '../live/ws-server.js';
 import { gatewaySchema, resolverContainer } from './resolvers.js';
@@ -30,6 +31,12 @@ export function authorizationOf(params: Record<string, unknown> | undefined | nu
 
 /** Largest message a client may send on the socket (a subscription document and variables). */
 const MAX_MESSAGE_BYTES = 64 * 1024;
+/**
+ * Sockets awaiting connection_init: in all, and from one address (an office behind one NAT
+ * opening many tabs at once stays well under it; 8,000 idle sockets from one address do not).
+ */
+export const LIVE_PENDING_TOTAL = 5000;
+export const LIVE_PENDING_PER_ADDRESS = 200;
 
 interface SocketExtra extends BaseExtra {
   conn?: LiveConnection;
@@ -46,14 +53,34 @@ export default fp<{ container: Container }>(
 
     // --- WebSocket ------------------------------------------------------------------------
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const admission = new LiveAdmission(container.anonymousLimit, {
+      pendingTotal: LIVE_PENDING_TOTAL,
+      pendingPerAddress: LIVE_PENDING_PER_ADDRESS,
+    });
+    const settle = new WeakMap<IncomingMessage, () => void>();
+    const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (new URL(req.url ?? '/', 'http://x').pathname !== '/graphql' || lifecycle.draining) {
         socket.destroy();
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      socket.on('error', () => socket.destroy());
+      const { refused, settled } = await admission.upgrade(
+        clientAddress(req, config.server.trustProxy),
+        !!req.headers.authorization,
+      );
+      if (refused) {
+        socket.end(refusalResponse(refused));
+        return;
+      }
+      if (socket.destroyed) return settled();
+      settle.set(req, settled);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.once('close', settled);
+        wss.emit('connection', ws, req);
+      });
     };
-    app.server.on('upgrade', onUpgrade);
+    const upgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void onUpgrade(req, socket, head);
+    app.server.on('upgrade', upgradeListener);
 
     const disposeWs = serveGraphQLWs<SocketExtra>(
       {
@@ -70,6 +97,9 @@ export default fp<{ container: Container }>(
             method: 'POST',
           };
           const close = (code: number, reason: string) => ctx.extra.socket.close(code, reason.slice(0, 120));
+          // Init is over, however it ends: the socket no longer counts as awaiting it.
+          settle.get(req)?.();
+          // A connection_init without credentials spends an anonymous request in accountRequest.
           let viewer: Viewer;
           try {
             viewer = await container.accountRequest(request, 'websocket');
@@ -144,14 +174,18 @@ export default fp<{ container: Container }>(
       schema: { hide: true } as object,
       handler: async (request, reply) => {
         if (request.viewer.kind === 'anonymous') throw Errors.authorizationMissing();
+        if (lifecycle.draining) throw Errors.serviceBusy();
+        let open = false;
         const conn: LiveConnection = {
           viewer: request.viewer,
           request: { headers: request.headers, ip: request.ip, method: request.method },
           subscriptions: 1,
-          close: () => reply.raw.end(),
+          // Refused before it opened: the answer is the 429 below, not an empty 200.
+          close: () => open && reply.raw.end(),
         };
         const release = connections.add(conn);
         if (!release) throw Errors.tooManyRequests(5);
+        open = true;
         const openedAt = Date.now();
         request.log.info({ live: 'sse', event: 'open', url: '/graphql/stream' }, 'live stream opened');
         reply.raw.on('close', () => {
@@ -175,7 +209,7 @@ export default fp<{ container: Container }>(
     });
     app.addHook('onClose', async () => {
       unwatch();
-      app.server.off('upgrade', onUpgrade);
+      app.server.off('upgrade', upgradeListener);
       await disposeWs.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await hub.stop();

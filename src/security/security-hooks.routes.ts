@@ -1,6 +1,7 @@
 // Inbound calls from other systems, not from users: GitHub's secret-scanning alerts and
 // Clerk's user webhooks. Both are signed over the exact bytes sent, so in this plugin (and
-// only here) JSON bodies stay raw; both skip user authentication (the signature is it).
+// only here) JSON bodies stay raw; both skip user authentication (the signature is it) and
+// are held to the anonymous limit per address before their bodies are read (plugins/auth).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DetailSchema } from '../http/schemas.js';
@@ -23,7 +24,7 @@ export const securityHooksRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/auth/secret-scanning/github',
     {
-      config: { auth: false },
+      config: { auth: false, signedHook: true },
       bodyLimit: BODY_LIMIT,
       schema: {
         tags: ['security'],
@@ -46,7 +47,7 @@ export const securityHooksRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/webhooks/clerk',
     {
-      config: { auth: false },
+      config: { auth: false, signedHook: true },
       bodyLimit: BODY_LIMIT,
       schema: {
         tags: ['security'],

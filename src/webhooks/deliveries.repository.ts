@@ -174,12 +174,16 @@ export async function findDelivery(db: Db, taskId: string, deliveryId: string) {
     .executeTakeFirst();
 }
 
-/** Puts a delivery back to pending for one more attempt; its status before, and the attempts so far. */
-export async function reopenDelivery(db: Db, taskId: string, deliveryId: string) {
+/**
+ * Puts a delivery back to pending for one more attempt, only while it aims at `target` (the
+ * webhook's URL now); its status before, and the attempts so far.
+ */
+export async function reopenDelivery(db: Db, taskId: string, deliveryId: string, target: string) {
   const { rows } = await sql<{ before: string; attempts: number }>`
     update notification_deliveries d set status = 'pending', reason = null, next_attempt_at = now()
     from (select id, status from notification_deliveries
-          where id = ${deliveryId} and task_id = ${taskId} and channel = 'webhook' for update) old
+          where id = ${deliveryId} and task_id = ${taskId} and channel = 'webhook' and target = ${target}
+          for update) old
     where d.id = old.id
     returning old.status as before, d.attempts`.execute(db);
   return rows[0];

@@ -24,6 +24,7 @@ import { webhookOf } from './webhook-targets.js';
 import type { WebhookDeliveries } from './webhooks.jobs.js';
 
 export const NO_WEBHOOK = 'Task has no webhook notification';
+export const TARGET_CHANGED = 'The webhook has moved since this delivery; it cannot be replayed';
 export const DELIVERY_NOT_FOUND = 'Delivery not found';
 
 export interface AttemptView {
@@ -49,11 +50,13 @@ export interface TaskWebhooksDeps {
   overlapHours: number;
   /** Test pings per user. */
   testLimit: RateLimit;
+  /** Replays per user (as test pings: each is an outbound request on demand). */
+  replayLimit: RateLimit;
 }
 
 export type TaskWebhooksService = ReturnType<typeof createTaskWebhooksService>;
 
-export function createTaskWebhooksService({ db, deliveries, overlapHours, testLimit }: TaskWebhooksDeps) {
+export function createTaskWebhooksService({ db, deliveries, overlapHours, testLimit, replayLimit }: TaskWebhooksDeps) {
   async function ownTask(viewer: Viewer, taskId: string): Promise<TaskRow> {
     const user = requireUser(viewer);
     const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
@@ -123,11 +126,18 @@ export function createTaskWebhooksService({ db, deliveries, overlapHours, testLi
     /** One more attempt, queued now, with the same webhook-id. */
     async replay(viewer: Viewer, taskId: string, deliveryId: string): Promise<{ status: 'queued' }> {
       requireScope(viewer, 'tasks:write');
-      await ownTask(viewer, taskId);
+      const task = await ownTask(viewer, taskId);
       if (!isUuid(deliveryId)) throw Errors.notFound(DELIVERY_NOT_FOUND);
+      const hook = webhookOf(task.notifications);
+      const quota = await replayLimit.consume(task.user_id);
+      if (!quota.allowed) throw Errors.tooManyRequests(quota.retryAfterSeconds);
       await db.transaction().execute(async (trx) => {
-        const reopened = await reopenDelivery(trx, taskId, deliveryId);
-        if (!reopened) throw Errors.notFound(DELIVERY_NOT_FOUND);
+        // Only to the webhook's URL now: the current secret never signs for a target it was not made for.
+        const reopened = hook && (await reopenDelivery(trx, taskId, deliveryId, hook.url));
+        if (!reopened) {
+          if (!(await findDelivery(trx, taskId, deliveryId))) throw Errors.notFound(DELIVERY_NOT_FOUND);
+          throw Errors.badRequest(TARGET_CHANGED);
+        }
         const n = reopened.attempts + 1;
         // A pending delivery goes on with its schedule after this attempt; an ended one gets just this one.
         const kind = reopened.before === 'pending' ? 'scheduled' : 'final';
@@ -153,7 +163,7 @@ export function createTaskWebhooksService({ db, deliveries, overlapHours, testLi
         payload: event,
         event: 'ping',
       });
-      await deliveries.deliver({ deliveryId: id, attempt: 1, kind: 'final' });
+      await deliveries.deliver({ deliveryId: id, attempt: 1, kind: 'final' }, true);
       return one(taskId, id);
     },
   };

@@ -3,10 +3,11 @@
 // is recorded, and a failure queues attempt n+1 after the retry schedule's next delay (a
 // job whose id follows from the delivery and n, so it is queued once). Every attempt carries
 // the delivery id as `webhook-id`. A 410 Gone, or failing for too long, disables the webhook:
-// the owner's security log and an email notice say so.
+// the owner's security log and an email notice say so. Each user holds at most a share of
+// this instance's delivery slots, so one user's slow targets cannot hold them all.
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.js';
-import type { DB, WebhookDisabledReason } from '../db/types.js';
+import type { DB, WebhookDisabledReason, WebhookNotification } from '../db/types.js';
 import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
 import type { Emails } from '../notifications/emails.js';
@@ -36,12 +37,21 @@ export interface DeliveryJob {
   kind?: AttemptKind;
 }
 
-/** heldRecheckSeconds: a delivery held for a disabled owner is looked at again this much later. */
+/**
+ * heldRecheckSeconds: a delivery held for a disabled owner is looked at again this much later.
+ * deliveryPerUser: attempts one user may have in flight at once on this instance (a bounded
+ * part of the delivery slots); a queued attempt over it goes back to the queue for a moment,
+ * so one user's slow targets cannot hold every slot while others wait. 0 = no bound.
+ */
 export type WebhookAttemptsOptions = Pick<
   Config['webhooks'],
   'allowInsecureTargets' | 'timeoutMs' | 'retryScheduleSeconds' | 'disableAfterHours'
 > &
-  Pick<Config['engine'], 'heldRecheckSeconds'>;
+  Pick<Config['engine'], 'heldRecheckSeconds'> &
+  Partial<Pick<Config['webhooks'], 'deliveryPerUser'>>;
+
+/** How long an attempt over its user's share waits before it is fetched again. */
+const FAIR_SHARE_RETRY_MS = 1000;
 
 export interface WebhookAttemptsDeps {
   db: Kysely<DB>;
@@ -59,7 +69,9 @@ export type WebhookAttempts = ReturnType<typeof createWebhookAttempts>;
 const STALE_CLAIM_SECONDS = 90;
 
 export function createWebhookAttempts({ db, queue, logger, opts, securityLog, emails }: WebhookAttemptsDeps) {
-  const stats = { attempts: 0 };
+  const stats = { attempts: 0, fairShareDeferrals: 0 };
+  const inFlight = new Map<string, number>();
+  const share = opts.deliveryPerUser ?? 0;
 
   async function disabled(
     d: { task_id: string; user_id: string; target: string },
@@ -79,8 +91,11 @@ export function createWebhookAttempts({ db, queue, logger, opts, securityLog, em
     }
   }
 
-  /** Makes the job's attempt if it is still due; whether an attempt was made. */
-  async function run(job: DeliveryJob): Promise<boolean> {
+  /**
+   * Makes the job's attempt if it is still due; whether an attempt was made. `direct` = asked
+   * for by a request that waits for it (a test ping, already limited per user), not queued.
+   */
+  async function run(job: DeliveryJob, direct = false): Promise<boolean> {
     const d = await findDeliveryForAttempt(db, job.deliveryId);
     if (d?.status !== 'pending') return false;
     const n = job.attempt ?? d.attempts + 1;
@@ -95,13 +110,41 @@ export function createWebhookAttempts({ db, queue, logger, opts, securityLog, em
       await endDelivery(db, d.id, false, 'Webhook disabled');
       return false;
     }
-    if (!(await claimAttempt(db, d.id, n, STALE_CLAIM_SECONDS))) return false;
     const hook = webhookOf(d.notifications);
+    if (!hook || hook.url !== d.target) {
+      // The webhook moved (or went): its secret now is not the old target's to receive.
+      await endDelivery(db, d.id, false, 'Webhook target changed');
+      return false;
+    }
+    const held = inFlight.get(d.user_id) ?? 0;
+    if (!direct && share > 0 && held >= share && queue) {
+      const startAfter = new Date(Date.now() + FAIR_SHARE_RETRY_MS);
+      await queue.add(db, { deliveryId: d.id, attempt: n, kind }, { startAfter });
+      stats.fairShareDeferrals++;
+      return false;
+    }
+    inFlight.set(d.user_id, held + 1);
+    try {
+      return await attempt(d, n, kind, hook);
+    } finally {
+      const left = (inFlight.get(d.user_id) ?? 1) - 1;
+      if (left > 0) inFlight.set(d.user_id, left);
+      else inFlight.delete(d.user_id);
+    }
+  }
+
+  async function attempt(
+    d: NonNullable<Awaited<ReturnType<typeof findDeliveryForAttempt>>>,
+    n: number,
+    kind: AttemptKind,
+    hook: WebhookNotification,
+  ): Promise<boolean> {
+    if (!(await claimAttempt(db, d.id, n, STALE_CLAIM_SECONDS))) return false;
     stats.attempts++;
-    const attempt = await sendWebhook({
+    const sent = await sendWebhook({
       url: d.target,
-      method: hook?.method ?? 'POST',
-      headers: hook?.url === d.target ? hook.headers : {},
+      method: hook.method ?? 'POST',
+      headers: hook.headers,
       body: JSON.stringify(d.payload),
       secrets: [d.webhook_secret, d.previous_secret].filter((s): s is string => !!s),
       deliveryId: d.id,
@@ -109,17 +152,15 @@ export function createWebhookAttempts({ db, queue, logger, opts, securityLog, em
       allowInsecureTargets: opts.allowInsecureTargets,
       timeoutMs: opts.timeoutMs,
     });
-    await insertDeliveryAttempt(db, { deliveryId: d.id, attempt: n, ...attempt });
-    // The outcome counts toward the webhook's health only while it still aims there.
-    const current = hook?.url === d.target;
-    if (isDelivered(attempt)) {
+    await insertDeliveryAttempt(db, { deliveryId: d.id, attempt: n, ...sent });
+    if (isDelivered(sent)) {
       await endDelivery(db, d.id, true, null);
-      if (current) await clearWebhookFailing(db, d.task_id);
+      await clearWebhookFailing(db, d.task_id);
       return true;
     }
-    const gone = attempt.statusCode === 410;
+    const gone = sent.statusCode === 410;
     const delay = opts.retryScheduleSeconds[n];
-    if (kind === 'scheduled' && queue && !attempt.permanent && !gone && delay !== undefined) {
+    if (kind === 'scheduled' && queue && !sent.permanent && !gone && delay !== undefined) {
       const startAfter = new Date(Date.now() + delay * 1000);
       await db.transaction().execute(async (trx) => {
         await setNextAttempt(trx, d.id, startAfter);
@@ -127,12 +168,10 @@ export function createWebhookAttempts({ db, queue, logger, opts, securityLog, em
         await queue.add(trx, next, { startAfter, key: `${d.id}:${n + 1}` });
       });
     } else {
-      await endDelivery(db, d.id, false, failureOf(attempt));
+      await endDelivery(db, d.id, false, failureOf(sent));
     }
-    if (current) {
-      const off = await noteWebhookFailure(db, d.task_id, gone, opts.disableAfterHours);
-      if (off) await disabled(d, off.reason);
-    }
+    const off = await noteWebhookFailure(db, d.task_id, gone, opts.disableAfterHours);
+    if (off) await disabled(d, off.reason);
     return true;
   }
 

@@ -1,4 +1,4 @@
-// The README's curl examples are executed verbatim (only the host is swapped) against a
+// The curl examples of docs/api.md are executed verbatim (only the host is swapped) against a
 // running gateway, with the real curl, so the documentation cannot rot.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import type { FakeClerk } from '../helpers/fake-clerk.js';
 import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
 
 const run = promisify(execFile);
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const README = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
 
 interface Example {
   command: string;

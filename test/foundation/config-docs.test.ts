@@ -1,4 +1,4 @@
-// README's configuration table and .env.example are written from src/config/settings.ts
+// docs/configuration.md's table and .env.example are written from src/config/settings.ts
 // (npm run config:docs); this fails when either drifts from it, so no setting goes
 // undocumented and no documented variable is one the gateway ignores.
 import { readFileSync } from 'node:fs';
@@ -25,8 +25,8 @@ describe('the settings table', () => {
 });
 
 describe('generated documents', () => {
-  it('README "Configuration" is the table written from the settings (npm run config:docs)', () => {
-    const readme = read('README.md');
+  it('docs/configuration.md is the table written from the settings (npm run config:docs)', () => {
+    const readme = read('docs/configuration.md');
     expect(withReadmeTable(readme)).toBe(readme);
     for (const v of variables) expect(readme).toContain(`| \`${v}\` |`);
   });

@@ -24,6 +24,12 @@ export const webhooks = {
     'webhook attempts in flight at once per instance; a slow target holds one of them for at most `WEBHOOK_TIMEOUT_MS`',
     { min: 1, max: 50, default: 16 },
   ),
+  // A quarter of the default slots: one user's slow targets leave the rest to everyone else.
+  deliveryPerUser: int(
+    'WEBHOOK_DELIVERY_PER_USER',
+    "of those, attempts one user's deliveries may have in flight at once; more wait in the queue a second at a time, so one user's slow targets never hold every slot. 0 = no bound",
+    { min: 0, max: 50, default: 4 },
+  ),
   // Like Svix: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
   retryScheduleSeconds: secondsList(
     'WEBHOOK_RETRY_SCHEDULE_SECONDS',

@@ -1,0 +1,42 @@
+// Per-caller budgets (src/budget): REST requests and GraphQL cost points per window, per API
+// key (per user for sessions), and expensive operations at once per user. One entry per
+// setting (see ../settings.ts). An honest dashboard stays far below the defaults: its task
+// list costs 38,001 points, its other queries under 5,000, and it polls a few times a minute.
+import { int } from '../kinds.js';
+
+export const budget = {
+  windowSeconds: int(
+    'RATE_LIMIT_WINDOW_SECONDS',
+    'length of a budget window (windows are aligned to the epoch, so every instance resets together)',
+    {
+      min: 1,
+      max: 3600,
+      default: 60,
+    },
+  ),
+  restRequests: int(
+    'RATE_LIMIT_REST_REQUESTS',
+    'REST requests per window per API key (per user for sessions); then 429 `Too many requests` with `Retry-After`. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`. 0 = off',
+    { min: 0, max: 10_000_000, default: 1200 },
+  ),
+  graphqlPoints: int(
+    'RATE_LIMIT_GRAPHQL_POINTS',
+    'GraphQL cost points per window per API key (per user for sessions); an operation that does not fit is 429 `TOO_MANY_REQUESTS` and costs nothing. 0 = off',
+    { min: 0, max: 1_000_000_000, default: 2_000_000 },
+  ),
+  expensiveCost: int(
+    'RATE_LIMIT_EXPENSIVE_COST',
+    'a GraphQL operation of at least this cost is expensive (see `RATE_LIMIT_EXPENSIVE_CONCURRENCY`)',
+    { min: 1, max: 1_000_000, default: 10_000 },
+  ),
+  expensiveConcurrency: int(
+    'RATE_LIMIT_EXPENSIVE_CONCURRENCY',
+    'expensive GraphQL operations one user may run at once per instance; one more is 429 with `Retry-After: 1`',
+    { min: 1, max: 1000, default: 2 },
+  ),
+  syncMs: int(
+    'RATE_LIMIT_SYNC_MS',
+    'how often an instance adds its charges to the shared budgets in Redis (`REDIS_URL`); a caller can overspend by what other instances let through in one interval',
+    { min: 10, max: 10_000, default: 200 },
+  ),
+};
