@@ -1,6 +1,7 @@
 // Builds every service, cache, limiter and job handler of the gateway from config, the
 // database and the job engine, with plain factories — no Fastify, so tests and scripts
-// can build it alone. app.ts puts HTTP around it; main.ts starts both.
+// can build it alone. Each feature registers its jobs and cleanups with the engine here;
+// the engine starts them when the app is ready. app.ts puts HTTP around it; main.ts starts both.
 import type { Kysely } from 'kysely';
 import { createApiKeysService } from './api-keys/api-keys.service.js';
 import { createAuthAccounting } from './auth/accounting.js';
@@ -16,6 +17,7 @@ import type { Config } from './config/config.js';
 import { createConnectorsService } from './connectors/connectors.service.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/types.js';
+import { inertEngine, type JobEngine } from './engine/job-engine.js';
 import { createFeedService } from './feed/feed.service.js';
 import type { Logger } from './lib/logger.js';
 import { createRateLimits, type RateLimits } from './lib/rate-limit.js';
@@ -24,19 +26,16 @@ import { LiveHub } from './live/hub.js';
 import { createLiveService } from './live/live.service.js';
 import { createMetrics } from './metrics.js';
 import { createEmailVerificationService } from './notifications/email-verification.service.js';
-import { createEmails, type Emails } from './notifications/emails.js';
+import { registerEmails } from './notifications/emails.jobs.js';
+import type { Emails } from './notifications/emails.js';
 import { createHistoryService } from './notifications/history.service.js';
-import { createMailer, DEFAULT_FROM } from './notifications/mailer.js';
+import { createMailer } from './notifications/mailer.js';
 import { AgentClient } from './runs/agent.js';
-import type { OnWebhookDisabled } from './runs/delivery-job.js';
-import { type JobEngine, NO_RUNS, type RunsPort } from './runs/engine.js';
-import type { RunStats } from './runs/run-context.js';
-import { createRunner } from './runs/runner.js';
-import { createWebhookAttempts, type WebhookAttempts } from './runs/webhook-attempts.js';
+import { type RunQueue, registerRuns } from './runs/runs.jobs.js';
 import { createClerkWebhooksService } from './security/clerk-webhooks.service.js';
 import { GitHubKeys } from './security/github-keys.js';
 import { createSecretScanningService } from './security/secret-scanning.service.js';
-import { createSecurityEventsService } from './security/security-events.service.js';
+import { createSecurityEventsService, type SecurityEventsService } from './security/security-events.service.js';
 import { createExecutionsService } from './tasks/executions.service.js';
 import { createPublicTasksService } from './tasks/public-tasks.service.js';
 import { createSharingService } from './tasks/sharing.service.js';
@@ -45,19 +44,27 @@ import type { TraceIds } from './telemetry.js';
 import { createTemplatesService } from './templates/templates.service.js';
 import { createUsersService } from './users/users.service.js';
 import { createTaskWebhooksService } from './webhooks/task-webhooks.service.js';
+import { registerWebhookDeliveries, type WebhookDeliveries } from './webhooks/webhooks.jobs.js';
 import { createWebhooksService } from './webhooks/webhooks.service.js';
 
 export interface ContainerDeps {
   database: Database;
   logger: Logger;
-  /** The job engine: when given, runs are enqueued on it (and executed here unless TORALE_RUNNER=0). */
-  jobs?: JobEngine;
-  /** Where executions go when there is no engine (default: queued for instances that have one). */
-  runs?: RunsPort;
+  /**
+   * The job engine every feature registers its jobs with; this instance works them unless
+   * TORALE_RUNNER=0. Default: an inert one (what is queued waits for an instance with one).
+   */
+  engine?: JobEngine;
   /** Set when tracing is on: the active trace's ids, for response headers and GraphQL errors. */
   traceIds?: () => TraceIds | undefined;
-  /** Told when the gateway disables a task's webhook (410 Gone, or failing too long). */
-  onWebhookDisabled?: OnWebhookDisabled;
+}
+
+/** What the services get of the background work: where runs are queued, how webhooks and emails go out. */
+export interface ServiceJobs {
+  securityEvents: SecurityEventsService;
+  runs: RunQueue;
+  webhookDeliveries: WebhookDeliveries;
+  emails: Emails;
 }
 
 export function createServices(
@@ -65,14 +72,12 @@ export function createServices(
   db: Kysely<DB>,
   clerk: ClerkAuth,
   rateLimits: RateLimits,
-  runs: RunsPort,
   hub: LiveHub,
   logger: Logger,
-  webhookAttempts: WebhookAttempts,
-  emails: Emails,
+  jobs: ServiceJobs,
 ) {
+  const { securityEvents, runs, webhookDeliveries, emails } = jobs;
   const executions = createExecutionsService({ db, runs });
-  const securityEvents = createSecurityEventsService({ db, logger });
   const { auth, limits, webhooks } = config;
   const notificationRules = { allowInsecureTargets: webhooks.allowInsecureTargets };
   return {
@@ -120,8 +125,7 @@ export function createServices(
     }),
     taskWebhooks: createTaskWebhooksService({
       db,
-      queue: runs,
-      attempts: webhookAttempts,
+      deliveries: webhookDeliveries,
       overlapHours: webhooks.secretOverlapHours,
       testLimit: rateLimits.limit('task-webhook-test', 5, 60_000),
       replayLimit: rateLimits.limit('task-webhook-replay', 5, 60_000),
@@ -145,7 +149,7 @@ export interface Lifecycle {
 }
 
 export function createContainer(config: Config, deps: ContainerDeps) {
-  const { database, logger, jobs } = deps;
+  const { database, logger } = deps;
   const db = database.db;
   const clerk = new ClerkAuth(config.auth, logger);
   const apiKeyVerifier = new ApiKeyVerifier(db, logger);
@@ -155,55 +159,31 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const budgets = createBudgets({ ...config.budget, redis: rateLimits.redis, logger });
   const authFailures = new AuthFailureLimiter(config.limits.authFailuresPerMinute);
   const anonymousLimit = rateLimits.limit('anonymous', config.limits.anonymousPerMinute, 60_000);
-  const runs = jobs ?? deps.runs ?? NO_RUNS;
-  const runStats: RunStats = { outcomes: {}, agentCalls: 0, webhookAttempts: 0, forgottenScheduled: 0 };
+  const engine = deps.engine ?? inertEngine();
+  // The features' background work, each registered with the engine by the feature itself.
+  const securityEvents = createSecurityEventsService({ db, logger });
   const mailer = createMailer(config.email, logger);
   // Emails are recorded where they happen and attempted by the engine's email queue.
-  const emails = createEmails({
+  const emails = registerEmails({ db, engine, mailer, logger, config });
+  const webhookDeliveries = registerWebhookDeliveries({
     db,
-    mailer,
-    queue: jobs,
+    engine,
     logger,
-    links: { dashboardUrl: config.email.dashboardUrl },
-    from: config.email.from ?? DEFAULT_FROM,
-    scheduleSeconds: config.email.retryScheduleSeconds,
-    heldRecheckSeconds: config.engine.heldRecheckSeconds,
+    securityLog: securityEvents,
+    emails,
+    opts: { ...config.webhooks, ...config.engine },
   });
-  // Webhook attempts are made by delivery jobs and by test pings; retries and replays are queued on the engine.
-  const webhookAttempts = createWebhookAttempts({
+  const runs = registerRuns({
     db,
-    queue: jobs,
+    engine,
+    agent: new AgentClient(
+      [config.engine.agentUrl, config.engine.agentUrlFallback].filter((u): u is string => !!u),
+      config.engine.agentTimeoutMs,
+    ),
     logger,
-    stats: runStats,
-    // The owner's security log shows it; `services` exists by the time a delivery can run.
-    onWebhookDisabled: async (event) => {
-      await services.securityEvents.record({
-        userId: event.userId,
-        type: 'webhook.disabled',
-        detail: `${event.reason}: task ${event.taskId}, ${event.url}`,
-      });
-      await emails.webhookDisabled({ ...event, afterHours: config.webhooks.disableAfterHours });
-      await deps.onWebhookDisabled?.(event);
-    },
-    opts: { ...config.webhooks, heldRecheckSeconds: config.engine.heldRecheckSeconds },
+    opts: config.engine,
+    listeners: [webhookDeliveries.runListener, emails.runListener],
   });
-  // With an engine, runs are always enqueued; this instance also executes them unless TORALE_RUNNER=0.
-  const runner =
-    jobs && config.engine.runner
-      ? createRunner(
-          db,
-          jobs,
-          new AgentClient(
-            [config.engine.agentUrl, config.engine.agentUrlFallback].filter((u): u is string => !!u),
-            config.engine.agentTimeoutMs,
-          ),
-          logger,
-          config.engine,
-          webhookAttempts,
-          emails,
-          runStats,
-        )
-      : undefined;
   // Automatic persisted queries: shared through Redis when configured, else in-process (Apollo's own).
   const apqCache = config.database.redisUrl ? new RedisKeyValueCache(config.database.redisUrl, logger) : undefined;
 
@@ -211,14 +191,24 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   const hub = new LiveHub(database, logger);
   /** Live connections open here (the live plugin keeps it). */
   const liveCount = { connections: 0 };
-  const services = createServices(config, db, clerk, rateLimits, runs, hub, logger, webhookAttempts, emails);
+  const services = createServices(config, db, clerk, rateLimits, hub, logger, {
+    securityEvents,
+    runs,
+    webhookDeliveries,
+    emails,
+  });
   apiKeyVerifier.reportTo(services.securityEvents);
+  // What each feature keeps only for a while, forgotten by the engine's hourly cleanup.
+  engine.cleanup('idempotencyKeys', services.tasks.cleanup);
+  engine.cleanup('views', services.sharing.cleanup);
+  engine.cleanup('securityEvents', services.securityEvents.cleanup);
   const metrics = createMetrics({
     database,
     apiKeyVerifier,
     clerk,
-    runner,
-    jobs,
+    engine,
+    runs,
+    webhookDeliveries,
     live: { connections: () => liveCount.connections, subscriptions: () => hub.subscribers },
   });
   const authenticate = createAuthenticator(strategies);
@@ -246,8 +236,9 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     /** Per-caller budgets: REST requests and GraphQL points per window, expensive operations at once. */
     budgets,
     apqCache,
-    jobs,
-    runner,
+    engine,
+    runs,
+    webhookDeliveries,
     emails,
     hub,
     services,

@@ -5,9 +5,10 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { ApiKeyVerifier } from './auth/api-key-verifier.js';
 import type { ClerkAuth } from './auth/clerk.js';
 import type { Database } from './db/database.js';
+import type { JobEngine } from './engine/job-engine.js';
 import { isAppError } from './errors.js';
-import type { JobEngine } from './runs/engine.js';
-import type { Runner } from './runs/runner.js';
+import type { Runs } from './runs/runs.jobs.js';
+import type { WebhookDeliveries } from './webhooks/webhooks.jobs.js';
 
 export interface MetricSources {
   /** Live updates: connections and subscriptions held here. */
@@ -15,8 +16,9 @@ export interface MetricSources {
   database: Database;
   apiKeyVerifier: ApiKeyVerifier;
   clerk: ClerkAuth;
-  runner: Runner | undefined;
-  jobs: JobEngine | undefined;
+  engine: JobEngine;
+  runs: Pick<Runs, 'stats' | 'observers' | 'dispatcher'>;
+  webhookDeliveries: Pick<WebhookDeliveries, 'stats'>;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -116,8 +118,9 @@ export function createMetrics(src: MetricSources) {
     },
   });
 
-  const runner = src.runner;
-  if (runner) {
+  // The background work's counters, on instances that work jobs.
+  const { engine, runs, webhookDeliveries } = src;
+  if (engine.working) {
     new Counter({
       name: 'torale_runs_total',
       help: 'Execution attempts by outcome (success, retrying, failed, superseded)',
@@ -125,7 +128,7 @@ export function createMetrics(src: MetricSources) {
       registers: [registry],
       collect() {
         this.reset();
-        for (const [outcome, n] of Object.entries(runner.stats.outcomes)) this.inc({ outcome }, n);
+        for (const [outcome, n] of Object.entries(runs.stats.outcomes)) this.inc({ outcome }, n);
       },
     });
     const agentLatency = new Histogram({
@@ -134,28 +137,23 @@ export function createMetrics(src: MetricSources) {
       buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 240],
       registers: [registry],
     });
-    runner.observers.agentLatency = (s) => agentLatency.observe(s);
-    fromStats('torale_webhook_attempts_total', 'Webhook delivery attempts', () => runner.stats.webhookAttempts);
-    fromStats('torale_dispatch_started_total', 'Runs started by the dispatcher', () => runner.dispatcher.stats.started);
+    runs.observers.agentLatency = (s) => agentLatency.observe(s);
+    fromStats('torale_webhook_attempts_total', 'Webhook delivery attempts', () => webhookDeliveries.stats.attempts);
+    fromStats('torale_dispatch_started_total', 'Runs started by the dispatcher', () => runs.dispatcher.stats.started);
     fromStats(
       'torale_tasks_forgotten_scheduled_total',
       'Active tasks found with no schedule and no live run, and scheduled by this instance',
-      () => runner.stats.forgottenScheduled,
+      () => runs.stats.forgottenScheduled,
     );
-    const jobs = src.jobs;
-    if (jobs) {
-      new Gauge({
-        name: 'torale_jobs_in_flight',
-        help: 'Jobs being worked on this instance, by queue',
-        labelNames: ['queue'] as const,
-        registers: [registry],
-        collect() {
-          const { executions, deliveries } = jobs.inFlight;
-          this.set({ queue: 'execution' }, executions);
-          this.set({ queue: 'delivery' }, deliveries);
-        },
-      });
-    }
+    new Gauge({
+      name: 'torale_jobs_in_flight',
+      help: 'Jobs being worked on this instance, by queue',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+      collect() {
+        for (const [queue, n] of Object.entries(engine.inFlight())) this.set({ queue }, n);
+      },
+    });
   }
 
   // Labelled children looked up once per label set, not rebuilt on every request.

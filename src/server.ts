@@ -1,6 +1,7 @@
-// The gateway itself: config → database → migrations → job engine → container → app →
-// listen, and a graceful shutdown on SIGTERM/SIGINT. main.ts imports this only once
-// tracing (if any) is running, so that what it loads can be traced.
+// The gateway itself: config → database → migrations → job engine → container (features
+// register their jobs) → app (the engine starts when it is ready) → listen, and a graceful
+// shutdown on SIGTERM/SIGINT. main.ts imports this only once tracing (if any) is running,
+// so that what it loads can be traced.
 import 'reflect-metadata';
 import { buildApp } from './app.js';
 import { type Config, configWarnings } from './config/config.js';
@@ -8,8 +9,8 @@ import { createContainer } from './container.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startDevAgent } from './dev-tools/dev-agent.js';
+import { createJobEngine } from './engine/pg-boss-engine.js';
 import { createLogger } from './lib/logger.js';
-import { startJobs } from './runs/engine.js';
 import { shutdownOnSignals } from './shutdown.js';
 import type { Tracing } from './telemetry.js';
 import { ensureDevUser } from './users/users.service.js';
@@ -29,8 +30,8 @@ export async function startGateway(configured: Config, tracing: Tracing | undefi
   const applied = await migrateToLatest(database.db);
   logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is current');
   if (config.auth.noAuth) await ensureDevUser(database.db, config.auth.noAuthEmail);
-  const jobs = await startJobs(config, database, logger);
-  const container = createContainer(config, { database, logger, traceIds: tracing?.currentIds, ...jobs });
+  const engine = createJobEngine(config, database, logger);
+  const container = createContainer(config, { database, logger, traceIds: tracing?.currentIds, engine });
   const app = await buildApp(container);
   if (devAgent) app.addHook('onClose', () => devAgent.close());
   shutdownOnSignals(app, database, container.lifecycle, config.server, logger, tracing);

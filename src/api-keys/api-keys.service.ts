@@ -13,7 +13,7 @@ import type { ApiKeyRow, DB, UserRow } from '../db/types.js';
 import { Errors, violatedUniqueConstraint } from '../errors.js';
 import type { RateLimit } from '../lib/rate-limit.js';
 import { isUuid } from '../lib/validation.js';
-import type { NewSecurityEvent } from '../security/security-events.repository.js';
+import type { SecurityLog } from '../security/security-log.js';
 import {
   endPredecessorGrace,
   findApiKey,
@@ -63,7 +63,7 @@ export interface ApiKeysServiceDeps {
   /** Key creations per user (per minute, by configuration). */
   createLimit: RateLimit;
   bcryptCost: number;
-  events: { record(event: NewSecurityEvent): Promise<boolean> };
+  events: SecurityLog;
 }
 
 export type ApiKeysService = ReturnType<typeof createApiKeysService>;

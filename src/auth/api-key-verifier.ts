@@ -13,7 +13,7 @@ import type { DB, UserRow } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { Limiter } from '../lib/limiter.js';
 import type { Logger } from '../lib/logger.js';
-import type { NewSecurityEvent } from '../security/security-events.repository.js';
+import type { NewSecurityEvent, SecurityLog } from '../security/security-log.js';
 import { displayPrefixOf, isWellFormedApiKey } from './api-key-format.js';
 
 export interface ApiKeyStats {
@@ -37,11 +37,6 @@ const LAST_USED_GRANULARITY_MS = 60_000;
 export const NEW_ADDRESS_EVENTS_PER_KEY_PER_DAY = 20;
 /** The detail of a failed-secret event: who sent it is not known, so only its address is kept. */
 export const UNVERIFIED_CALLER = 'unverified caller: wrong secret for this key';
-
-/** Where the verifier reports what the owner's security log must show. */
-export interface SecurityEventSink {
-  record(event: NewSecurityEvent): Promise<boolean>;
-}
 
 export interface VerifiedKey {
   apiKeyId: string;
@@ -69,7 +64,7 @@ export class ApiKeyVerifier {
   readonly #seenAddresses = new LRUCache<string, true>({ max: 10_000 });
   /** Keys whose failed secret was logged in the last minute (one event per key per minute). */
   readonly #failureLogged = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
-  #events: SecurityEventSink | undefined;
+  #events: SecurityLog | undefined;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -86,7 +81,7 @@ export class ApiKeyVerifier {
   }
 
   /** The security log (set by the container once it is built). */
-  reportTo(events: SecurityEventSink): void {
+  reportTo(events: SecurityLog): void {
     this.#events = events;
   }
 

@@ -3,20 +3,9 @@
 // quick start needs no second program. Keeps the last 50 deliveries in memory.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { DELIVERY_HEADERS } from '../webhooks/webhook-sender.js';
 
 const KEEP = 50;
-/** Headers a receiver checks: the delivery's identity, event and signatures. */
-const SHOWN_HEADERS = [
-  'user-agent',
-  'content-type',
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
-  'x-torale-event',
-  'x-torale-delivery',
-  'x-torale-timestamp',
-  'x-torale-signature',
-];
 
 export interface InboxEntry {
   received_at: string;
@@ -30,16 +19,13 @@ export default fp(
     const hidden = { hide: true } as const;
     app.post('/dev/webhook-inbox', { config: { auth: false }, schema: hidden }, async (request, reply) => {
       const headers: Record<string, string> = {};
-      for (const name of SHOWN_HEADERS) {
+      for (const name of DELIVERY_HEADERS) {
         const v = request.headers[name];
         if (typeof v === 'string') headers[name] = v;
       }
       entries.unshift({ received_at: new Date().toISOString(), headers, body: request.body ?? null });
       entries.length = Math.min(entries.length, KEEP);
-      request.log.info(
-        { webhookId: headers['webhook-id'], event: headers['x-torale-event'] },
-        'dev webhook inbox: delivery received',
-      );
+      request.log.info({ delivery: headers }, 'dev webhook inbox: delivery received');
       return reply.code(200).send({ received: true });
     });
     app.get('/dev/webhook-inbox', { config: { auth: false }, schema: hidden }, async () => ({

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB, Db, EmailKind, Notification, TaskRow } from '../db/types.js';
+import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
 import { groundingSourcesOf } from '../tasks/grounding-sources.js';
 import { findTask } from '../tasks/tasks.repository.js';
@@ -43,15 +44,11 @@ export interface EmailJob {
   attempt: number;
 }
 
-/** Where email attempts are queued (the job engine); none = sent at once, one attempt. */
-export interface EmailQueue {
-  enqueueEmailAttempt(db: Db, job: EmailJob, opts: { startAfter?: Date; key: string }): Promise<void>;
-}
-
 export interface EmailsDeps {
   db: Kysely<DB>;
   mailer: Mailer | undefined;
-  queue: EmailQueue | undefined;
+  /** Where attempts are queued (emails.jobs.ts); none (no engine keeps jobs) = sent at once, one attempt. */
+  queue: JobQueue<EmailJob> | undefined;
   logger: Logger;
   links: Links;
   /** EMAIL_FROM: its domain names the Message-IDs. */
@@ -133,7 +130,7 @@ export function createEmails(deps: EmailsDeps) {
     });
     if (status !== 'pending') return undefined;
     if (!queue) return id;
-    await queue.enqueueEmailAttempt(trx, { sendId: id, attempt: 1 }, { key: id });
+    await queue.add(trx, { sendId: id, attempt: 1 }, { key: `email:${id}` });
     return undefined;
   }
 
@@ -149,7 +146,7 @@ export function createEmails(deps: EmailsDeps) {
     if (!s.owner_active && s.kind !== 'verification') {
       // Held, not attempted: it goes out once the owner is enabled again.
       const startAfter = new Date(Date.now() + deps.heldRecheckSeconds * 1000);
-      await queue?.enqueueEmailAttempt(db, job, { startAfter, key: `${s.id}:${n}:held:${startAfter.getTime()}` });
+      await queue?.add(db, job, { startAfter, key: `email:${s.id}:${n}:held:${startAfter.getTime()}` });
       return false;
     }
     if (!s.message || !(await claimEmailAttempt(db, s.id, n, STALE_CLAIM_SECONDS))) return false;
@@ -165,11 +162,7 @@ export function createEmails(deps: EmailsDeps) {
     if (retryAt && queue) {
       await db.transaction().execute(async (trx) => {
         await recordFailure(trx, s.id, { responseCode: outcome.responseCode, error, retryAt });
-        await queue.enqueueEmailAttempt(
-          trx,
-          { sendId: s.id, attempt: n + 1 },
-          { startAfter: retryAt, key: `${s.id}:${n + 1}` },
-        );
+        await queue.add(trx, { sendId: s.id, attempt: n + 1 }, { startAfter: retryAt, key: `email:${s.id}:${n + 1}` });
       });
     } else {
       await recordFailure(db, s.id, { responseCode: outcome.responseCode, error, retryAt: null });

@@ -8,8 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.js';
 import type { DB } from '../db/types.js';
+import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
-import type { JobEngine } from './engine.js';
+import { type ExecutionJob, jobsOf } from './run-context.js';
 import { anyDue, dispatchDue } from './runs.repository.js';
 
 /** heldRecheckSeconds: a disabled owner's task is looked at again this much later. */
@@ -23,7 +24,7 @@ export class Dispatcher {
 
   constructor(
     private readonly db: Kysely<DB>,
-    private readonly engine: JobEngine,
+    private readonly queue: JobQueue<ExecutionJob>,
     private readonly logger: Logger,
     private readonly opts: DispatcherOptions,
   ) {}
@@ -44,7 +45,7 @@ export class Dispatcher {
   async dispatchOnce(): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const { started, due } = await dispatchDue(trx, this.opts.dispatchBatchSize, this.opts.heldRecheckSeconds);
-      await this.engine.enqueueExecutions(trx, started);
+      await this.queue.addMany(trx, jobsOf(started));
       this.stats.batches++;
       this.stats.started += started.length;
       return due;

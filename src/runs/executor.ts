@@ -4,12 +4,9 @@
 // notifications when the condition was met), so a cancelled or superseded run cannot
 // overwrite anything. Retryable failures go back to the engine; a final failure leaves the
 // task scheduled at the usual interval.
-import type { TaskRow } from '../db/types.js';
-import { emailsOwner } from '../notifications/emails.js';
+import { RetryLater } from '../engine/retry-later.js';
 import { toExecutionResult } from '../tasks/execution-result.js';
 import { type AgentAnswer, type AgentClient, AgentError } from './agent.js';
-import { recordNotifications } from './notify.js';
-import { RetryLater } from './retry-later.js';
 import type { RunContext } from './run-context.js';
 import { type Claim, claimExecution, finishRun, rescheduleIfActive, succeedRun } from './runs.repository.js';
 
@@ -27,7 +24,7 @@ function prompt(task: Claim): string {
 }
 
 export function createExecutor(ctx: RunContext, agent: AgentClient) {
-  const { db, engine, logger, opts, stats, observers } = ctx;
+  const { db, logger, opts, stats, observers, listeners } = ctx;
   const count = (outcome: string) => {
     stats.outcomes[outcome] = (stats.outcomes[outcome] ?? 0) + 1;
   };
@@ -47,25 +44,26 @@ export function createExecutor(ctx: RunContext, agent: AgentClient) {
       },
       nextRun,
     };
-    // No earlier successful run (the claim loads the last few): this one is the task's first.
-    const firstRun = claim.recent.length === 0;
-    if (!answer.notification && !(firstRun && emailsOwner(claim.notifications))) {
-      return (await succeedRun(db, claim.execution_id, claim.run_token, outcome)) !== undefined;
-    }
-    // A met condition notifies (and a task's first run may email): the outcome and its
-    // deliveries commit together.
+    const facts = {
+      notifications: claim.notifications,
+      conditionMet: !!answer.notification,
+      // No earlier successful run (the claim loads the last few): this one is the task's first.
+      firstRun: claim.recent.length === 0,
+    };
+    const wanted = listeners.filter((l) => l.wants(facts));
+    if (wanted.length === 0) return (await succeedRun(db, claim.execution_id, claim.run_token, outcome)) !== undefined;
+    // What the run sends (a met condition's webhook, a first run's welcome email…) commits
+    // with its outcome.
     return db.transaction().execute(async (trx) => {
       const done = await succeedRun(trx, claim.execution_id, claim.run_token, outcome);
       if (!done) return false; // cancelled or superseded while we waited for the agent
-      if (answer.notification) await recordNotifications(trx, engine, done.task as TaskRow, done.execution, result);
-      await ctx.emails.afterRun(trx, {
-        task: done.task as TaskRow,
-        executionId: done.execution.id,
-        result,
-        conditionMet: !!answer.notification,
-        firstRun,
-        sources: done.execution.grounding_sources,
-      });
+      const run = {
+        task: done.task,
+        execution: done.execution,
+        conditionMet: facts.conditionMet,
+        firstRun: facts.firstRun,
+      };
+      for (const listener of wanted) await listener.record(trx, run);
       return true;
     });
   }

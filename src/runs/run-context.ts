@@ -1,25 +1,28 @@
-// What every job handler shares: where to read and write, what to enqueue, what to count.
+// What every run handler shares: where to read and write, where executions are queued,
+// what to count.
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.js';
 import type { DB } from '../db/types.js';
+import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
-import type { Emails } from '../notifications/emails.js';
-import type { JobEngine } from './engine.js';
+import type { RunListener } from './run-listener.js';
 
 export type RunnerOptions = Pick<
   Config['engine'],
   | 'defaultIntervalSeconds'
   | 'maxAttempts'
+  | 'retryDelaySeconds'
+  | 'executionExpireSeconds'
+  | 'strandedAfterSeconds'
+  | 'runConcurrency'
   | 'heldRecheckSeconds'
   | 'dispatchBatchSize'
   | 'pollSeconds'
-  | 'strandedAfterSeconds'
 >;
 
 export interface RunStats {
   outcomes: Record<string, number>;
   agentCalls: number;
-  webhookAttempts: number;
   /** Active tasks the sweeper found with no schedule and no live run, and scheduled. */
   forgottenScheduled: number;
 }
@@ -28,14 +31,24 @@ export interface RunObservers {
   agentLatency?: (seconds: number) => void;
 }
 
+/** What a run's job carries (jobs of earlier releases carry the same). */
+export interface ExecutionJob {
+  executionId: string;
+  taskId: string;
+}
+
 export interface RunContext {
   db: Kysely<DB>;
-  engine: JobEngine;
+  queue: JobQueue<ExecutionJob>;
   logger: Logger;
   opts: RunnerOptions;
   stats: RunStats;
   observers: RunObservers;
-  /** The emails a run's outcome sends (notifications/ decides which). */
-  emails: Emails;
+  /** The features that record what a successful run sends, in its transaction. */
+  listeners: readonly RunListener[];
   defaultNextRun(): Date;
 }
+
+/** The job of each execution: its id is the execution's, so it is queued once. */
+export const jobsOf = (executions: readonly { id: string; task_id: string }[]) =>
+  executions.map((e) => ({ id: e.id, data: { executionId: e.id, taskId: e.task_id } }));

@@ -7,6 +7,9 @@ import { LIVE_STATUSES } from '../tasks/task-states.js';
 
 const LIVE = sql.join(LIVE_STATUSES.map((s) => sql.lit(s)));
 
+/** The job engine's queue of runs (its jobs' ids are the executions'). */
+export const RUN_QUEUE = 'task-execution';
+
 /**
  * Starts the runs of up to `limit` due tasks: each gets a pending execution and leaves the
  * schedule until that run ends. Tasks of disabled owners are looked at again `holdSeconds`
@@ -195,4 +198,21 @@ export async function rescheduleIfActive(db: Db, taskId: string, at: Date, moveN
     .where('id', '=', taskId)
     .where('state', '=', 'active')
     .execute();
+}
+
+/**
+ * Live executions older than `olderThanSeconds` that no job will run, with the state of
+ * their job in the engine's own table (null: the job is gone, e.g. a restored backup; else
+ * it ended, e.g. expired on its last attempt). Jobs are looked up by id (the execution's),
+ * so the cost follows the executions in flight, not the size of any table.
+ */
+export async function strandedExecutions(db: Db, olderThanSeconds: number, limit: number) {
+  const { rows } = await sql<{ id: string; task_id: string; job_state: string | null }>`
+    select e.id, e.task_id, j.state as job_state from task_executions e
+    left join pgboss.job j on j.name = ${RUN_QUEUE} and j.id = e.id
+    where e.status in (${LIVE})
+      and e.started_at < now() - make_interval(secs => ${olderThanSeconds})
+      and (j.id is null or j.state not in ('created', 'retry', 'active'))
+    limit ${limit}`.execute(db);
+  return rows;
 }

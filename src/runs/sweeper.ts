@@ -5,10 +5,8 @@
 // a schedule nor a live run (an import, a restored backup, a hand edit) is scheduled at its
 // next_run, and counted, so no task is silently forgotten.
 import { failExecution } from '../tasks/executions.repository.js';
-import { QUEUES } from './engine.js';
-import { strandedExecutions } from './jobs.repository.js';
-import type { RunContext } from './run-context.js';
-import { rescheduleIfActive, scheduleForgotten } from './runs.repository.js';
+import { jobsOf, type RunContext } from './run-context.js';
+import { rescheduleIfActive, scheduleForgotten, strandedExecutions } from './runs.repository.js';
 
 export const STRANDED = 'The run did not finish: the worker running it stopped';
 const FORGOTTEN_BATCH = 1000;
@@ -38,15 +36,15 @@ export function createForgottenSweep({ db, logger, stats }: RunContext) {
 }
 
 export function createSweeper(ctx: RunContext, graceSeconds: number) {
-  const { db, engine, logger, defaultNextRun } = ctx;
+  const { db, queue, logger, defaultNextRun } = ctx;
   const scheduleForgottenTasks = createForgottenSweep(ctx);
   return async function sweep(): Promise<SweepResult> {
-    const stranded = await strandedExecutions(db, QUEUES.execution, graceSeconds, 500);
+    const stranded = await strandedExecutions(db, graceSeconds, 500);
     let requeued = 0;
     for (const e of stranded) {
       await db.transaction().execute(async (trx) => {
         if (e.job_state === null) {
-          await engine.enqueueExecution(trx, e.id, e.task_id);
+          await queue.addMany(trx, jobsOf([e]));
           requeued++;
         } else {
           await failExecution(trx, e.id, STRANDED);

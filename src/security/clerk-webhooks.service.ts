@@ -19,6 +19,7 @@ import {
   upsertProfile,
 } from '../users/users.repository.js';
 import { claimWebhookReceipt, type NewSecurityEvent } from './security-events.repository.js';
+import type { SecurityLog } from './security-log.js';
 
 export const WEBHOOKS_NOT_CONFIGURED = 'Clerk webhooks not configured';
 export const INVALID_WEBHOOK = 'Invalid webhook signature';
@@ -53,7 +54,7 @@ export function createClerkWebhooksService(deps: {
   db: Kysely<DB>;
   clerk: ClerkAuth;
   signingSecret: string | undefined;
-  events: { record(event: NewSecurityEvent): Promise<boolean> };
+  events: SecurityLog;
 }) {
   const { db, events } = deps;
 

@@ -18,7 +18,7 @@ import { AppError, Errors } from '../errors.js';
 import { Limiter } from '../lib/limiter.js';
 import type { Logger } from '../lib/logger.js';
 import type { GitHubKeys } from './github-keys.js';
-import type { NewSecurityEvent } from './security-events.repository.js';
+import type { SecurityLog } from './security-log.js';
 
 export const INVALID_SIGNATURE = 'Invalid signature';
 const MAX_BATCH = 1000;
@@ -41,7 +41,7 @@ interface Item {
 export function createSecretScanningService(deps: {
   db: Kysely<DB>;
   keys: GitHubKeys;
-  events: { record(event: NewSecurityEvent): Promise<boolean> };
+  events: SecurityLog;
   logger: Logger;
   /** GitHub is answered by then with what is decided; the rest goes on in the background. */
   answerWithinMs: number;

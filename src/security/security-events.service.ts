@@ -14,21 +14,6 @@ import {
   type NewSecurityEvent,
 } from './security-events.repository.js';
 
-export type { NewSecurityEvent };
-
-export const SECURITY_EVENT_TYPES = [
-  'api_key.created',
-  'api_key.rotated',
-  'api_key.revoked',
-  'api_key.expired',
-  'api_key.leaked',
-  'api_key.new_address',
-  'api_key.auth_failed',
-  'user.disabled',
-  'user.enabled',
-  'webhook.disabled',
-] as const;
-
 /** Days an event is kept (the hourly cleanup job forgets older ones). */
 export const SECURITY_EVENT_RETENTION_DAYS = 90;
 
@@ -67,6 +52,7 @@ export function createSecurityEventsService(deps: { db: Kysely<DB>; logger: Logg
 
     cursorOf,
 
+    /** Hourly housekeeping: forgets events (and Clerk webhook receipts) past their retention. */
     async cleanup(): Promise<number> {
       return deleteOldSecurityEvents(db, SECURITY_EVENT_RETENTION_DAYS);
     },

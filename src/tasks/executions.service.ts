@@ -6,11 +6,10 @@ import type { DB, ExecutionRow } from '../db/types.js';
 import { AppError, Errors, violatedUniqueConstraint } from '../errors.js';
 import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
 import { isUuid } from '../lib/validation.js';
-import type { RunsPort } from '../runs/engine.js';
+import type { RunQueue } from '../runs/runs.jobs.js';
 import {
   cancelLiveExecutions,
   executionsPage,
-  findExecution,
   insertExecution,
   listReadableExecutions,
 } from './executions.repository.js';
@@ -22,8 +21,8 @@ const CANCELLED_BY_FORCE = 'Execution cancelled by manual force run';
 
 export interface ExecutionsServiceDeps {
   db: Kysely<DB>;
-  /** The job engine (or its stand-in): executions are enqueued in the inserting transaction. */
-  runs: RunsPort;
+  /** Executions are queued in the inserting transaction. */
+  runs: RunQueue;
 }
 
 export type ExecutionsService = ReturnType<typeof createExecutionsService>;
@@ -35,10 +34,8 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
         if (!(await findOwnTaskForUpdate(trx, userId, taskId))) throw Errors.taskNotFound();
         if (force) await cancelLiveExecutions(trx, taskId, CANCELLED_BY_FORCE);
         const exec = await insertExecution(trx, taskId);
-        await runs.enqueueExecution(trx, exec.id, taskId);
-        // Without a job engine the execution may already have failed, saying why: answer that.
-        if (runs.enabled) return exec;
-        return (await findExecution(trx, exec.id)) ?? exec;
+        await runs.enqueue(trx, [exec]);
+        return exec;
       });
     } catch (e) {
       if (violatedUniqueConstraint(e) === 'task_executions_one_live') throw Errors.conflict(ALREADY_RUNNING);

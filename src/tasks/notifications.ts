@@ -1,12 +1,12 @@
 // Notification targets of a task: at most one email and one webhook. Webhooks must be
-// https and aim at public addresses only (webhook-targets.ts), else the gateway would call
-// into its own network; delivery checks the addresses again when it connects.
-import { randomBytes } from 'node:crypto';
+// https and aim at public addresses only (webhooks/webhook-targets.ts), else the gateway
+// would call into its own network; delivery checks the addresses again when it connects.
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Notification, WebhookNotification } from '../db/types.js';
 import { Errors } from '../errors.js';
+import { SIGNATURE_HEADERS } from '../webhooks/webhook-sender.js';
+import { type TargetRules, webhookTarget } from '../webhooks/webhook-targets.js';
 import { type NotificationInput, TASK_LIMITS } from './tasks.schemas.js';
-import { ipLiteral, isLocalHostname, isPublicAddress } from './webhook-targets.js';
 
 export const MULTIPLE_SAME_TYPE =
   'Multiple notifications of the same type are not supported. Please provide at most one email and one webhook notification.';
@@ -16,26 +16,14 @@ const invalid = (why: string) => Errors.badRequest(`Invalid notification: ${why}
 // A practical address check: one @, no spaces, a dotted domain of sane labels.
 export const EMAIL_RE =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-const FORBIDDEN_HEADERS = new Set([
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'x-torale-signature',
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
-]);
-
-export interface NotificationRules {
-  allowInsecureTargets: boolean;
-}
+/** Headers a webhook may not set: framing, and those that sign the delivery. */
+const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', ...SIGNATURE_HEADERS]);
 
 /**
  * The rules of a notifications list whose shape the schema already checked (one per type,
  * valid addresses, https targets outside private networks); throws the contract's 400s.
  */
-export function parseNotifications(input: readonly NotificationInput[], rules: NotificationRules): Notification[] {
+export function parseNotifications(input: readonly NotificationInput[], rules: TargetRules): Notification[] {
   const out: Notification[] = [];
   const seen = new Set<string>();
   for (const n of input) {
@@ -65,25 +53,10 @@ function parseEmail(n: NotificationInput): Notification {
   return { type: 'email', address, ...templateOf(n) };
 }
 
-function parseWebhook(n: NotificationInput, rules: NotificationRules): WebhookNotification {
+function parseWebhook(n: NotificationInput, rules: TargetRules): WebhookNotification {
   if (given(n.address)) throw invalid('webhook notifications do not take "address"');
-  const raw = typeof n.url === 'string' ? n.url.trim() : '';
-  if (!raw) throw invalid('webhook notifications need a url');
-  if (raw.length > TASK_LIMITS.webhookUrlLength) throw invalid('webhook url is too long');
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw invalid('webhook url is not a valid URL');
-  }
-  if (url.username || url.password) throw invalid('webhook url must not contain credentials');
-  if (url.protocol !== 'https:' && !(rules.allowInsecureTargets && url.protocol === 'http:')) {
-    throw invalid('webhook url must use https');
-  }
-  const ip = ipLiteral(url.hostname);
-  if (!rules.allowInsecureTargets && (ip ? !isPublicAddress(ip) : isLocalHostname(url.hostname))) {
-    throw invalid('webhook url must not target loopback, private or link-local addresses');
-  }
+  const target = webhookTarget(typeof n.url === 'string' ? n.url : '', rules);
+  if ('error' in target) throw invalid(target.error);
   const method = given(n.method) ? n.method.toUpperCase() : 'POST';
   if (method !== 'POST' && method !== 'PUT') throw invalid('webhook method must be POST or PUT');
   const headers: Record<string, string> = {};
@@ -101,7 +74,7 @@ function parseWebhook(n: NotificationInput, rules: NotificationRules): WebhookNo
     }
   }
   // Kept as written (Torale echoes it so): `https://host` stays without a trailing slash.
-  return { type: 'webhook', url: raw, method, headers, ...templateOf(n) };
+  return { type: 'webhook', url: target.url, method, headers, ...templateOf(n) };
 }
 
 /**
@@ -116,12 +89,4 @@ function nodeAccepts<A extends unknown[]>(validate: (...args: A) => void, ...arg
   } catch {
     return false;
   }
-}
-
-export const webhookOf = (ns: readonly Notification[]): WebhookNotification | undefined =>
-  ns.find((n): n is WebhookNotification => n.type === 'webhook');
-
-/** `whsec_` + standard base64 of 32 random bytes: what Standard Webhooks libraries take as it is. */
-export function newWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
 }

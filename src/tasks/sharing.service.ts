@@ -6,11 +6,13 @@ import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { isUuid } from '../lib/validation.js';
-import { newWebhookSecret, webhookOf } from './notifications.js';
+import { newWebhookSecret } from '../webhooks/webhook-signing.js';
+import { webhookOf } from '../webhooks/webhook-targets.js';
 import { publicView } from './public-view.js';
 import type { TaskExtras } from './tasks.json.js';
 import {
   addSubscriber,
+  deleteOldViews,
   findTask,
   findTaskWithLast,
   insertTask,
@@ -32,6 +34,9 @@ function viewerKey(viewer: Viewer, address: string): string {
   return `a:${createHash('sha256').update(address).digest('base64url').slice(0, 22)}`;
 }
 
+/** Days of view marks kept: today and yesterday decide whether a view counts again. */
+const VIEW_DAYS_KEPT = 2;
+
 export interface SharingServiceDeps {
   db: Kysely<DB>;
   maxTasksPerUser: number;
@@ -47,6 +52,9 @@ export function createSharingService({ db, maxTasksPerUser }: SharingServiceDeps
   }
 
   return {
+    /** Hourly housekeeping: forgets the view marks no count depends on any more. */
+    cleanup: (): Promise<number> => deleteOldViews(db, VIEW_DAYS_KEPT),
+
     /** The owner sees everything; anyone (even anonymous) sees a public task, scrubbed. */
     async get(viewer: Viewer, taskId: string, address = ''): Promise<{ task: TaskWithLast; owner: boolean }> {
       requireScope(viewer, 'tasks:read');

@@ -9,11 +9,13 @@ import { ensureNoConnectors } from '../connectors/connectors.service.js';
 import type { DB, Notification } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { isUuid } from '../lib/validation.js';
+import { newWebhookSecret } from '../webhooks/webhook-signing.js';
+import { type TargetRules, webhookOf } from '../webhooks/webhook-targets.js';
 import { findDefaultWebhook } from '../webhooks/webhooks.repository.js';
 import { contextJson } from './context.js';
 import type { ExecutionsService } from './executions.service.js';
-import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.repository.js';
-import { type NotificationRules, newWebhookSecret, parseNotifications, webhookOf } from './notifications.js';
+import { claimIdempotencyKey, completeIdempotencyKey, deleteExpiredIdempotencyKeys } from './idempotency.repository.js';
+import { parseNotifications } from './notifications.js';
 import { type TaskState, TRANSITIONS } from './task-states.js';
 import type { TaskExtras } from './tasks.json.js';
 import {
@@ -44,7 +46,7 @@ export interface TasksServiceDeps {
   db: Kysely<DB>;
   executions: ExecutionsService;
   maxTasksPerUser: number;
-  notificationRules: NotificationRules;
+  notificationRules: TargetRules;
 }
 
 export type TasksService = ReturnType<typeof createTasksService>;
@@ -79,6 +81,9 @@ export function createTasksService(deps: TasksServiceDeps) {
   }
 
   return {
+    /** Hourly housekeeping: forgets Idempotency-Keys past their 24 hours. */
+    cleanup: (): Promise<number> => deleteExpiredIdempotencyKeys(db),
+
     /**
      * With an idempotency key, a retry of the same request replays the task the first one
      * created (even when its response was lost), and never creates a second one.

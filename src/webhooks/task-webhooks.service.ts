@@ -1,7 +1,6 @@
 // A task's webhook as its owner manages it (CONTRACT.md "Webhooks (additions)"): rotate the
 // signing secret, read the delivery log with every attempt, replay a delivery (same
 // webhook-id), send a test ping. Only the owner; anyone else gets 404 like a missing task.
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, TaskRow } from '../db/types.js';
@@ -9,19 +8,20 @@ import { Errors } from '../errors.js';
 import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
 import type { RateLimit } from '../lib/rate-limit.js';
 import { isUuid } from '../lib/validation.js';
-import { insertWebhookDelivery } from '../runs/deliveries.repository.js';
-import type { DeliveryQueue } from '../runs/delivery-job.js';
-import type { WebhookAttempts } from '../runs/webhook-attempts.js';
-import { newWebhookSecret, webhookOf } from '../tasks/notifications.js';
 import { findOwnTaskForUpdate, findTask } from '../tasks/tasks.repository.js';
 import {
   attemptsOf,
   type DeliveryRow,
   deliveriesPage,
   findDelivery,
+  insertWebhookDelivery,
   reopenDelivery,
-  rotateWebhookSecret,
-} from './task-webhooks.repository.js';
+} from './deliveries.repository.js';
+import { rotateWebhookSecret } from './task-webhooks.repository.js';
+import { pingEvent } from './webhook-events.js';
+import { newWebhookSecret } from './webhook-signing.js';
+import { webhookOf } from './webhook-targets.js';
+import type { WebhookDeliveries } from './webhooks.jobs.js';
 
 export const NO_WEBHOOK = 'Task has no webhook notification';
 export const TARGET_CHANGED = 'The webhook has moved since this delivery; it cannot be replayed';
@@ -45,8 +45,8 @@ export interface DeliveryView {
 
 export interface TaskWebhooksDeps {
   db: Kysely<DB>;
-  queue: DeliveryQueue;
-  attempts: WebhookAttempts;
+  /** Test pings are attempted at once; replays are queued. */
+  deliveries: Pick<WebhookDeliveries, 'deliver' | 'queue'>;
   overlapHours: number;
   /** Test pings per user. */
   testLimit: RateLimit;
@@ -56,14 +56,7 @@ export interface TaskWebhooksDeps {
 
 export type TaskWebhooksService = ReturnType<typeof createTaskWebhooksService>;
 
-export function createTaskWebhooksService({
-  db,
-  queue,
-  attempts,
-  overlapHours,
-  testLimit,
-  replayLimit,
-}: TaskWebhooksDeps) {
+export function createTaskWebhooksService({ db, deliveries, overlapHours, testLimit, replayLimit }: TaskWebhooksDeps) {
   async function ownTask(viewer: Viewer, taskId: string): Promise<TaskRow> {
     const user = requireUser(viewer);
     const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
@@ -148,7 +141,7 @@ export function createTaskWebhooksService({
         const n = reopened.attempts + 1;
         // A pending delivery goes on with its schedule after this attempt; an ended one gets just this one.
         const kind = reopened.before === 'pending' ? 'scheduled' : 'final';
-        await queue.enqueueWebhookAttempt(trx, { deliveryId, attempt: n, kind }, { key: `${deliveryId}:${n}:replay` });
+        await deliveries.queue.add(trx, { deliveryId, attempt: n, kind }, { key: `${deliveryId}:${n}:replay` });
       });
       return { status: 'queued' };
     },
@@ -161,17 +154,16 @@ export function createTaskWebhooksService({
       if (!hook) throw Errors.badRequest(NO_WEBHOOK);
       const quota = await testLimit.consume(task.user_id);
       if (!quota.allowed) throw Errors.tooManyRequests(quota.retryAfterSeconds);
-      const id = randomUUID();
-      const payload = {
-        id,
-        event_type: 'ping',
-        created_at: new Date().toISOString(),
-        object: 'event',
-        api_version: 'v1',
-        data: { task: { id: task.id, name: task.name } },
-      };
-      await insertWebhookDelivery(db, { id, taskId, executionId: null, url: hook.url, payload, event: 'ping' });
-      await attempts.run({ deliveryId: id, attempt: 1, kind: 'final' }, true);
+      const event = pingEvent(task);
+      const id = await insertWebhookDelivery(db, {
+        id: event.id,
+        taskId,
+        executionId: null,
+        url: hook.url,
+        payload: event,
+        event: 'ping',
+      });
+      await deliveries.deliver({ deliveryId: id, attempt: 1, kind: 'final' }, true);
       return one(taskId, id);
     },
   };

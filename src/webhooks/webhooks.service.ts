@@ -1,14 +1,15 @@
 // A user's default webhook: the target (and signing secret) new tasks get when they are
 // created without notifications, and a signed test ping. The URL passes the same target
 // rules as task webhooks; the secret is shown in full once, in the response that made it.
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
-import type { DB, WebhookNotification } from '../db/types.js';
-import { Errors, isAppError } from '../errors.js';
+import type { DB } from '../db/types.js';
+import { Errors } from '../errors.js';
 import type { RateLimit } from '../lib/rate-limit.js';
-import { sendWebhook } from '../runs/webhook-sender.js';
-import { type NotificationRules, newWebhookSecret, parseNotifications } from '../tasks/notifications.js';
+import { defaultWebhookTestEvent } from './webhook-events.js';
+import { failureOf, isDelivered, sendWebhook } from './webhook-sender.js';
+import { newWebhookSecret } from './webhook-signing.js';
+import { type TargetRules, webhookTarget } from './webhook-targets.js';
 import { deleteDefaultWebhook, findDefaultWebhook, upsertDefaultWebhook } from './webhooks.repository.js';
 import type { WebhookConfigBody, WebhookTestBody } from './webhooks.schemas.js';
 
@@ -20,7 +21,7 @@ export interface WebhookConfig {
 
 export interface WebhooksServiceDeps {
   db: Kysely<DB>;
-  rules: NotificationRules;
+  rules: TargetRules;
   /** Test pings per user. */
   testLimit: RateLimit;
   timeoutMs: number;
@@ -35,12 +36,15 @@ const NONE: WebhookConfig = { url: null, secret: null, enabled: false };
 /** Enough of a secret to recognise it (and truthy, for the dashboard), never enough to sign with. */
 export const secretHint = (secret: string) => `${secret.slice(0, 10)}…${secret.slice(-4)}`;
 
-/** The URL as task webhooks store it, or the rules' 400 `Invalid notification: …`. */
-/** Checked as a task webhook is, and normalised as Torale's `HttpUrl` field does (`https://x` → `https://x/`). */
-const targetOf = (url: string, rules: NotificationRules) =>
-  new URL((parseNotifications([{ type: 'webhook', url }], rules)[0] as WebhookNotification).url).toString();
-
-const INVALID_PREFIX = 'Invalid notification: ';
+/**
+ * Checked as a task webhook is, and normalised as Torale's `HttpUrl` field does
+ * (`https://x` → `https://x/`); else a 400 with the rule it breaks, after `prefix`.
+ */
+function targetOf(url: string, rules: TargetRules, prefix: string): string {
+  const target = webhookTarget(url, rules);
+  if ('error' in target) throw Errors.badRequest(`${prefix}${target.error}`);
+  return new URL(target.url).toString();
+}
 
 /** Every network failure of a test ping reads the same. */
 export const UNREACHABLE = 'the target could not be reached';
@@ -68,7 +72,7 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs, testPor
       }
       const saved = await upsertDefaultWebhook(db, {
         userId: user.id,
-        url: targetOf(body.webhook_url, rules),
+        url: targetOf(body.webhook_url, rules, 'Invalid notification: '),
         enabled: body.enabled ?? false,
         newSecret: newWebhookSecret(),
       });
@@ -89,15 +93,7 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs, testPor
       const user = requireUser(viewer);
       const quota = await testLimit.consume(user.id);
       if (!quota.allowed) throw Errors.tooManyRequests(quota.retryAfterSeconds);
-      let url: string;
-      try {
-        url = targetOf(body.webhook_url, rules);
-      } catch (e) {
-        if (isAppError(e) && typeof e.detail === 'string') {
-          throw Errors.badRequest(`Webhook delivery failed: ${e.detail.replace(INVALID_PREFIX, '')}`);
-        }
-        throw e;
-      }
+      const url = targetOf(body.webhook_url, rules, 'Webhook delivery failed: ');
       const port = portOf(url);
       if (!rules.allowInsecureTargets && !testPorts.includes(port)) {
         throw Errors.badRequest(
@@ -106,43 +102,26 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs, testPor
       }
       const saved = await findDefaultWebhook(db, user.id);
       const secret = saved?.url === url ? saved.secret : body.webhook_secret;
-      const id = `test_${randomBytes(8).toString('hex')}`;
-      const now = new Date().toISOString();
-      const payload = {
-        id,
-        event_type: 'task.condition_met',
-        created_at: now,
-        object: 'event',
-        api_version: 'v1',
-        data: {
-          task: {
-            id: 'test_task_id',
-            name: 'Test Task',
-            search_query: 'Test query',
-            condition_description: 'Test condition',
-          },
-          execution: { id: 'test_execution_id', notification: 'Test notification text', completed_at: now },
-          result: { answer: 'Test answer', grounding_sources: [] },
-        },
-      };
+      const event = defaultWebhookTestEvent();
       const attempt = await sendWebhook({
         url,
         method: 'POST',
         headers: {},
-        body: JSON.stringify(payload),
+        body: JSON.stringify(event),
         secrets: secret ? [secret] : [],
-        deliveryId: id,
+        deliveryId: event.id,
         event: 'task.condition_met',
         allowInsecureTargets: rules.allowInsecureTargets,
         timeoutMs,
       });
-      const code = attempt.statusCode;
-      if (code !== null && code >= 200 && code < 300) {
-        return { success: true, message: `Webhook delivered successfully (HTTP ${code})` };
+      if (isDelivered(attempt)) {
+        return { success: true, message: `Webhook delivered successfully (HTTP ${attempt.statusCode})` };
       }
-      // What the target answered is the caller's business; how the network failed (refused,
-      // reset, timed out, which address) would tell a port scanner what is behind a host.
-      throw Errors.badRequest(`Webhook delivery failed: ${code === null ? UNREACHABLE : `HTTP ${code}`}`);
+      // What the target answered (a status, a body it never finished) is the caller's business;
+      // how the network failed (refused, reset, timed out, which address) would tell a port
+      // scanner what is behind a host.
+      const why = attempt.statusCode === null ? UNREACHABLE : failureOf(attempt);
+      throw Errors.badRequest(`Webhook delivery failed: ${why}`);
     },
   };
 }

@@ -1,6 +1,7 @@
 // The shape the codebase keeps (README "Architecture"): no import cycles, SQL only in
-// repositories and src/db, job handlers free of GraphQL, small files. Each check is also
-// run against a small broken tree, so a check that cannot fail would be noticed.
+// repositories and src/db, job handlers free of GraphQL, webhook delivery only in
+// webhooks/, small files. Each check is also run against a small broken tree, so a check
+// that cannot fail would be noticed.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import {
   lineCount,
   readSources,
   sqlOutsideRepositories,
+  webhookDeliveryOutside,
 } from '../helpers/architecture.js';
 
 const SRC = new URL('../../src/', import.meta.url).pathname;
@@ -31,6 +33,10 @@ describe('src/', () => {
 
   it('job handlers (src/runs) reach no GraphQL module', () => {
     expect(graphqlReachedFrom(src, 'runs')).toEqual([]);
+  });
+
+  it('does webhook delivery only in webhooks/ (sending, attempts, signing headers, its queue)', () => {
+    expect(webhookDeliveryOutside(src)).toEqual([]);
   });
 
   it('imports point down the layers (README "Architecture"), but for the few named here', () => {
@@ -80,6 +86,19 @@ describe('the checks themselves, on a broken tree', () => {
   put('runs/handler.ts', "import { t } from '../users/users.types.js';\nexport const h = t;\n");
   put('users/users.types.ts', "import { Field } from 'type-graphql';\nexport const t = Field;\n");
   put(
+    'runs/notify.ts',
+    "import { sendWebhook } from '../webhooks/webhook-sender.js';\nexport const n = () => sendWebhook({ headers: { 'X-Torale-Delivery': 'd' } });\n",
+  );
+  put(
+    'notifications/history.repository.ts',
+    "export const h = (db: any) => db.selectFrom('notification_attempts').selectAll().execute();\n" +
+      "export const w = (db: any) => db.insertInto('notification_attempts').values({}).execute();\n",
+  );
+  put(
+    'webhooks/webhook-sender.ts',
+    "export const sendWebhook = (o: any) => fetch('x', { headers: { 'webhook-id': o } });\n",
+  );
+  put(
     'cli/tool.ts',
     'const { env } = process;\nexport const port = process.env.PORT ?? env.HOST;\n// process.env.X in a comment\n',
   );
@@ -98,6 +117,13 @@ describe('the checks themselves, on a broken tree', () => {
     expect(found[0]).toMatch(/^users\/users\.service\.ts:1 \(query builder\)/);
   });
 
+  it('finds webhook delivery outside webhooks/, and lets a history read attempts', () => {
+    expect(webhookDeliveryOutside(broken)).toEqual([
+      "notifications/history.repository.ts:2 (writes attempts): export const w = (db: any) => db.insertInto('notification_attempts').values({}).execute();",
+      "runs/notify.ts:2 (sends a webhook): export const n = () => sendWebhook({ headers: { 'X-Torale-Delivery': 'd' } });",
+    ]);
+  });
+
   it('finds process.env read outside src/config/, destructured or not, and not in a comment', () => {
     expect(envReadsOutside(broken, 'config')).toEqual([
       'cli/tool.ts:1: const { env } = process;',
@@ -108,7 +134,7 @@ describe('the checks themselves, on a broken tree', () => {
   it('counts folder pairs once and names those that point up the layers', () => {
     const { all, upward } = folderImports(broken);
     expect(all).toContain('users > container');
-    expect(all).toEqual(['a > b', 'b > sub', 'runs > users', 'sub > a', 'users > container']);
+    expect(all).toEqual(['a > b', 'b > sub', 'runs > users', 'runs > webhooks', 'sub > a', 'users > container']);
     expect(upward).toEqual(['users > container']);
   });
 

@@ -4,10 +4,10 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { type App, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { type Container, type ContainerDeps, createContainer } from '../../src/container.js';
+import { type Container, createContainer } from '../../src/container.js';
 import type { Database } from '../../src/db/database.js';
+import { engineOptions, PgBossEngine } from '../../src/engine/pg-boss-engine.js';
 import { type Logger, loggerOptions } from '../../src/lib/logger.js';
-import { engineOptions, JobEngine } from '../../src/runs/engine.js';
 import { ensureDevUser } from '../../src/users/users.service.js';
 import type { TestDatabase } from './db.js';
 
@@ -41,8 +41,6 @@ export async function startApp(
     jobs?: boolean;
     /** Runs before the app is ready, e.g. to add a route that throws. */
     beforeReady?: (app: App) => void;
-    /** The container's port for webhooks the gateway disables. */
-    onWebhookDisabled?: ContainerDeps['onWebhookDisabled'];
   } = {},
 ): Promise<TestApp> {
   const env = { ...TEST_ENV, ...opts.env };
@@ -60,11 +58,8 @@ export async function startApp(
   const logger = pino(loggerOptions(config.telemetry.logLevel), stream) as unknown as Logger;
   const database = opts.ownPool ? await tdb.open() : tdb.database;
   if (config.auth.noAuth) await ensureDevUser(database.db, config.auth.noAuthEmail);
-  let jobs: JobEngine | undefined;
-  if (opts.jobs) {
-    jobs = await JobEngine.start(engineOptions(config, database.url), logger);
-  }
-  const container = createContainer(config, { database, logger, jobs, onWebhookDisabled: opts.onWebhookDisabled });
+  const engine = opts.jobs ? new PgBossEngine(engineOptions(config, database.url), logger) : undefined;
+  const container = createContainer(config, { database, logger, engine });
   const routes: TestApp['routes'] = [];
   const app = await buildApp(container, {
     onRoute: (route) => {

@@ -1,5 +1,6 @@
 // Static checks of src/ that `npm test` runs (test/architecture): import cycles, SQL
-// outside repositories and src/db, GraphQL reached from the job handlers, file sizes.
+// outside repositories and src/db, GraphQL reached from the job handlers, webhook delivery
+// outside webhooks/, file sizes.
 // Imports are read with TypeScript's own pre-processor, so comments and strings that
 // merely look like imports do not count.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -120,6 +121,36 @@ export function graphqlReachedFrom(files: SourceFile[], dir: string): string[] {
   return found;
 }
 
+/**
+ * What only webhook delivery does: send a webhook, write its attempts, name the headers that
+ * sign a delivery, queue its jobs. Reading deliveries (the notification history) is not it.
+ */
+const WEBHOOK_DELIVERY: [RegExp, string][] = [
+  [/\bsendWebhook\s*\(/, 'sends a webhook'],
+  [
+    /(insertInto|updateTable|deleteFrom)\(\s*['"]notification_attempts|(insert\s+into|update|delete\s+from)\s+notification_attempts\b/i,
+    'writes attempts',
+  ],
+  [
+    /['"](x-torale-(signature|delivery|timestamp|event)|webhook-(id|timestamp|signature))['"]/i,
+    'names a delivery header',
+  ],
+  [/['"]webhook-delivery['"]/, 'names the delivery queue'],
+];
+
+/** Lines outside `dir`/ that do webhook delivery's work. */
+export function webhookDeliveryOutside(files: SourceFile[], dir = 'webhooks'): string[] {
+  const found: string[] = [];
+  for (const f of files) {
+    if (f.path.startsWith(`${dir}/`)) continue;
+    f.text.split('\n').forEach((line, i) => {
+      const hit = WEBHOOK_DELIVERY.find(([re]) => re.test(line));
+      if (hit) found.push(`${f.path}:${i + 1} (${hit[1]}): ${line.trim()}`);
+    });
+  }
+  return found;
+}
+
 export const lineCount = (f: SourceFile) => f.text.split('\n').length - (f.text.endsWith('\n') ? 1 : 0);
 
 /** `process.env` read directly, through brackets, or destructured from `process`. */
@@ -145,7 +176,7 @@ export function envReadsOutside(files: SourceFile[], dir: string): string[] {
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ['lib', 'errors', 'config', 'telemetry'],
-  ['db'],
+  ['db', 'engine'],
   ['auth'],
   ['http', 'graphql'],
   ['*'],

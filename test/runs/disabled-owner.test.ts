@@ -94,7 +94,11 @@ describe.skipIf(!tpl)('a disabled owner', () => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await t.container.jobs!.enqueueDelivery(t.database.db, held.id);
+    await t.container.webhookDeliveries.queue.add(
+      t.database.db,
+      { deliveryId: held.id, attempt: 1, kind: 'scheduled' },
+      { id: held.id },
+    );
     await sleep(4000);
     expect(agentCallsFor(id).length).toBe(callsWhileDisabled);
     expect(receiver.received.length).toBe(hooksWhileDisabled);

@@ -4,20 +4,22 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
+import type { JobQueue } from '../../src/engine/job-engine.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { Dispatcher } from '../../src/runs/dispatcher.js';
-import type { JobEngine } from '../../src/runs/engine.js';
+import type { ExecutionJob } from '../../src/runs/run-context.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 let tdb: TestDatabase;
 let database: Database;
 const enqueued: string[] = [];
-// Only what the dispatcher calls: the executions it started, in its transaction.
-const engine = {
-  enqueueExecutions: async (_db: unknown, executions: readonly { id: string }[]) => {
-    enqueued.push(...executions.map((e) => e.id));
+// Only what the dispatcher calls: the jobs of the executions it started, in its transaction.
+const queue: JobQueue<ExecutionJob> = {
+  add: async () => {},
+  addMany: async (_db, jobs) => {
+    enqueued.push(...jobs.map((j) => j.id));
   },
-} as unknown as JobEngine;
+};
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
@@ -30,7 +32,7 @@ afterAll(async () => {
 
 describe('the dispatcher', () => {
   it('polls an idle database with one statement, and still starts what is due', async () => {
-    const d = new Dispatcher(database.db, engine, createLogger('silent'), {
+    const d = new Dispatcher(database.db, queue, createLogger('silent'), {
       dispatchBatchSize: 50,
       pollSeconds: 60,
       heldRecheckSeconds: 60,

@@ -5,10 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
+import { type Container, createContainer } from '../../src/container.js';
+import { engineOptions, PgBossEngine } from '../../src/engine/pg-boss-engine.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { engineOptions, JobEngine, QUEUES } from '../../src/runs/engine.js';
-import type { RunContext } from '../../src/runs/run-context.js';
-import { createSweeper, STRANDED } from '../../src/runs/sweeper.js';
+import { RUN_QUEUE } from '../../src/runs/runs.repository.js';
+import { STRANDED } from '../../src/runs/sweeper.js';
 import { startApp, TEST_ENV, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { type FakeAgent, startFakeAgent } from '../helpers/fake-agent.js';
@@ -70,7 +71,7 @@ describe.skipIf(!tpl)('a backlog of 2,000 due tasks, two instances starting toge
       select max(c)::int as n, count(*)::int as tasks from (select count(*) as c from task_executions group by task_id) x`.execute(
       tdb.database.db,
     );
-    const successes = apps.map((a) => a.container.runner?.stats.outcomes.success ?? 0);
+    const successes = apps.map((a) => a.container.runs.stats.outcomes.success ?? 0);
     console.log(
       `[engine] ready in ${readyMs.toFixed(0)} ms; 2,000 runs in ${(doneMs / 1000).toFixed(1)} s (${(2000 / (doneMs / 1000)).toFixed(0)} runs/s); per instance ${successes.join(' + ')}`,
     );
@@ -113,7 +114,7 @@ describe.skipIf(!tpl)('per run', () => {
     await new Promise((r) => setTimeout(r, 1500)); // the dispatcher is idle now
     const before = t.database.stats.queries;
     await sql`update tasks set next_dispatch_at = now() where name like 'per run %'`.execute(tdb.database.db);
-    await waitFor('100 runs', async () => (t.container.runner?.stats.outcomes.success ?? 0) >= 100, 30_000);
+    await waitFor('100 runs', async () => (t.container.runs.stats.outcomes.success ?? 0) >= 100, 30_000);
     const perRun = (t.database.stats.queries - before - 1) / 100;
     console.log(`[engine] gateway statements per run: ${perRun.toFixed(2)}`);
     expect(perRun).toBeLessThanOrEqual(3);
@@ -122,13 +123,17 @@ describe.skipIf(!tpl)('per run', () => {
 
 describe.skipIf(!tpl)('the sweep', () => {
   let tdb: TestDatabase;
-  let engine: JobEngine;
+  let engine: PgBossEngine;
+  let c: Container;
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
     // An engine that only enqueues: nothing here works the jobs, so the sweep is seen alone.
     const config = loadConfig({ ...TEST_ENV, TORALE_RUNNER: '0' });
-    engine = await JobEngine.start(engineOptions(config, tdb.url!), createLogger('silent'));
+    const logger = createLogger('silent');
+    engine = new PgBossEngine(engineOptions(config, tdb.database.url), logger);
+    c = createContainer(config, { database: tdb.database, logger, engine });
+    await engine.start();
   });
   afterAll(async () => {
     await engine?.stop();
@@ -146,18 +151,13 @@ describe.skipIf(!tpl)('the sweep', () => {
       (${lost}, ${tasks[0]!.id}, 'pending', now() - interval '2 hours'),
       (${ended}, ${tasks[1]!.id}, 'running', now() - interval '2 hours'),
       (${fresh}, ${tasks[2]!.id}, 'pending', now())`.execute(db);
-    await engine.enqueueExecution(db, ended, tasks[1]!.id);
-    await engine.enqueueExecution(db, fresh, tasks[2]!.id);
-    await engine.boss.cancel(QUEUES.execution, ended);
-    const ctx = {
-      db,
-      engine,
-      logger: createLogger('silent'),
-      stats: { forgottenScheduled: 0 },
-      defaultNextRun: () => new Date(Date.now() + 3600_000),
-    } as unknown as RunContext;
-    expect(await createSweeper(ctx, 60)()).toEqual({ requeued: 1, failed: 1, scheduled: 0 });
-    const job = await engine.boss.getJobById(QUEUES.execution, lost);
+    await c.runs.enqueue(db, [
+      { id: ended, task_id: tasks[1]!.id },
+      { id: fresh, task_id: tasks[2]!.id },
+    ]);
+    await engine.boss.cancel(RUN_QUEUE, ended);
+    expect(await c.runs.sweep()).toEqual({ requeued: 1, failed: 1, scheduled: 0 });
+    const job = await engine.boss.getJobById(RUN_QUEUE, lost);
     expect(job?.state).toBe('created');
     const endedRow = await db
       .selectFrom('task_executions')
@@ -172,6 +172,6 @@ describe.skipIf(!tpl)('the sweep', () => {
       .executeTakeFirstOrThrow();
     expect(task.next_dispatch_at).not.toBeNull();
     // Nothing left to do: a second sweep finds nothing.
-    expect(await createSweeper(ctx, 60)()).toEqual({ requeued: 0, failed: 0, scheduled: 0 });
+    expect(await c.runs.sweep()).toEqual({ requeued: 0, failed: 0, scheduled: 0 });
   });
 });

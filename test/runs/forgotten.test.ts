@@ -5,11 +5,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
+import { type Container, createContainer } from '../../src/container.js';
+import { engineOptions, PgBossEngine } from '../../src/engine/pg-boss-engine.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { engineOptions, JobEngine } from '../../src/runs/engine.js';
-import type { RunContext } from '../../src/runs/run-context.js';
 import { scheduleForgotten } from '../../src/runs/runs.repository.js';
-import { createSweeper } from '../../src/runs/sweeper.js';
 import { startApp, TEST_ENV, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { type FakeAgent, startFakeAgent } from '../helpers/fake-agent.js';
@@ -27,21 +26,17 @@ async function newUser(tdb: TestDatabase, clerkUserId: string): Promise<string> 
 
 describe.skipIf(!tpl)('the sweep finds forgotten tasks', () => {
   let tdb: TestDatabase;
-  let engine: JobEngine;
-  let ctx: RunContext;
+  let engine: PgBossEngine;
+  let c: Container;
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
     // An engine that only enqueues: nothing here works the jobs, so the sweep is seen alone.
     const config = loadConfig({ ...TEST_ENV, TORALE_RUNNER: '0' });
-    engine = await JobEngine.start(engineOptions(config, tdb.url!), createLogger('silent'));
-    ctx = {
-      db: tdb.database.db,
-      engine,
-      logger: createLogger('silent'),
-      stats: { outcomes: {}, agentCalls: 0, webhookAttempts: 0, forgottenScheduled: 0 },
-      defaultNextRun: () => new Date(Date.now() + 3600_000),
-    } as unknown as RunContext;
+    const logger = createLogger('silent');
+    engine = new PgBossEngine(engineOptions(config, tdb.database.url), logger);
+    c = createContainer(config, { database: tdb.database, logger, engine });
+    await engine.start();
   });
   afterAll(async () => {
     await engine?.stop();
@@ -65,9 +60,9 @@ describe.skipIf(!tpl)('the sweep finds forgotten tasks', () => {
     await sql`insert into task_executions (task_id, status) values (${id('running')}, 'running')`.execute(db);
     const before = await db.selectFrom('tasks').select(['id', 'next_dispatch_at']).execute();
 
-    const result = await createSweeper(ctx, 3600)();
+    const result = await c.runs.sweep();
     expect(result).toEqual({ requeued: 0, failed: 0, scheduled: 3 });
-    expect(ctx.stats.forgottenScheduled).toBe(3);
+    expect(c.runs.stats.forgottenScheduled).toBe(3);
 
     const after = await sql<{ name: string; next_dispatch_at: Date | null; next_run: Date | null; fresh: boolean }>`
       select name, next_dispatch_at, next_run, next_dispatch_at >= now() - interval '1 minute' as fresh
@@ -82,8 +77,8 @@ describe.skipIf(!tpl)('the sweep finds forgotten tasks', () => {
     expect(row('scheduled').next_dispatch_at).toEqual(scheduledBefore);
 
     // Found once: the next sweep has nothing to do.
-    expect(await createSweeper(ctx, 3600)()).toEqual({ requeued: 0, failed: 0, scheduled: 0 });
-    expect(ctx.stats.forgottenScheduled).toBe(3);
+    expect(await c.runs.sweep()).toEqual({ requeued: 0, failed: 0, scheduled: 0 });
+    expect(c.runs.stats.forgottenScheduled).toBe(3);
   });
 
   it('sweeps racing on 3,000 forgotten tasks schedule each exactly once between them', async () => {
@@ -178,7 +173,7 @@ describe.skipIf(!tpl)('2,000 forgotten active tasks, two instances starting toge
     const ids = await db.selectFrom('tasks').select('id').where('name', 'like', 'forgotten %').execute();
     const called = new Set(agent.calls.map((c) => c.taskId));
     expect(ids.filter((t) => !called.has(t.id))).toEqual([]);
-    const counted = apps.map((a) => a.container.runner?.stats.forgottenScheduled ?? 0);
+    const counted = apps.map((a) => a.container.runs.stats.forgottenScheduled);
     console.log(
       `[forgotten] 2,000 forgotten tasks ran ${doneS.toFixed(1)} s after two instances started; scheduled per instance ${counted.join(' + ')}`,
     );

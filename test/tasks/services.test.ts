@@ -6,9 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS, type Viewer } from '../../src/auth/viewer.js';
 import type { Container } from '../../src/container.js';
 import type { AppError } from '../../src/errors.js';
-import { createLogger } from '../../src/lib/logger.js';
-import { createCleanup } from '../../src/runs/cleanup.js';
-import type { RunContext } from '../../src/runs/run-context.js';
 import { MAX_ACTIVE_TASKS } from '../../src/tasks/tasks.rules.js';
 import type { CreateTaskBody } from '../../src/tasks/tasks.schemas.js';
 import { testContainer, testUser } from '../helpers/container.js';
@@ -279,8 +276,8 @@ describe('Idempotency-Keys expire after 24 hours', () => {
     await sql`insert into task_views (task_id, day, viewer) values (${first.task.id}, current_date - 5, 'a:old'), (${first.task.id}, current_date, 'a:new')`.execute(
       db,
     );
-    const removed = await createCleanup({ db, logger: createLogger('silent') } as unknown as RunContext)();
-    expect(removed.idempotencyKeys).toBeGreaterThanOrEqual(1);
+    expect(await c.services.tasks.cleanup()).toBeGreaterThanOrEqual(1);
+    expect(await c.services.sharing.cleanup()).toBeGreaterThanOrEqual(1);
     const keys = await db.selectFrom('idempotency_keys').select('key').where('user_id', '=', user.id).execute();
     expect(keys).toEqual([{ key: 'fresh' }]);
     const views = await db.selectFrom('task_views').select('viewer').where('task_id', '=', first.task.id).execute();

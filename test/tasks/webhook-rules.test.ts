@@ -1,7 +1,7 @@
 // Which webhooks can be saved (security review, issue 12): only targets at global unicast
 // addresses, and only headers node's HTTP client will send.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPublicAddress } from '../../src/tasks/webhook-targets.js';
+import { isPublicAddress } from '../../src/webhooks/webhook-targets.js';
 import type { TestApp } from '../helpers/app.js';
 import type { TestDatabase } from '../helpers/db.js';
 import type { FakeClerk } from '../helpers/fake-clerk.js';

@@ -1,4 +1,6 @@
-// SQL for the webhook deliveries of runs and their attempts, nothing else (emails: notifications/).
+// SQL of webhook deliveries, nothing else: the only code that writes a webhook's rows in
+// notification_deliveries (and their attempts): recording, claiming and ending attempts,
+// the delivery log, replays.
 import { sql } from 'kysely';
 import type { Db } from '../db/types.js';
 
@@ -71,7 +73,6 @@ export async function findDeliveryForAttempt(db: Db, deliveryId: string) {
       't.webhook_secret',
       't.webhook_disabled_at',
       'u.is_active as owner_active',
-      'u.email as owner_email',
       sql<string | null>`case when t.webhook_secret_previous_until > now() then t.webhook_secret_previous end`.as(
         'previous_secret',
       ),
@@ -119,34 +120,71 @@ export async function setNextAttempt(db: Db, deliveryId: string, at: Date): Prom
   await db.updateTable('notification_deliveries').set({ next_attempt_at: at }).where('id', '=', deliveryId).execute();
 }
 
-/** Every attempt of this webhook failed since when? A success (or a save) clears it. */
-export async function clearWebhookFailing(db: Db, taskId: string): Promise<void> {
-  await db
-    .updateTable('tasks')
-    .set({ webhook_failing_since: null })
-    .where('id', '=', taskId)
-    .where('webhook_failing_since', 'is not', null)
+export interface DeliveryRow {
+  id: string;
+  event: string;
+  status: 'pending' | 'delivered' | 'failed' | 'skipped';
+  created_at: Date;
+  next_attempt_at: Date | null;
+  /** created_at to the microsecond, for keyset cursors (a JS Date keeps milliseconds). */
+  key_time: string;
+}
+
+/** The task's webhook deliveries, newest first, after a (created_at, id) key. */
+const DELIVERY_COLUMNS = ['id', 'event', 'status', 'created_at', 'next_attempt_at'] as const;
+/** created_at at microsecond precision as text: the cursor's time, compared exactly on the next page. */
+const keyTime = () =>
+  sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('key_time');
+
+export async function deliveriesPage(
+  db: Db,
+  taskId: string,
+  after: readonly [string, string] | null,
+  limit: number,
+): Promise<DeliveryRow[]> {
+  let q = db
+    .selectFrom('notification_deliveries')
+    .select([...DELIVERY_COLUMNS, keyTime()])
+    .where('task_id', '=', taskId)
+    .where('channel', '=', 'webhook');
+  if (after) {
+    q = q.where(sql<boolean>`(created_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
+  }
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+export async function attemptsOf(db: Db, deliveryIds: readonly string[]) {
+  if (deliveryIds.length === 0) return [];
+  return db
+    .selectFrom('notification_attempts')
+    .select(['delivery_id', 'attempt', 'created_at', 'status_code', 'duration_ms', 'error'])
+    .where('delivery_id', 'in', [...deliveryIds])
+    .orderBy('delivery_id')
+    .orderBy('attempt')
     .execute();
 }
 
-/**
- * Notes a failed attempt of the task's webhook, and disables it when the target said 410 Gone
- * or has failed for `disableAfterHours`. Returns the reason when this call disabled it.
- */
-export async function noteWebhookFailure(db: Db, taskId: string, gone: boolean, disableAfterHours: number) {
-  const expired = sql<boolean>`coalesce(webhook_failing_since, now()) <= now() - make_interval(secs => ${disableAfterHours * 3600})`;
-  const row = await db
-    .updateTable('tasks')
-    .set({
-      webhook_failing_since: sql<Date>`coalesce(webhook_failing_since, now())`,
-      webhook_disabled_at: sql<Date | null>`case when ${gone} or ${expired} then now() end`,
-      webhook_disabled_reason: sql<
-        'gone' | 'failing' | null
-      >`case when ${gone} then 'gone' when ${expired} then 'failing' end`,
-    })
-    .where('id', '=', taskId)
-    .where('webhook_disabled_at', 'is', null)
-    .returning(['webhook_disabled_at', 'webhook_disabled_reason'])
+export async function findDelivery(db: Db, taskId: string, deliveryId: string) {
+  return db
+    .selectFrom('notification_deliveries')
+    .select([...DELIVERY_COLUMNS, 'attempts', keyTime()])
+    .where('id', '=', deliveryId)
+    .where('task_id', '=', taskId)
+    .where('channel', '=', 'webhook')
     .executeTakeFirst();
-  return row?.webhook_disabled_at ? { at: row.webhook_disabled_at, reason: row.webhook_disabled_reason! } : undefined;
+}
+
+/**
+ * Puts a delivery back to pending for one more attempt, only while it aims at `target` (the
+ * webhook's URL now); its status before, and the attempts so far.
+ */
+export async function reopenDelivery(db: Db, taskId: string, deliveryId: string, target: string) {
+  const { rows } = await sql<{ before: string; attempts: number }>`
+    update notification_deliveries d set status = 'pending', reason = null, next_attempt_at = now()
+    from (select id, status from notification_deliveries
+          where id = ${deliveryId} and task_id = ${taskId} and channel = 'webhook' and target = ${target}
+          for update) old
+    where d.id = old.id
+    returning old.status as before, d.attempts`.execute(db);
+  return rows[0];
 }

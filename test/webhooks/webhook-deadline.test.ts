@@ -4,13 +4,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MAX_ANSWER_BYTES, sendWebhook } from '../../src/runs/webhook-sender.js';
+import { MAX_ANSWER_BYTES, sendWebhook } from '../../src/webhooks/webhook-sender.js';
 import { type FakeAgent, startFakeAgent } from '../helpers/fake-agent.js';
 import type { ClerkGateway } from '../helpers/gateway.js';
 import { startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
 import { type SignedInUser, signIn } from '../helpers/identity.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
-import { attemptsOf, deliveryOf, executeNow, notifyOnEveryRun, runEnv, waitFor, webhookTask } from './helpers.js';
+import { attemptsOf, deliveryOf, executeNow, notifyOnEveryRun, runEnv, waitFor, webhookTask } from '../runs/helpers.js';
 
 const tpl = inject('pgTemplate');
 const DEADLINE_MS = 3000;

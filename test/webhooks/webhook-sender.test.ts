@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type FakeAgent, startFakeAgent } from '../helpers/fake-agent.js';
 import { type ClerkGateway, startClerkGateway, stopClerkGateway } from '../helpers/gateway.js';
-import { attemptsOf, deliveryOf, executeNow, notifyOnEveryRun, runEnv, waitFor, webhookTask } from './helpers.js';
+import { attemptsOf, deliveryOf, executeNow, notifyOnEveryRun, runEnv, waitFor, webhookTask } from '../runs/helpers.js';
 
 const tpl = inject('pgTemplate');
 

@@ -2,32 +2,11 @@
 // done at connect time: an IP literal before connecting (node asks no lookup for one), a
 // host name in the lookup hook (the resolved IPs are what is checked, so DNS cannot point a
 // public name at a private address between check and use).
-import { createHmac } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { ipLiteral, isPublicAddress } from '../tasks/webhook-targets.js';
-
-/** X-Torale-Signature: `t=<unix>,v1=<hex>` per secret, HMAC keyed by the whole secret string. */
-export function signature(secrets: string | readonly string[], body: string, unixSeconds: number): string {
-  const macs = [secrets].flat().map((s) => createHmac('sha256', s).update(`${unixSeconds}.${body}`).digest('hex'));
-  return [`t=${unixSeconds}`, ...macs.map((m) => `v1=${m}`)].join(',');
-}
-
-/**
- * The Standard Webhooks key of a secret: the base64-decoded part after `whsec_` (node reads
- * standard and URL-safe base64 alike, so secrets made before the switch to standard base64
- * decode to their same bytes); a secret without the prefix is used as its UTF-8 bytes.
- */
-export const signingKey = (secret: string): Buffer =>
-  secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
-
-/** webhook-signature: `v1,<base64>` per secret, space-separated, over `id.timestamp.body`. */
-export function standardSignature(secrets: readonly string[], id: string, unixSeconds: number, body: string): string {
-  return secrets
-    .map((s) => `v1,${createHmac('sha256', signingKey(s)).update(`${id}.${unixSeconds}.${body}`).digest('base64')}`)
-    .join(' ');
-}
+import { signature, standardSignature } from './webhook-signing.js';
+import { ipLiteral, isPublicAddress } from './webhook-targets.js';
 
 export interface WebhookAttempt {
   statusCode: number | null;
@@ -37,8 +16,39 @@ export interface WebhookAttempt {
   permanent: boolean;
 }
 
+/** The headers that identify and sign a delivery: a webhook's own headers may not set them. */
+export const SIGNATURE_HEADERS = [
+  'x-torale-signature',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+] as const;
+
+/** Every header the gateway sets on a delivery (what a receiver checks). */
+export const DELIVERY_HEADERS = [
+  'user-agent',
+  'content-type',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'x-torale-event',
+  'x-torale-delivery',
+  'x-torale-timestamp',
+  'x-torale-signature',
+] as const;
+
 /** How much of a target's answer body is read before the attempt counts as answered. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * The one rule of success: a 2xx whose whole answer arrived within the deadline. A 2xx
+ * whose body was cut off at the deadline is not a delivery (the target never finished).
+ */
+export const isDelivered = (a: WebhookAttempt): boolean =>
+  a.error === null && a.statusCode !== null && a.statusCode >= 200 && a.statusCode < 300;
+
+/** Why an attempt did not deliver, as logs and the API say it. */
+export const failureOf = (a: WebhookAttempt): string => a.error ?? `HTTP ${a.statusCode}`;
 
 const refused = (error: string): WebhookAttempt => ({ statusCode: null, error, durationMs: 0, permanent: true });
 const unbuildable = (e: unknown) => refused(`the request could not be built: ${(e as Error).message}`);

@@ -2,22 +2,40 @@
 // (attempts n-1 → n), so however many jobs and instances try, it is made once; its outcome
 // is recorded, and a failure queues attempt n+1 after the retry schedule's next delay (a
 // job whose id follows from the delivery and n, so it is queued once). Every attempt carries
-// the delivery id as `webhook-id`. A 410 Gone, or failing for too long, disables the webhook.
+// the delivery id as `webhook-id`. A 410 Gone, or failing for too long, disables the webhook:
+// the owner's security log and an email notice say so. Each user holds at most a share of
+// this instance's delivery slots, so one user's slow targets cannot hold them all.
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.js';
-import type { DB, Notification, WebhookDisabledReason, WebhookNotification } from '../db/types.js';
+import type { DB, WebhookDisabledReason, WebhookNotification } from '../db/types.js';
+import type { JobQueue } from '../engine/job-engine.js';
 import type { Logger } from '../lib/logger.js';
+import type { Emails } from '../notifications/emails.js';
+import type { SecurityLog } from '../security/security-log.js';
 import {
   claimAttempt,
-  clearWebhookFailing,
   endDelivery,
   findDeliveryForAttempt,
   insertDeliveryAttempt,
-  noteWebhookFailure,
   setNextAttempt,
 } from './deliveries.repository.js';
-import type { AttemptKind, DeliveryJob, DeliveryQueue, OnWebhookDisabled } from './delivery-job.js';
-import { sendWebhook } from './webhook-sender.js';
+import { clearWebhookFailing, noteWebhookFailure } from './task-webhooks.repository.js';
+import { failureOf, isDelivered, sendWebhook } from './webhook-sender.js';
+import { webhookOf } from './webhook-targets.js';
+
+/**
+ * `scheduled` attempts follow the retry schedule (a failure queues the next one); a `final`
+ * attempt (a replay of a delivery that had ended, a test ping) is one attempt and no more.
+ */
+export type AttemptKind = 'scheduled' | 'final';
+
+/** What a delivery job carries (jobs of earlier releases carry the same). */
+export interface DeliveryJob {
+  deliveryId: string;
+  /** The attempt number this job makes (absent in jobs of earlier releases: the next one). */
+  attempt?: number;
+  kind?: AttemptKind;
+}
 
 /**
  * heldRecheckSeconds: a delivery held for a disabled owner is looked at again this much later.
@@ -37,13 +55,12 @@ const FAIR_SHARE_RETRY_MS = 1000;
 
 export interface WebhookAttemptsDeps {
   db: Kysely<DB>;
-  /** Where later attempts are queued; none (no job engine) = no retries. */
-  queue: DeliveryQueue | undefined;
+  /** Where later attempts are queued; none (no engine keeps jobs) = no retries. */
+  queue: JobQueue<DeliveryJob> | undefined;
   logger: Logger;
   opts: WebhookAttemptsOptions;
-  stats: { webhookAttempts: number; fairShareDeferrals?: number };
-  /** Told when the gateway disables a webhook (the owner's security log, an email to the owner). */
-  onWebhookDisabled?: OnWebhookDisabled;
+  securityLog: SecurityLog;
+  emails: Pick<Emails, 'webhookDisabled'>;
 }
 
 export type WebhookAttempts = ReturnType<typeof createWebhookAttempts>;
@@ -51,21 +68,26 @@ export type WebhookAttempts = ReturnType<typeof createWebhookAttempts>;
 /** Longer than any attempt can take (WEBHOOK_TIMEOUT_MS is at most 30 s): a claim this old is dead. */
 const STALE_CLAIM_SECONDS = 90;
 
-const webhookOf = (ns: readonly Notification[]) => ns.find((n): n is WebhookNotification => n.type === 'webhook');
-
-export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhookDisabled }: WebhookAttemptsDeps) {
+export function createWebhookAttempts({ db, queue, logger, opts, securityLog, emails }: WebhookAttemptsDeps) {
+  const stats = { attempts: 0, fairShareDeferrals: 0 };
   const inFlight = new Map<string, number>();
   const share = opts.deliveryPerUser ?? 0;
+
   async function disabled(
     d: { task_id: string; user_id: string; target: string },
     reason: WebhookDisabledReason,
-    at: Date,
   ): Promise<void> {
     logger.warn({ taskId: d.task_id, reason }, 'webhook disabled');
+    await securityLog.record({
+      userId: d.user_id,
+      type: 'webhook.disabled',
+      detail: `${reason}: task ${d.task_id}, ${d.target}`,
+    });
     try {
-      await onWebhookDisabled?.({ userId: d.user_id, taskId: d.task_id, url: d.target, reason, at });
+      await emails.webhookDisabled({ taskId: d.task_id, url: d.target, reason, afterHours: opts.disableAfterHours });
     } catch (err) {
-      logger.warn({ err: { message: (err as Error).message }, taskId: d.task_id }, 'webhook-disabled hook failed');
+      // The webhook is off either way; the owner's log already says so.
+      logger.warn({ err: { message: (err as Error).message }, taskId: d.task_id }, 'webhook-disabled email failed');
     }
   }
 
@@ -81,7 +103,7 @@ export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhoo
     if (kind === 'scheduled' && !d.owner_active) {
       // Held, not attempted: it goes out once the owner is enabled again.
       const startAfter = new Date(Date.now() + opts.heldRecheckSeconds * 1000);
-      await queue?.enqueueWebhookAttempt(db, { deliveryId: d.id, attempt: n, kind }, { startAfter, key: null });
+      await queue?.add(db, { deliveryId: d.id, attempt: n, kind }, { startAfter });
       return false;
     }
     if (kind === 'scheduled' && d.webhook_disabled_at) {
@@ -97,8 +119,8 @@ export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhoo
     const held = inFlight.get(d.user_id) ?? 0;
     if (!direct && share > 0 && held >= share && queue) {
       const startAfter = new Date(Date.now() + FAIR_SHARE_RETRY_MS);
-      await queue.enqueueWebhookAttempt(db, { deliveryId: d.id, attempt: n, kind }, { startAfter, key: null });
-      stats.fairShareDeferrals = (stats.fairShareDeferrals ?? 0) + 1;
+      await queue.add(db, { deliveryId: d.id, attempt: n, kind }, { startAfter });
+      stats.fairShareDeferrals++;
       return false;
     }
     inFlight.set(d.user_id, held + 1);
@@ -118,8 +140,8 @@ export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhoo
     hook: WebhookNotification,
   ): Promise<boolean> {
     if (!(await claimAttempt(db, d.id, n, STALE_CLAIM_SECONDS))) return false;
-    stats.webhookAttempts++;
-    const attempt = await sendWebhook({
+    stats.attempts++;
+    const sent = await sendWebhook({
       url: d.target,
       method: hook.method ?? 'POST',
       headers: hook.headers,
@@ -130,30 +152,28 @@ export function createWebhookAttempts({ db, queue, logger, opts, stats, onWebhoo
       allowInsecureTargets: opts.allowInsecureTargets,
       timeoutMs: opts.timeoutMs,
     });
-    await insertDeliveryAttempt(db, { deliveryId: d.id, attempt: n, ...attempt });
-    // A 2xx whose body never finished (cut off at the deadline) is not a delivery.
-    const code = attempt.statusCode;
-    if (attempt.error === null && code !== null && code >= 200 && code < 300) {
+    await insertDeliveryAttempt(db, { deliveryId: d.id, attempt: n, ...sent });
+    if (isDelivered(sent)) {
       await endDelivery(db, d.id, true, null);
       await clearWebhookFailing(db, d.task_id);
       return true;
     }
-    const gone = code === 410;
+    const gone = sent.statusCode === 410;
     const delay = opts.retryScheduleSeconds[n];
-    if (kind === 'scheduled' && queue && !attempt.permanent && !gone && delay !== undefined) {
+    if (kind === 'scheduled' && queue && !sent.permanent && !gone && delay !== undefined) {
       const startAfter = new Date(Date.now() + delay * 1000);
       await db.transaction().execute(async (trx) => {
         await setNextAttempt(trx, d.id, startAfter);
         const next = { deliveryId: d.id, attempt: n + 1, kind };
-        await queue.enqueueWebhookAttempt(trx, next, { startAfter, key: `${d.id}:${n + 1}` });
+        await queue.add(trx, next, { startAfter, key: `${d.id}:${n + 1}` });
       });
     } else {
-      await endDelivery(db, d.id, false, attempt.error ?? `HTTP ${code}`);
+      await endDelivery(db, d.id, false, failureOf(sent));
     }
     const off = await noteWebhookFailure(db, d.task_id, gone, opts.disableAfterHours);
-    if (off) await disabled(d, off.reason, off.at);
+    if (off) await disabled(d, off.reason);
     return true;
   }
 
-  return { run };
+  return { run, stats };
 }

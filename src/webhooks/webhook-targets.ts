@@ -1,8 +1,45 @@
-// Where a webhook may go: global unicast addresses only (the public internet). One rule for
-// saving a webhook (notifications.ts) and for connecting to it (runs/webhook-sender.ts), which
-// checks IP literals before connecting and every resolved address of a host name.
+// Where a webhook may go: https, global unicast addresses only (the public internet). One
+// rule for saving a webhook (a task's, tasks/notifications.ts; the default one,
+// webhooks.service.ts) and for connecting to it (webhook-sender.ts, which checks IP
+// literals before connecting and every resolved address of a host name).
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import type { Notification, WebhookNotification } from '../db/types.js';
+import { TASK_LIMITS } from '../tasks/tasks.schemas.js';
+
+/** The task's webhook among its notification targets (at most one). */
+export const webhookOf = (ns: readonly Notification[]): WebhookNotification | undefined =>
+  ns.find((n): n is WebhookNotification => n.type === 'webhook');
+
+export interface TargetRules {
+  /** WEBHOOK_ALLOW_INSECURE_TARGETS: plain http and private addresses (local testing only). */
+  allowInsecureTargets: boolean;
+}
+
+/**
+ * A webhook URL as written (trimmed), or why it may not be one. Addresses behind a host
+ * name are checked again when connecting.
+ */
+export function webhookTarget(input: string, rules: TargetRules): { url: string } | { error: string } {
+  const raw = input.trim();
+  if (!raw) return { error: 'webhook notifications need a url' };
+  if (raw.length > TASK_LIMITS.webhookUrlLength) return { error: 'webhook url is too long' };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { error: 'webhook url is not a valid URL' };
+  }
+  if (url.username || url.password) return { error: 'webhook url must not contain credentials' };
+  if (url.protocol !== 'https:' && !(rules.allowInsecureTargets && url.protocol === 'http:')) {
+    return { error: 'webhook url must use https' };
+  }
+  const ip = ipLiteral(url.hostname);
+  if (!rules.allowInsecureTargets && (ip ? !isPublicAddress(ip) : isLocalHostname(url.hostname))) {
+    return { error: 'webhook url must not target loopback, private or link-local addresses' };
+  }
+  return { url: raw };
+}
 
 // ipaddr.js names every special-purpose range (loopback, private, linkLocal, uniqueLocal, 6to4,
 // teredo, rfc6052, reserved, …) and calls the rest `unicast`; for IPv6 that rest also holds
