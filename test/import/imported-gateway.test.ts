@@ -150,7 +150,7 @@ describe.skipIf(!tpl)('an import into a running gateway', () => {
     const [run] = await runsOf(soon.id);
     // Not before its time (the database's clock wrote both).
     expect(run!.started_at.getTime()).toBeGreaterThanOrEqual(at.getTime() - 5);
-    await waitFor('its run to finish', async () => (t.container.runner?.stats.outcomes.success ?? 0) >= 1, 30_000);
+    await waitFor('its run to finish', async () => (t.container.runs.stats.outcomes.success ?? 0) >= 1, 30_000);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await runsOf(soon.id)).toHaveLength(1);
     expect(await runsOf(later.id)).toHaveLength(0);
