@@ -150,7 +150,7 @@ describe.skipIf(!tpl)('Standard Webhooks on task webhooks', () => {
   it('500, 500, 200: one delivery, three attempts, one webhook-id; a replay adds a fourth with the same id', async () => {
     const task = await hookTask();
     receiver.statuses.push(500, 500);
-    await executeNow(app(), {}, task.id);
+    const executionId = await executeNow(app(), {}, task.id);
     const page = await waitFor('three attempts, delivered', async () => {
       const p = await deliveries(task.id);
       return p.deliveries[0]?.status === 'delivered' ? p : undefined;
@@ -173,13 +173,14 @@ describe.skipIf(!tpl)('Standard Webhooks on task webhooks', () => {
     expect(Date.parse(d.attempts[1]!.at) - Date.parse(d.attempts[0]!.at)).toBeGreaterThanOrEqual(900);
     const reqs = requestsOf(d.id);
     expect(reqs).toHaveLength(3);
-    for (const r of reqs) expect(verify(task.secret, r)).toMatchObject({ id: d.id });
+    // The same body each time: the run's event (its id is the execution's).
+    for (const r of reqs) expect(verify(task.secret, r)).toMatchObject({ id: executionId });
 
     const replay = await rest(app(), 'POST', `/api/v1/tasks/${task.id}/webhook/deliveries/${d.id}/replay`);
     expect(replay.status, replay.raw).toBe(202);
     expect(replay.body).toEqual({ status: 'queued' });
     await waitFor('the replayed attempt', async () => requestsOf(d.id).length === 4);
-    expect(verify(task.secret, requestsOf(d.id)[3]!)).toMatchObject({ id: d.id });
+    expect(verify(task.secret, requestsOf(d.id)[3]!)).toMatchObject({ id: executionId });
     const after = await waitFor('four attempts listed', async () => {
       const p = await deliveries(task.id);
       return p.deliveries[0]?.attempts.length === 4 && p.deliveries[0].status === 'delivered' ? p : undefined;
