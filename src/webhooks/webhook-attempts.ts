@@ -63,8 +63,6 @@ export interface WebhookAttemptsDeps {
   emails: Pick<Emails, 'webhookDisabled'>;
 }
 
-export type WebhookAttempts = ReturnType<typeof createWebhookAttempts>;
-
 /** Longer than any attempt can take (WEBHOOK_TIMEOUT_MS is at most 30 s): a claim this old is dead. */
 const STALE_CLAIM_SECONDS = 90;
 
