@@ -209,7 +209,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     engine,
     runs,
     webhookDeliveries,
-    live: { connections: () => liveCount.connections, subscriptions: () => hub.subscribers },
+    live: { count: liveCount, hub },
   });
   const authenticate = createAuthenticator(strategies);
   return {
@@ -226,7 +226,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
       authenticate,
       failures: authFailures,
       anonymous: anonymousLimit,
-      onRefused: (err) => metrics.authFailure(err),
+      onRefused: metrics.authFailure,
     }).accountRequest,
     /** Refused credentials per address (signed hooks and live sockets count here too). */
     authFailures,

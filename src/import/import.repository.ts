@@ -143,11 +143,3 @@ export async function allRows(db: Db, table: string, columns: readonly string[])
   const { rows } = await sql<Row>`select ${cols(columns)} from ${sql.table(table)}`.execute(db);
   return rows;
 }
-
-/** Rows of the table whose key is among `keys`, as JSON (dates as the database writes them). */
-export async function rowsByKeys(db: Db, table: string, key: string, keys: readonly string[]): Promise<Row[]> {
-  if (keys.length === 0) return [];
-  const { rows } = await sql<{ r: Row }>`
-    select to_jsonb(t) as r from ${sql.table(table)} t where ${sql.ref(key)} = any(${keys}::uuid[])`.execute(db);
-  return rows.map((x) => x.r);
-}
