@@ -9,11 +9,11 @@ import { isUuid } from '../lib/validation.js';
 import { newWebhookSecret } from '../webhooks/webhook-signing.js';
 import { webhookOf } from '../webhooks/webhook-targets.js';
 import { publicView } from './public-view.js';
+import { readableTask } from './task-access.js';
 import type { TaskExtras } from './tasks.json.js';
 import {
   addSubscriber,
   deleteOldViews,
-  findTask,
   findTaskWithLast,
   insertTask,
   lockUser,
@@ -82,9 +82,7 @@ export function createSharingService({ db, maxTasksPerUser }: SharingServiceDeps
     async fork(viewer: Viewer, taskId: string, name?: string): Promise<{ task: TaskWithLast } & TaskExtras> {
       requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
-      const source = isUuid(taskId) ? await findTask(db, taskId) : undefined;
-      const own = source?.user_id === user.id;
-      if (!source || (!own && !source.is_public)) throw Errors.taskNotFound();
+      const { task: source, own } = await readableTask(db, user.id, taskId);
       const notifications = own ? source.notifications : [];
       const webhookSecret = webhookOf(notifications) ? newWebhookSecret() : undefined;
       let forkName = name ?? '';
