@@ -33,7 +33,7 @@ import { createMailer } from './notifications/mailer.js';
 import { AgentClient } from './runs/agent.js';
 import { type RunQueue, registerRuns } from './runs/runs.jobs.js';
 import { createClerkWebhooksService } from './security/clerk-webhooks.service.js';
-import { GitHubKeys } from './security/github-keys.js';
+import { gitHubKeys } from './security/github-keys.js';
 import { createSecretScanningService } from './security/secret-scanning.service.js';
 import { createSecurityEventsService, type SecurityEventsService } from './security/security-events.service.js';
 import { createExecutionsService } from './tasks/executions.service.js';
@@ -92,7 +92,7 @@ export function createServices(
     securityEvents,
     secretScanning: createSecretScanningService({
       db,
-      keys: new GitHubKeys(auth.secretScanningKeysUrl, logger),
+      keys: gitHubKeys(auth.secretScanningKeysUrl, logger),
       events: securityEvents,
       logger,
       answerWithinMs: auth.secretScanningAnswerWithinMs,

@@ -6,6 +6,7 @@
 // (constants), never from input.
 import { type Kysely, sql } from 'kysely';
 import type { DB, Db } from '../db/types.js';
+import { LIVE_STATUSES } from '../tasks/task-states.js';
 
 export type Row = Record<string, unknown>;
 
@@ -134,7 +135,9 @@ export async function scheduleImported(db: Db, ids: readonly string[]): Promise<
     update tasks t set next_dispatch_at = coalesce(t.next_run, now())
     where t.id = any(${ids}::uuid[]) and t.state = 'active' and t.next_dispatch_at is null
       and not exists (select 1 from task_executions e
-                      where e.task_id = t.id and e.status in ('pending', 'running', 'retrying'))`.execute(db);
+                      where e.task_id = t.id and e.status in (${sql.join(LIVE_STATUSES.map((s) => sql.lit(s)))}))`.execute(
+    db,
+  );
   return Number(r.numAffectedRows ?? 0);
 }
 
