@@ -168,7 +168,7 @@ describe('GET /tasks/{id}/rss', () => {
 
     const notUuid = await rest(t.app, 'GET', '/tasks/abc/rss', {});
     expect(notUuid.status).toBe(422);
-    expect(notUuid.body.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'id'] });
+    expect(notUuid.body.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'task_id'] });
     expect((await rest(t.app, 'GET', '/tasks/00000000-0000-4000-8000-000000000000/rss', {})).status).toBe(404);
   });
 });
