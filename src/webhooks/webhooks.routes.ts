@@ -1,7 +1,7 @@
 // REST shims for the user's default webhook (dashboard settings).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { Errors } from '../errors.js';
+import { Errors, isAppError } from '../errors.js';
 import { authErrors, DetailSchema, ValidationErrorSchema } from '../http/schemas.js';
 import {
   WebhookConfigBody,
@@ -56,11 +56,12 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServi
           400: DetailSchema,
         },
       },
-      // A body that is not JSON is Torale's 400, in its words.
+      // A body that is not JSON is Torale's 400 here, in its words (this route reads the body
+      // itself there; elsewhere it is FastAPI's 422 json_invalid, plugins/input.ts).
       errorHandler: (err, _req, reply) => {
-        if ((err as { statusCode?: number }).statusCode === 400 && !(err as { validation?: unknown }).validation) {
-          return reply.code(400).send({ detail: NOT_JSON });
-        }
+        const notJson =
+          isAppError(err) && Array.isArray(err.detail) && err.detail.some((i) => i.type === 'json_invalid');
+        if (notJson) return reply.code(400).send({ detail: NOT_JSON });
         throw err;
       },
     },
