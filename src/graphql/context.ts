@@ -15,11 +15,12 @@ export interface GraphQLContext {
   resolvers: ContainerType;
   /**
    * The caller's budget for this request (HTTP only): `charge` is told the operation's cost
-   * once known, sets the RateLimit-* headers and throws 429 when spent or when the caller
-   * already runs its share of expensive operations; `done` frees what the operation held.
+   * once known, waits for the user's turn when the operation is expensive, sets the
+   * RateLimit-* headers and throws 429 when spent or when no turn came; `done` frees what
+   * the operation held.
    * An object of its own, as Apollo hands resolvers a shallow copy of the context.
    */
-  budget?: { charge(cost: number): void; done(): void };
+  budget?: { charge(cost: number): Promise<void>; done(): void };
 }
 
 /** The context of one operation (one subscription, for a live connection). */

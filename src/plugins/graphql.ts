@@ -10,7 +10,7 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
 import { GraphQLError } from 'graphql';
-import { budgetSubject, budgetUser, rateLimitHeaders } from '../budget/budget.js';
+import { budgetSubject, budgetUser, rateLimitHeaders, retryAfter } from '../budget/budget.js';
 import type { Container } from '../container.js';
 import { type GraphQLContext, graphqlContext } from '../graphql/context.js';
 import { createFormatError } from '../graphql/format-error.js';
@@ -82,13 +82,20 @@ export default fp<{ container: Container }>(
         if (subject === undefined || user === undefined) return ctx;
         let release: (() => void) | undefined;
         ctx.budget = {
-          charge(cost) {
-            // An expensive operation needs a free slot of its user first; a refused one is not charged.
+          async charge(cost) {
+            const points = budgets.graphql.enabled;
+            // One that cannot fit is refused before it waits for a turn; a refused one is not charged.
+            const left = points ? budgets.graphql.peek(subject) : undefined;
+            if (left && cost > left.remaining) {
+              void reply.headers(rateLimitHeaders(left));
+              throw tooManyRequests(retryAfter(left.resetAt));
+            }
+            // An expensive operation waits for its user's turn (at most so many at once, a share of the time).
             if (cost >= budgets.expensiveCost) {
-              release = budgets.expensive.acquire(user);
+              release = await budgets.expensive.acquire(user);
               if (!release) throw tooManyRequests(1);
             }
-            if (!budgets.graphql.enabled) return;
+            if (!points) return;
             const state = budgets.graphql.charge(subject, cost);
             void reply.headers(rateLimitHeaders(state));
             if (!state.allowed) {
