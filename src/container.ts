@@ -33,7 +33,7 @@ import { createMailer } from './notifications/mailer.js';
 import { AgentClient } from './runs/agent.js';
 import { type RunQueue, registerRuns } from './runs/runs.jobs.js';
 import { createClerkWebhooksService } from './security/clerk-webhooks.service.js';
-import { GitHubKeys } from './security/github-keys.js';
+import { gitHubKeys } from './security/github-keys.js';
 import { createSecretScanningService } from './security/secret-scanning.service.js';
 import { createSecurityEventsService, type SecurityEventsService } from './security/security-events.service.js';
 import { createExecutionsService } from './tasks/executions.service.js';
@@ -92,7 +92,7 @@ export function createServices(
     securityEvents,
     secretScanning: createSecretScanningService({
       db,
-      keys: new GitHubKeys(auth.secretScanningKeysUrl, logger),
+      keys: gitHubKeys(auth.secretScanningKeysUrl, logger),
       events: securityEvents,
       logger,
       answerWithinMs: auth.secretScanningAnswerWithinMs,
@@ -209,7 +209,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     engine,
     runs,
     webhookDeliveries,
-    live: { connections: () => liveCount.connections, subscriptions: () => hub.subscribers },
+    live: { count: liveCount, hub },
   });
   const authenticate = createAuthenticator(strategies);
   return {
@@ -226,7 +226,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
       authenticate,
       failures: authFailures,
       anonymous: anonymousLimit,
-      onRefused: (err) => metrics.authFailure(err),
+      onRefused: metrics.authFailure,
     }).accountRequest,
     /** Refused credentials per address (signed hooks and live sockets count here too). */
     authFailures,

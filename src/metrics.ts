@@ -11,8 +11,8 @@ import type { Runs } from './runs/runs.jobs.js';
 import type { WebhookDeliveries } from './webhooks/webhooks.jobs.js';
 
 export interface MetricSources {
-  /** Live updates: connections and subscriptions held here. */
-  live: { connections(): number; subscriptions(): number };
+  /** Live updates: the connections open here (the live plugin keeps the count) and the hub's subscribers. */
+  live: { count: { readonly connections: number }; hub: { readonly subscribers: number } };
   database: Database;
   apiKeyVerifier: ApiKeyVerifier;
   clerk: ClerkAuth;
@@ -28,8 +28,8 @@ export function createMetrics(src: MetricSources) {
   // Process memory, CPU, event-loop lag and GC (prom-client's standard set).
   collectDefaultMetrics({ register: registry, prefix: 'torale_' });
   for (const [name, read] of [
-    ['torale_live_connections', src.live.connections],
-    ['torale_live_subscriptions', src.live.subscriptions],
+    ['torale_live_connections', () => src.live.count.connections],
+    ['torale_live_subscriptions', () => src.live.hub.subscribers],
   ] as const) {
     new Gauge({
       name,

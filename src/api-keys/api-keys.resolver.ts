@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context.js';
+import { ListSize } from '../graphql/directives.js';
 import { validate } from '../lib/validation.js';
 import { CreateApiKeyBody, RotateApiKeyBody } from './api-keys.schemas.js';
 import type { ApiKeysService } from './api-keys.service.js';
@@ -11,6 +12,7 @@ const originOf = (ctx: GraphQLContext) => ({ ip: ctx.address, userAgent: ctx.use
 export class ApiKeysResolver {
   constructor(private readonly services: { apiKeys: ApiKeysService }) {}
 
+  @ListSize({ assumedSize: 10 })
   @Query(() => [ApiKeyType], { description: 'Your API keys, revoked ones included, newest first.' })
   async apiKeys(@Ctx() ctx: GraphQLContext): Promise<ApiKeyType[]> {
     return (await this.services.apiKeys.list(ctx.viewer)).map(toApiKeyType);

@@ -1,5 +1,7 @@
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { SCOPES } from '../auth/viewer.js';
 import type { ApiKeyRow } from '../db/types.js';
+import { ListSize } from '../graphql/directives.js';
 import { isUsable, revokedAtOf } from './api-keys.json.js';
 
 @ObjectType('ApiKey')
@@ -13,7 +15,9 @@ export class ApiKeyType {
   @Field(() => Boolean, { description: 'Usable now: not revoked, not expired.' }) isActive!: boolean;
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the key stops working; null = never.' })
   expiresAt!: Date | null;
-  @Field(() => [String], { description: 'tasks:read, tasks:write, keys:write' }) scopes!: string[];
+  @ListSize({ assumedSize: SCOPES.length })
+  @Field(() => [String], { description: 'tasks:read, tasks:write, keys:write' })
+  scopes!: string[];
   @Field(() => GraphQLISODateTime, { nullable: true }) revokedAt!: Date | null;
   @Field(() => ID, { nullable: true, description: 'Set on the old key of a rotation.' })
   replacedByKeyId!: string | null;

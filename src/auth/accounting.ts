@@ -54,5 +54,3 @@ export function createAuthAccounting({ authenticate, failures, anonymous, onRefu
   };
   return { accountRequest };
 }
-
-export type AuthAccounting = ReturnType<typeof createAuthAccounting>;

@@ -1,11 +1,13 @@
 // Clerk's signing keys (JWKS), fetched from the Backend API with the secret key and kept
-// by `kid`. A token naming an unknown `kid` refetches the set at most once per cooldown,
-// shared by every request waiting for it — so tokens with made-up key ids cannot make us
-// call Clerk (with our secret key) once each.
+// by `kid` (src/lib/remote-keys.ts: a token naming an unknown `kid` refetches the set at
+// most once per cooldown, shared by every request waiting for it — so tokens with made-up
+// key ids cannot make us call Clerk, with our secret key, once each). Keys are kept after a
+// rotation; while Clerk cannot be reached, a token needing a new key answers 503.
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { ClerkClient } from '@clerk/backend';
 import { Errors } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
+import { RemoteKeys } from '../lib/remote-keys.js';
 
 export interface ClerkKeySetOptions {
   /** Least time between two fetches caused by unknown key ids. */
@@ -14,61 +16,32 @@ export interface ClerkKeySetOptions {
   retryAfterFailureMs?: number;
 }
 
-export class ClerkKeySet {
-  readonly stats = { fetches: 0 };
-  readonly #keys = new Map<string, string>();
-  #fetchedAt = 0;
-  #failedAt = 0;
-  #inFlight: Promise<void> | undefined;
-  readonly #cooldown: number;
-  readonly #retryAfterFailure: number;
-
-  constructor(
-    private readonly client: ClerkClient,
-    private readonly logger: Logger,
-    opts: ClerkKeySetOptions = {},
-  ) {
-    this.#cooldown = opts.cooldownMs ?? 30_000;
-    this.#retryAfterFailure = opts.retryAfterFailureMs ?? 5_000;
-  }
-
-  /** The PEM public key for `kid`, undefined when Clerk does not have it; throws 503 when Clerk cannot say. */
-  async keyFor(kid: string): Promise<string | undefined> {
-    const known = this.#keys.get(kid);
-    if (known) return known;
-    const now = Date.now();
-    if (!this.#inFlight) {
-      if (now - this.#failedAt < this.#retryAfterFailure) throw Errors.clerkUnavailable();
-      if (now - this.#fetchedAt < this.#cooldown) return undefined;
-      this.#inFlight = this.#refresh().finally(() => {
-        this.#inFlight = undefined;
-      });
-    }
-    await this.#inFlight;
-    return this.#keys.get(kid);
-  }
-
-  async #refresh(): Promise<void> {
-    this.stats.fetches++;
-    try {
-      const { keys = [] } = await this.client.jwks.getJwks();
-      for (const jwk of keys) {
-        if (!jwk.kid || jwk.kty !== 'RSA') continue;
-        const pem = createPublicKey({ key: jwk as unknown as JsonWebKey, format: 'jwk' }).export({
-          type: 'spki',
-          format: 'pem',
-        });
-        this.#keys.set(jwk.kid, pem.toString());
+export function clerkKeySet(client: ClerkClient, logger: Logger, opts: ClerkKeySetOptions = {}): RemoteKeys {
+  return new RemoteKeys({
+    unknownCooldownMs: opts.cooldownMs ?? 30_000,
+    retryAfterFailureMs: opts.retryAfterFailureMs ?? 5_000,
+    forgetUnlisted: false,
+    unavailable: () => Errors.clerkUnavailable(),
+    fetch: async () => {
+      try {
+        const { keys = [] } = await client.jwks.getJwks();
+        const pems = new Map<string, string>();
+        for (const jwk of keys) {
+          if (!jwk.kid || jwk.kty !== 'RSA') continue;
+          const pem = createPublicKey({ key: jwk as unknown as JsonWebKey, format: 'jwk' }).export({
+            type: 'spki',
+            format: 'pem',
+          });
+          pems.set(jwk.kid, pem.toString());
+        }
+        return pems;
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        logger.error({ err: { message: (err as Error)?.message, status } }, 'Clerk JWKS could not be loaded');
+        throw err;
       }
-      this.#fetchedAt = Date.now();
-      this.#failedAt = 0;
-    } catch (err) {
-      this.#failedAt = Date.now();
-      const status = (err as { status?: number }).status;
-      this.logger.error({ err: { message: (err as Error)?.message, status } }, 'Clerk JWKS could not be loaded');
-      throw Errors.clerkUnavailable();
-    }
-  }
+    },
+  });
 }
 
 /** The `kid` of a JWT's header, read without verifying anything. */

@@ -11,8 +11,9 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/config.js';
 import { AppError, Errors } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
+import type { RemoteKeys } from '../lib/remote-keys.js';
 import { withTimeout } from '../lib/timeout.js';
-import { ClerkKeySet, type ClerkKeySetOptions, kidOf } from './clerk-keys.js';
+import { type ClerkKeySetOptions, clerkKeySet, kidOf } from './clerk-keys.js';
 import type { ClerkClaims } from './viewer.js';
 
 export interface ClerkProfile {
@@ -58,7 +59,7 @@ export class ClerkAuth {
   };
   readonly #verified = new LRUCache<string, ClerkClaims>({ max: 10_000, ttl: TOKEN_CACHE_MAX_MS });
   readonly #client: ClerkClient | undefined;
-  readonly #keySet: ClerkKeySet | undefined;
+  readonly #keySet: RemoteKeys | undefined;
   readonly #profiles: LRUCache<string, FetchedProfile>;
   readonly #stale: number;
   readonly #timeout: number;
@@ -70,7 +71,7 @@ export class ClerkAuth {
     this.#client = opts.clerkSecretKey
       ? createClerkClient({ secretKey: opts.clerkSecretKey, apiUrl: opts.clerkApiUrl })
       : undefined;
-    this.#keySet = this.#client && !opts.clerkJwtKey ? new ClerkKeySet(this.#client, logger, opts.keySet) : undefined;
+    this.#keySet = this.#client && !opts.clerkJwtKey ? clerkKeySet(this.#client, logger, opts.keySet) : undefined;
     this.#stale = opts.profileStaleMs ?? 60 * 60_000;
     this.#timeout = opts.requestTimeoutMs ?? 5_000;
     this.#profiles = new LRUCache<string, FetchedProfile>({
@@ -123,7 +124,7 @@ export class ClerkAuth {
   /** The signing key a token names, from Clerk's key set; an unknown one makes the token invalid. */
   async #keyOf(token: string): Promise<string> {
     const kid = kidOf(token);
-    const key = kid && this.#keySet ? await this.#keySet.keyFor(kid) : undefined;
+    const key = kid && this.#keySet ? await this.#keySet.get(kid) : undefined;
     if (!key) throw Errors.invalidToken();
     return key;
   }

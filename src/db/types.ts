@@ -1,6 +1,6 @@
 // Row types of every table, as Kysely sees them. Migrations in /migrations are the
 // source of truth; keep this file in step with them.
-import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { ColumnType, Generated, Kysely, Selectable, Transaction } from 'kysely';
 import type { GroundingSource } from '../tasks/execution-result.js';
 import type { ExecutionStatus, TaskState } from '../tasks/task-states.js';
 
@@ -279,8 +279,6 @@ export type ExecutionRow = Omit<Selectable<TaskExecutionsTable>, 'run_token' | '
 
 /** A user as the request sees it (the verified addresses are read where emails are decided). */
 export type UserRow = Omit<Selectable<UsersTable>, 'verified_notification_emails'>;
-export type NewUser = Insertable<UsersTable>;
-export type UserUpdate = Updateable<UsersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type SecurityEventRow = Omit<Selectable<SecurityEventsTable>, 'dedupe_key'>;
 export type TaskTemplateRow = Selectable<TaskTemplatesTable>;

@@ -4,6 +4,7 @@
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import { ListSize } from '../graphql/directives.js';
 import { FeedQuery } from './feed.schemas.js';
 import type { FeedService } from './feed.service.js';
 import { FeedExecutionType, toFeedType } from './feed.types.js';
@@ -19,6 +20,7 @@ export class FeedResolver {
   @Query(() => [FeedExecutionType], {
     description: 'Your recent successful runs that produced a notification, newest first (limit 1–100, default 50).',
   })
+  @ListSize({ slicingArguments: ['limit'] })
   @feedArgs.decorator
   async feed(
     @Arg('limit', () => Int, { nullable: true }) limit: number | null,
@@ -30,6 +32,7 @@ export class FeedResolver {
   @Query(() => [FeedExecutionType], {
     description: 'The same over public tasks, as anyone may see them (no error details); no credentials.',
   })
+  @ListSize({ slicingArguments: ['limit'] })
   @feedArgs.decorator
   async publicFeed(@Arg('limit', () => Int, { nullable: true }) limit: number | null): Promise<FeedExecutionType[]> {
     return (await this.services.feed.public(feedArgs.parse({ limit }).limit)).map(toFeedType);

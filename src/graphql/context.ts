@@ -14,13 +14,12 @@ export interface GraphQLContext {
   /** This gateway's resolver instances; type-graphql asks it for each resolver it runs. */
   resolvers: ContainerType;
   /**
-   * The caller's budget for this request (HTTP only): `charge` is told the operation's cost
-   * once known, waits for the user's turn when the operation is expensive, sets the
-   * RateLimit-* headers and throws 429 when spent or when no turn came; `done` frees what
-   * the operation held.
-   * An object of its own, as Apollo hands resolvers a shallow copy of the context.
+   * The caller's budget for this request (HTTP only; budget/graphql-budget.ts): told the
+   * operation's cost once known, it charges the caller, sets the RateLimit-* headers and
+   * keeps what `extensions.cost` and `rateLimit` show. An object of its own, as Apollo hands
+   * resolvers a shallow copy of the context.
    */
-  budget?: { charge(cost: number): Promise<void>; done(): void };
+  budget?: RequestBudget;
 }
 
 /** The context of one operation (one subscription, for a live connection). */
@@ -35,4 +34,19 @@ export function graphqlContext(
 /** The instance of `type` serving this operation (for code type-graphql calls without one, e.g. `subscribe`). */
 export function resolverOf<T>(context: unknown, type: abstract new (...args: never[]) => T): T {
   return (context as GraphQLContext).resolvers.get(type, undefined as never) as T;
+}
+
+/** One HTTP operation's cost against its caller's budget (budget/graphql-budget.ts). */
+export interface RequestBudget {
+  /**
+   * Told the operation's cost once known; waits for the user's turn when the operation is
+   * expensive (budget/fair-share.ts); throws 429 when it does not fit or no turn came.
+   */
+  charge(cost: number): Promise<void>;
+  /** Frees what the operation held (its expensive-operation slot). */
+  done(): void;
+  /** The operation's cost, once computed. */
+  readonly cost: number | undefined;
+  /** The caller's budget after this operation (undefined: anonymous, or budgets off). The numbers are budget.ts's BudgetState. */
+  readonly state: { limit: number; cost: number; remaining: number; resetAt: number } | undefined;
 }

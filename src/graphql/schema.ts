@@ -3,9 +3,11 @@
 // Resolver instances are the gateway's, not type-graphql's: each operation's context
 // carries them (graphql/context.ts), so one schema serves every gateway in a process.
 import 'reflect-metadata';
-import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { type GraphQLSchema, lexicographicSortSchema, specifiedDirectives } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import type { GraphQLContext } from './context.js';
+import { SCHEMA_DIRECTIVES } from './directives.js';
 
 /**
  * Subscriptions are fed by the live hub through their own `subscribe` functions; type-graphql
@@ -35,12 +37,14 @@ export function schemaOf(resolvers: ResolverClasses): Promise<GraphQLSchema> {
       validate: false,
       emitSchemaFile: false,
       pubSub: noPubSub,
+      directives: [...specifiedDirectives, ...SCHEMA_DIRECTIVES],
     });
     built.set(resolvers, schema);
   }
   return schema;
 }
 
+/** The SDL with the directives applied to fields and types (graphql's own printer leaves them out). */
 export async function printSortedSchema(schema: GraphQLSchema): Promise<string> {
-  return `${printSchema(lexicographicSortSchema(schema)).trim()}\n`;
+  return `${printSchemaWithDirectives(lexicographicSortSchema(schema)).trim()}\n`;
 }

@@ -5,7 +5,7 @@ import { SCOPES } from '../auth/viewer.js';
 import type { Notification } from '../db/types.js';
 import { isAppError } from '../errors.js';
 import { parseNotifications } from '../tasks/notifications.js';
-import { TASK_STATES } from '../tasks/task-states.js';
+import { isLive, TASK_STATES } from '../tasks/task-states.js';
 import { executionResult, groundingSources } from './convert-results.js';
 import type { Row } from './import.repository.js';
 import type { ToraleApiKey, ToraleExecution, ToraleTask, ToraleUser, ToraleWebhookDelivery } from './torale.types.js';
@@ -23,7 +23,6 @@ export interface ConvertContext {
   skipped: { users: Set<string>; tasks: Set<string>; executions: Set<string> };
 }
 
-const LIVE = new Set(['pending', 'running', 'retrying']);
 export const INTERRUPTED = 'Interrupted by the move from Torale; the task runs again at its next check';
 const KEY_PREFIX_RE = /^sk_[A-Za-z0-9_-]{12}\.\.\.$/;
 const BCRYPT_RE = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
@@ -204,7 +203,7 @@ export function convertExecution(e: ToraleExecution, ctx: ConvertContext): Conve
   const started = e.started_at ?? e.created_at;
   if (!started) return { skip: 'no start or creation time' };
   const notes: string[] = [];
-  const live = LIVE.has(e.status);
+  const live = isLive(e.status);
   if (live) notes.push(`a ${e.status} run was cancelled: ${INTERRUPTED}`);
   if (e.internal_error || e.error_category) notes.push('internal_error and error_category not carried');
   const sources = groundingSources(e.grounding_sources);

@@ -6,6 +6,7 @@
 // (constants), never from input.
 import { type Kysely, sql } from 'kysely';
 import type { DB, Db } from '../db/types.js';
+import { LIVE_STATUSES } from '../tasks/task-states.js';
 
 export type Row = Record<string, unknown>;
 
@@ -134,7 +135,9 @@ export async function scheduleImported(db: Db, ids: readonly string[]): Promise<
     update tasks t set next_dispatch_at = coalesce(t.next_run, now())
     where t.id = any(${ids}::uuid[]) and t.state = 'active' and t.next_dispatch_at is null
       and not exists (select 1 from task_executions e
-                      where e.task_id = t.id and e.status in ('pending', 'running', 'retrying'))`.execute(db);
+                      where e.task_id = t.id and e.status in (${sql.join(LIVE_STATUSES.map((s) => sql.lit(s)))}))`.execute(
+    db,
+  );
   return Number(r.numAffectedRows ?? 0);
 }
 
@@ -142,12 +145,4 @@ export async function scheduleImported(db: Db, ids: readonly string[]): Promise<
 export async function allRows(db: Db, table: string, columns: readonly string[]): Promise<Row[]> {
   const { rows } = await sql<Row>`select ${cols(columns)} from ${sql.table(table)}`.execute(db);
   return rows;
-}
-
-/** Rows of the table whose key is among `keys`, as JSON (dates as the database writes them). */
-export async function rowsByKeys(db: Db, table: string, key: string, keys: readonly string[]): Promise<Row[]> {
-  if (keys.length === 0) return [];
-  const { rows } = await sql<{ r: Row }>`
-    select to_jsonb(t) as r from ${sql.table(table)} t where ${sql.ref(key)} = any(${keys}::uuid[])`.execute(db);
-  return rows.map((x) => x.r);
 }

@@ -136,10 +136,3 @@ export interface ToraleWaitlistEntry {
   notes: string | null;
   created_at: Timestamp;
 }
-
-export interface ToraleConnector {
-  id: string;
-  user_id: string;
-  toolkit_slug: string;
-  status: string;
-}

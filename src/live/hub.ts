@@ -9,7 +9,7 @@ import type { Listener } from '../db/listener.js';
 import type { DB, ExecutionRow } from '../db/types.js';
 import type { Logger } from '../lib/logger.js';
 import { findExecution } from '../tasks/executions.repository.js';
-import type { ExecutionStatus } from '../tasks/task-states.js';
+import { type ExecutionStatus, FINAL_STATUSES } from '../tasks/task-states.js';
 import { findTaskWithLast, type TaskWithLast } from '../tasks/tasks.repository.js';
 import { AsyncQueue } from './async-queue.js';
 
@@ -32,7 +32,7 @@ export type LiveEvent =
   | { k: 'key'; id: string; user: string };
 
 /** States after which an execution does not change: read whole (result, notification). */
-const FINAL: ReadonlySet<ExecutionStatus> = new Set(['success', 'failed', 'cancelled']);
+const FINAL: ReadonlySet<ExecutionStatus> = new Set(FINAL_STATUSES);
 
 interface Sub<T> {
   /** null = every task of the user. */

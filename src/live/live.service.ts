@@ -3,9 +3,8 @@
 import type { Kysely } from 'kysely';
 import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, ExecutionRow } from '../db/types.js';
-import { Errors } from '../errors.js';
-import { isUuid } from '../lib/validation.js';
-import { findTask, type TaskWithLast } from '../tasks/tasks.repository.js';
+import { ownTask } from '../tasks/task-access.js';
+import type { TaskWithLast } from '../tasks/tasks.repository.js';
 import type { LiveHub } from './hub.js';
 
 export type LiveService = ReturnType<typeof createLiveService>;
@@ -13,9 +12,7 @@ export type LiveService = ReturnType<typeof createLiveService>;
 export function createLiveService({ db, hub }: { db: Kysely<DB>; hub: LiveHub }) {
   async function ownTaskOrAll(userId: string, taskId: string | null | undefined): Promise<string | null> {
     if (taskId === null || taskId === undefined) return null;
-    const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
-    if (!task || task.user_id !== userId) throw Errors.taskNotFound();
-    return task.id;
+    return (await ownTask(db, userId, taskId)).id;
   }
 
   return {

@@ -4,6 +4,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import { ListSize } from '../graphql/directives.js';
 import { validate } from '../lib/validation.js';
 import { NotificationTypeEnum } from '../tasks/tasks.types.js';
 import type { EmailVerificationService } from './email-verification.service.js';
@@ -37,6 +38,7 @@ export class NotificationsResolver {
   @Query(() => WebhookDeliveryHistoryType, {
     description: 'Webhook deliveries of your tasks (or of one), newest first, with their attempts.',
   })
+  @ListSize({ slicingArguments: ['limit'], sizedFields: ['deliveries'] })
   @deliveriesArgs.decorator
   async webhookDeliveryHistory(
     @Arg('taskId', () => ID, { nullable: true }) taskId: string | null,
@@ -50,6 +52,7 @@ export class NotificationsResolver {
   }
 
   @Query(() => NotificationSendPageType, { description: 'Notifications sent (or recorded) for your tasks.' })
+  @ListSize({ slicingArguments: ['limit'], sizedFields: ['sends'] })
   @sendsArgs.decorator
   async notificationSends(
     @Arg('notificationType', () => NotificationTypeEnum, { nullable: true }) notificationType: string | null,

@@ -43,10 +43,8 @@ export const WebhookDeliverySchema = Type.Object({
   attempt_number: Type.Integer({ description: 'Same as attempts' }),
 });
 
-export const DeliveriesPageSchema = Type.Object({
-  deliveries: Type.Array(WebhookDeliverySchema),
-  total: Type.Integer(),
-});
+/** Torale's `GET /webhooks/deliveries` answer: a bare array. */
+export const DeliveriesSchema = Type.Array(WebhookDeliverySchema);
 
 export const NotificationSendSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),

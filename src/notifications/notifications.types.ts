@@ -1,5 +1,6 @@
 // GraphQL types of the notification history and verified emails.
 import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ListSize } from '../graphql/directives.js';
 import { NotificationTypeEnum } from '../tasks/tasks.types.js';
 import type { DeliveryView, SendView } from './history.service.js';
 
@@ -60,7 +61,9 @@ export class NotificationSendPageType {
 
 @ObjectType('VerifiedEmails')
 export class VerifiedEmailsType {
-  @Field(() => [String]) verifiedEmails!: string[];
+  @ListSize({ assumedSize: 10 })
+  @Field(() => [String])
+  verifiedEmails!: string[];
   @Field(() => String, { nullable: true }) primaryEmail!: string | null;
 }
 

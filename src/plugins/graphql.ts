@@ -1,7 +1,7 @@
 // /graphql: Apollo Server over the type-graphql schema, with the request limits of
 // graphql/limits.ts, errors formatted by the catalog, persisted queries (shared through
 // Redis when configured) and the offline playground when introspection is on.
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -9,24 +9,13 @@ import {
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
-import { GraphQLError } from 'graphql';
-import { budgetSubject, budgetUser, rateLimitHeaders, retryAfter } from '../budget/budget.js';
+import { costExtension, requestBudget } from '../budget/graphql-budget.js';
 import type { Container } from '../container.js';
 import { type GraphQLContext, graphqlContext } from '../graphql/context.js';
 import { createFormatError } from '../graphql/format-error.js';
 import { checkQuerySize, complexityPlugin, parseOptions, validationRules } from '../graphql/limits.js';
 import { PLAYGROUND_CSP, playgroundPlugin } from '../graphql/playground.js';
 import { gatewaySchema, resolverContainer } from './resolvers.js';
-
-/** The contract's 429 as a GraphQL request error (HTTP 429, Retry-After). */
-const tooManyRequests = (retryAfterSeconds: number) =>
-  new GraphQLError('Too many requests', {
-    extensions: {
-      code: 'TOO_MANY_REQUESTS',
-      // Apollo reads a Map here; another package's typing says a record.
-      http: { status: 429, headers: new HeaderMap([['retry-after', String(Math.max(1, retryAfterSeconds))]]) as never },
-    },
-  });
 
 export default fp<{ container: Container }>(
   async (app, { container }) => {
@@ -61,7 +50,14 @@ export default fp<{ container: Container }>(
                 metrics.counts.graphqlExecutions++;
               },
               async willSendResponse(rc) {
-                rc.contextValue.budget?.done();
+                const budget = rc.contextValue.budget;
+                budget?.done();
+                // What the operation cost and what the caller has left, on every answer (as the headers).
+                const cost = budget && costExtension(budget, config.budget.windowSeconds);
+                if (cost && rc.response.body.kind === 'single') {
+                  const result = rc.response.body.singleResult;
+                  result.extensions = { ...result.extensions, cost };
+                }
                 metrics.graphqlOperation(rc.operationName, rc.errors?.length ? 'error' : 'ok');
               },
             };
@@ -77,37 +73,7 @@ export default fp<{ container: Container }>(
     const handler = fastifyApolloHandler(apollo, {
       context: async (request, reply) => {
         const ctx = graphqlContext(resolvers, request.viewer, request);
-        const subject = budgetSubject(request.viewer);
-        const user = budgetUser(request.viewer);
-        if (subject === undefined || user === undefined) return ctx;
-        let release: (() => void) | undefined;
-        ctx.budget = {
-          async charge(cost) {
-            const points = budgets.graphql.enabled;
-            // One that cannot fit is refused before it waits for a turn; a refused one is not charged.
-            const left = points ? budgets.graphql.peek(subject) : undefined;
-            if (left && cost > left.remaining) {
-              void reply.headers(rateLimitHeaders(left));
-              throw tooManyRequests(retryAfter(left.resetAt));
-            }
-            // An expensive operation waits for its user's turn (at most so many at once, a share of the time).
-            if (cost >= budgets.expensiveCost) {
-              release = await budgets.expensive.acquire(user);
-              if (!release) throw tooManyRequests(1);
-            }
-            if (!points) return;
-            const state = budgets.graphql.charge(subject, cost);
-            void reply.headers(rateLimitHeaders(state));
-            if (!state.allowed) {
-              this.done();
-              throw tooManyRequests(state.retryAfterSeconds);
-            }
-          },
-          done() {
-            release?.();
-            release = undefined;
-          },
-        };
+        ctx.budget = requestBudget(budgets, request.viewer, (h) => void reply.headers(h));
         return ctx;
       },
     }) as unknown as RouteHandlerMethod;

@@ -4,6 +4,7 @@
 import type { GraphQLSchema } from 'graphql';
 import type { ContainerType, NonEmptyArray } from 'type-graphql';
 import { ApiKeysResolver } from '../api-keys/api-keys.resolver.js';
+import { RateLimitResolver } from '../budget/rate-limit.resolver.js';
 import type { Services } from '../container.js';
 import { FeedResolver } from '../feed/feed.resolver.js';
 import { printSortedSchema, schemaOf } from '../graphql/schema.js';
@@ -29,6 +30,7 @@ const resolverInstances = (s: Services) => [
   new TaskWebhooksResolver({ taskWebhooks: s.taskWebhooks }),
   new NotificationsResolver({ history: s.history, emailVerification: s.emailVerification }),
   new SecurityResolver({ securityEvents: s.securityEvents }),
+  new RateLimitResolver(),
 ];
 
 // biome-ignore lint/complexity/noBannedTypes: type-graphql takes resolver classes as Function.
@@ -44,6 +46,7 @@ const RESOLVERS: NonEmptyArray<Function> = [
   TaskWebhooksResolver,
   NotificationsResolver,
   SecurityResolver,
+  RateLimitResolver,
 ];
 
 /** The gateway's schema (built once per process). */

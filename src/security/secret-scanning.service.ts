@@ -17,7 +17,7 @@ import type { ApiKeyRow, DB } from '../db/types.js';
 import { AppError, Errors } from '../errors.js';
 import { Limiter } from '../lib/limiter.js';
 import type { Logger } from '../lib/logger.js';
-import type { GitHubKeys } from './github-keys.js';
+import type { RemoteKeys } from '../lib/remote-keys.js';
 import type { SecurityLog } from './security-log.js';
 
 export const INVALID_SIGNATURE = 'Invalid signature';
@@ -40,7 +40,7 @@ interface Item {
 
 export function createSecretScanningService(deps: {
   db: Kysely<DB>;
-  keys: GitHubKeys;
+  keys: RemoteKeys;
   events: SecurityLog;
   logger: Logger;
   /** GitHub is answered by then with what is decided; the rest goes on in the background. */
@@ -54,7 +54,7 @@ export function createSecretScanningService(deps: {
 
   async function checkSignature(raw: Buffer, identifier: string | undefined, signature: string | undefined) {
     if (!identifier || !signature) throw refused();
-    const pem = await keys.pem(identifier);
+    const pem = await keys.get(identifier);
     if (!pem) throw refused();
     let ok = false;
     try {

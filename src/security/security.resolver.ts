@@ -3,6 +3,7 @@
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import { ListSize } from '../graphql/directives.js';
 import { ConnectionArgs } from '../http/schemas.js';
 import { SecurityEventConnectionType, toSecurityEventType } from './security.types.js';
 import type { SecurityEventsService } from './security-events.service.js';
@@ -16,6 +17,7 @@ export class SecurityResolver {
   constructor(private readonly services: { securityEvents: SecurityEventsService }) {}
 
   @Query(() => SecurityEventConnectionType, { description: 'What happened to your account and keys, newest first.' })
+  @ListSize({ slicingArguments: ['first'], sizedFields: ['edges'] })
   @connectionArgs.decorator
   async securityEvents(
     @Arg('first', () => Int, { nullable: true }) first: number | null,

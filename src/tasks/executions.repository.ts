@@ -43,16 +43,6 @@ export async function findExecution(db: Db, executionId: string): Promise<Execut
   return db.selectFrom('task_executions').select(EXECUTION_COLUMNS).where('id', '=', executionId).executeTakeFirst();
 }
 
-export async function hasLiveExecution(db: Db, taskId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('task_executions')
-    .select('id')
-    .where('task_id', '=', taskId)
-    .where('status', 'in', LIVE_STATUSES)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /**
  * The newest `limit` executions of a task (those that notified, when `notifiedOnly`) if the
  * viewer may read them — their own task, or a public one — with `own` telling which: the task
@@ -103,18 +93,6 @@ export async function listReadableExecutions(
   const own = rows[0]!.own;
   if (rows[0]!.id === null) return { own, rows: [] };
   return { own, rows: rows.map(({ own: _, ...r }) => r as ExecutionRow) };
-}
-
-/** The last successful results of a task, newest first (the agent's memory of earlier checks). */
-export async function recentResults(db: Db, taskId: string, limit: number) {
-  return db
-    .selectFrom('task_executions')
-    .select(['started_at', 'result'])
-    .where('task_id', '=', taskId)
-    .where('status', '=', 'success')
-    .orderBy('started_at', 'desc')
-    .limit(limit)
-    .execute();
 }
 
 /** Marks an execution failed at once (no job engine can run it), saying why. */

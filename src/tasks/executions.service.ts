@@ -14,7 +14,7 @@ import {
   listReadableExecutions,
 } from './executions.repository.js';
 import { publicExecution } from './public-view.js';
-import { findOwnTaskForUpdate, findTask } from './tasks.repository.js';
+import { lockOwnTask, readableTask } from './task-access.js';
 
 export const ALREADY_RUNNING = 'Task is already running or pending. Use force=true to override.';
 const CANCELLED_BY_FORCE = 'Execution cancelled by manual force run';
@@ -31,7 +31,7 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
   async function start(userId: string, taskId: string, force: boolean): Promise<ExecutionRow> {
     try {
       return await db.transaction().execute(async (trx) => {
-        if (!(await findOwnTaskForUpdate(trx, userId, taskId))) throw Errors.taskNotFound();
+        await lockOwnTask(trx, userId, taskId);
         if (force) await cancelLiveExecutions(trx, taskId, CANCELLED_BY_FORCE);
         const exec = await insertExecution(trx, taskId);
         await runs.enqueue(trx, [exec]);
@@ -45,18 +45,14 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
 
   /** Whether the viewer owns the task; anyone may read a public task's runs (as on Torale), else 404. */
   async function readable(viewer: Viewer, taskId: string): Promise<boolean> {
-    const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
-    if (!task) throw Errors.taskNotFound();
-    if (viewer.kind !== 'anonymous' && viewer.user?.id === task.user_id) return true;
-    if (!task.is_public) throw Errors.taskNotFound();
-    return false;
+    const userId = viewer.kind !== 'anonymous' ? (viewer.user?.id ?? null) : null;
+    return (await readableTask(db, userId, taskId)).own;
   }
 
   return {
     async execute(viewer: Viewer, taskId: string, force: boolean): Promise<ExecutionRow> {
       requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
-      if (!isUuid(taskId)) throw Errors.taskNotFound();
       return start(user.id, taskId, force);
     },
 

@@ -119,8 +119,6 @@ export interface PublicIndexOptions {
   retentionSeconds: number;
 }
 
-export type PublicIndex = ReturnType<typeof createPublicIndex>;
-
 /** One instance's index: read in full once, then refreshed from the changes, one refresh at a time. */
 export function createPublicIndex(db: Kysely<DB>, opts: PublicIndexOptions) {
   let state: IndexState | undefined;

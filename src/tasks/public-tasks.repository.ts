@@ -74,11 +74,6 @@ export async function publicBookmarks(db: Db, sort: PublicSort, stride: number):
   return rows.map((r) => keyOf(sort, r));
 }
 
-export async function countPublicTasks(db: Db): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from tasks where is_public`.execute(db);
-  return rows[0]?.n ?? 0;
-}
-
 /** The whole public index read in one snapshot: total, bookmarks of both sorts, and the snapshot. */
 export async function readPublicIndex(
   db: Kysely<DB>,

@@ -4,6 +4,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import { ListSize } from '../graphql/directives.js';
 import { ConnectionArgs } from '../http/schemas.js';
 import { ExecutionConnectionType, TaskConnectionType } from './connections.types.js';
 import type { ExecutionsService } from './executions.service.js';
@@ -30,6 +31,7 @@ export class PublicTasksResolver {
   constructor(private readonly services: { publicTasks: PublicTasksService; executions: ExecutionsService }) {}
 
   @Query(() => PublicTaskPageType)
+  @ListSize({ slicingArguments: ['limit'], sizedFields: ['tasks'] })
   @publicTasksArgs.decorator
   async publicTasks(
     @Arg('offset', () => Int, { nullable: true }) offset: number | null,
@@ -48,6 +50,7 @@ export class PublicTasksResolver {
   }
 
   @Query(() => TaskConnectionType, { description: 'Public tasks as a Relay connection (keyset cursors).' })
+  @ListSize({ slicingArguments: ['first'], sizedFields: ['edges'] })
   @connectionArgs.decorator
   async publicTasksConnection(
     @Arg('first', () => Int, { nullable: true }) first: number | null,
@@ -60,6 +63,7 @@ export class PublicTasksResolver {
   }
 
   @Query(() => ExecutionConnectionType, { description: 'Executions of your task as a Relay connection, newest first.' })
+  @ListSize({ slicingArguments: ['first'], sizedFields: ['edges'] })
   @connectionArgs.decorator
   async executionsConnection(
     @Arg('taskId', () => ID) taskId: string,

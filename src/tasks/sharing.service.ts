@@ -9,11 +9,11 @@ import { isUuid } from '../lib/validation.js';
 import { newWebhookSecret } from '../webhooks/webhook-signing.js';
 import { webhookOf } from '../webhooks/webhook-targets.js';
 import { publicView } from './public-view.js';
+import { readableTask } from './task-access.js';
 import type { TaskExtras } from './tasks.json.js';
 import {
   addSubscriber,
   deleteOldViews,
-  findTask,
   findTaskWithLast,
   insertTask,
   lockUser,
@@ -64,9 +64,18 @@ export function createSharingService({ db, maxTasksPerUser }: SharingServiceDeps
       return { task: await viewPublic(task, viewer, address), owner: false };
     },
 
-    /** A public task for anyone, no credentials needed. */
-    async getPublic(viewer: Viewer, taskId: string, address = ''): Promise<TaskWithLast> {
-      return viewPublic(isUuid(taskId) ? await findTaskWithLast(db, taskId) : undefined, viewer, address);
+    /**
+     * A public task for anyone, no credentials needed. Its owner gets it in full, even while it is
+     * private, as from Torale's (whose public route shares its owner-or-public task read); a key
+     * without `tasks:read` gets what anyone gets.
+     */
+    async getPublic(viewer: Viewer, taskId: string, address = ''): Promise<{ task: TaskWithLast; owner: boolean }> {
+      const task = isUuid(taskId) ? await findTaskWithLast(db, taskId) : undefined;
+      const canRead = viewer.kind !== 'api-key' || viewer.scopes.includes('tasks:read');
+      if (task && canRead && viewer.kind !== 'anonymous' && viewer.user?.id === task.user_id) {
+        return { task, owner: true };
+      }
+      return { task: await viewPublic(task, viewer, address), owner: false };
     },
 
     async setVisibility(viewer: Viewer, taskId: string, isPublic: boolean): Promise<TaskWithLast> {
@@ -82,9 +91,7 @@ export function createSharingService({ db, maxTasksPerUser }: SharingServiceDeps
     async fork(viewer: Viewer, taskId: string, name?: string): Promise<{ task: TaskWithLast } & TaskExtras> {
       requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
-      const source = isUuid(taskId) ? await findTask(db, taskId) : undefined;
-      const own = source?.user_id === user.id;
-      if (!source || (!own && !source.is_public)) throw Errors.taskNotFound();
+      const { task: source, own } = await readableTask(db, user.id, taskId);
       const notifications = own ? source.notifications : [];
       const webhookSecret = webhookOf(notifications) ? newWebhookSecret() : undefined;
       let forkName = name ?? '';

@@ -260,18 +260,3 @@ export async function deleteOldViews(db: Db, days: number): Promise<number> {
 export async function findTask(db: Db, taskId: string): Promise<TaskRow | undefined> {
   return db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
 }
-
-/** A task and whether its owner's account is active (runs of disabled owners stop). */
-export type TaskWithOwner = TaskRow & { owner_active: boolean };
-
-function taskWithOwner(db: Db) {
-  return db
-    .selectFrom('tasks as t')
-    .innerJoin('users as u', 'u.id', 't.user_id')
-    .selectAll('t')
-    .select('u.is_active as owner_active');
-}
-
-export async function findTaskWithOwner(db: Db, taskId: string): Promise<TaskWithOwner | undefined> {
-  return taskWithOwner(db).where('t.id', '=', taskId).executeTakeFirst();
-}

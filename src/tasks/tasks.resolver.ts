@@ -4,6 +4,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import { ListSize } from '../graphql/directives.js';
 import { validate } from '../lib/validation.js';
 import type { ExecutionsService } from './executions.service.js';
 import type { SharingService } from './sharing.service.js';
@@ -50,6 +51,7 @@ export class TasksResolver {
     private readonly services: { tasks: TasksService; sharing: SharingService; executions: ExecutionsService },
   ) {}
 
+  @ListSize({ assumedSize: 1000 })
   @Query(() => [TaskType], { description: 'Your tasks, newest first, with their last execution.' })
   async tasks(
     @Arg('state', () => TaskStateEnum, { nullable: true }) state: TaskState | null,
@@ -64,6 +66,7 @@ export class TasksResolver {
   }
 
   @Query(() => [ExecutionType], { description: 'Executions of your task, newest first.' })
+  @ListSize({ slicingArguments: ['limit'] })
   @executionsArgs.decorator
   async executions(
     @Arg('taskId', () => ID) taskId: string,

@@ -16,11 +16,11 @@ import { contextJson } from './context.js';
 import type { ExecutionsService } from './executions.service.js';
 import { claimIdempotencyKey, completeIdempotencyKey, deleteExpiredIdempotencyKeys } from './idempotency.repository.js';
 import { parseNotifications } from './notifications.js';
+import { lockOwnTask } from './task-access.js';
 import { type TaskState, TRANSITIONS } from './task-states.js';
 import type { TaskExtras } from './tasks.json.js';
 import {
   deleteOwnTask,
-  findOwnTaskForUpdate,
   findTaskWithLast,
   insertTask,
   listOwnTasks,
@@ -181,12 +181,13 @@ export function createTasksService(deps: TasksServiceDeps) {
         await db.transaction().execute(async (trx) => {
           // Lock order: user, then task — the same order as create and fork.
           if (input.state === 'active') await lockUser(trx, user.id);
-          const task = await findOwnTaskForUpdate(trx, user.id, taskId);
-          if (!task) throw Errors.taskNotFound();
+          const task = await lockOwnTask(trx, user.id, taskId);
           const patch: TaskPatch = {};
           if (input.state !== undefined && input.state !== task.state) {
             if (!TRANSITIONS[task.state].includes(input.state)) {
-              throw Errors.badRequest(`Invalid state transition: ${task.state} -> ${input.state}`);
+              throw Errors.badRequest(
+                `Invalid state transition: Cannot transition from ${task.state} to ${input.state}`,
+              );
             }
             if (input.state === 'active') {
               await ensureActiveSlot(trx, user.id);

@@ -3,6 +3,7 @@
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ExecutionRow, Notification } from '../db/types.js';
+import { ListSize } from '../graphql/directives.js';
 import { EXECUTION_STATUSES, type ExecutionStatus, PUBLIC_SORTS, TASK_STATES, type TaskState } from './task-states.js';
 import type { TaskExtras } from './tasks.json.js';
 import type { TaskWithLast } from './tasks.repository.js';
@@ -76,7 +77,9 @@ export class TaskType {
   @Field(() => GraphQLJSON, { nullable: true }) lastKnownState!: unknown;
   @Field(() => ID, { nullable: true }) lastExecutionId!: string | null;
   @Field(() => ExecutionType, { nullable: true }) lastExecution!: ExecutionType | null;
-  @Field(() => [NotificationType]) notifications!: NotificationType[];
+  @ListSize({ assumedSize: 2 })
+  @Field(() => [NotificationType])
+  notifications!: NotificationType[];
   @Field(() => GraphQLJSONObject, { nullable: true, description: "Torale's context: handed to webhook receivers." })
   context!: Record<string, unknown> | null;
   @Field(() => GraphQLISODateTime) stateChangedAt!: Date;

@@ -2,6 +2,7 @@
 // REST schemas (templates.schemas.ts).
 import { Arg, ID, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
+import { ListSize } from '../graphql/directives.js';
 import { validate } from '../lib/validation.js';
 import { TemplateParams, TemplatesQuery } from './templates.schemas.js';
 import type { TemplatesService } from './templates.service.js';
@@ -15,6 +16,7 @@ const templatesArgs = argumentRule(TemplatesQuery, 'query', (a: { category?: str
 export class TemplatesResolver {
   constructor(private readonly services: { templates: TemplatesService }) {}
 
+  @ListSize({ assumedSize: 10 })
   @Query(() => [TaskTemplateType], { description: 'Task templates by category, then name; no credentials needed.' })
   @templatesArgs.decorator
   async templates(

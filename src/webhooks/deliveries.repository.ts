@@ -6,12 +6,11 @@ import type { Db } from '../db/types.js';
 
 export async function insertWebhookDelivery(
   db: Db,
-  d: { id: string; taskId: string; executionId: string | null; url: string; payload: unknown; event?: string },
+  d: { taskId: string; executionId: string | null; url: string; payload: unknown; event?: string },
 ): Promise<string> {
   const row = await db
     .insertInto('notification_deliveries')
     .values({
-      id: d.id,
       task_id: d.taskId,
       execution_id: d.executionId,
       channel: 'webhook',

@@ -3,6 +3,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import { ListSize } from '../graphql/directives.js';
 import { ConnectionArgs } from '../http/schemas.js';
 import type { TaskWebhooksService } from './task-webhooks.service.js';
 import { toWebhookDeliveryType, WebhookDeliveryConnectionType, WebhookDeliveryType } from './task-webhooks.types.js';
@@ -20,6 +21,7 @@ export class TaskWebhooksResolver {
   @Query(() => WebhookDeliveryConnectionType, {
     description: 'Webhook deliveries of your task, newest first, each with its attempts.',
   })
+  @ListSize({ slicingArguments: ['first'], sizedFields: ['edges'] })
   @connectionArgs.decorator
   async webhookDeliveries(
     @Arg('taskId', () => ID) taskId: string,

@@ -146,7 +146,10 @@ export function createTaskWebhooksService({ db, deliveries, overlapHours, testLi
       return { status: 'queued' };
     },
 
-    /** A `ping` event to the task's webhook now; the delivery with the attempt's outcome. */
+    /**
+     * A test ping to the task's webhook now, in the envelope every delivery has (the task as it
+     * is, a made-up run); logged as a `ping` delivery; the delivery with the attempt's outcome.
+     */
     async test(viewer: Viewer, taskId: string): Promise<DeliveryView> {
       requireScope(viewer, 'tasks:write');
       const task = await ownTask(viewer, taskId);
@@ -156,7 +159,6 @@ export function createTaskWebhooksService({ db, deliveries, overlapHours, testLi
       if (!quota.allowed) throw Errors.tooManyRequests(quota.retryAfterSeconds);
       const event = pingEvent(task);
       const id = await insertWebhookDelivery(db, {
-        id: event.id,
         taskId,
         executionId: null,
         url: hook.url,

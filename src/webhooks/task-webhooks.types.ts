@@ -1,5 +1,6 @@
 // GraphQL types of a task's webhook deliveries (a Relay connection of them).
 import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ListSize } from '../graphql/directives.js';
 import { PageInfoType } from '../graphql/relay.js';
 import type { DeliveryView } from './task-webhooks.service.js';
 
@@ -21,7 +22,9 @@ export class WebhookDeliveryType {
   @Field(() => WebhookDeliveryStatusEnum) status!: DeliveryView['status'];
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => GraphQLISODateTime, { nullable: true }) nextAttemptAt!: Date | null;
-  @Field(() => [WebhookAttemptType]) attempts!: WebhookAttemptType[];
+  @ListSize({ assumedSize: 20 })
+  @Field(() => [WebhookAttemptType])
+  attempts!: WebhookAttemptType[];
 }
 
 @ObjectType('WebhookDeliveryEdge')

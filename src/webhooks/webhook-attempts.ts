@@ -63,8 +63,6 @@ export interface WebhookAttemptsDeps {
   emails: Pick<Emails, 'webhookDisabled'>;
 }
 
-export type WebhookAttempts = ReturnType<typeof createWebhookAttempts>;
-
 /** Longer than any attempt can take (WEBHOOK_TIMEOUT_MS is at most 30 s): a claim this old is dead. */
 const STALE_CLAIM_SECONDS = 90;
 
@@ -141,6 +139,8 @@ export function createWebhookAttempts({ db, queue, logger, opts, securityLog, em
   ): Promise<boolean> {
     if (!(await claimAttempt(db, d.id, n, STALE_CLAIM_SECONDS))) return false;
     stats.attempts++;
+    // Deliveries recorded before the envelope took Torale's shape carry their own id as `id`.
+    const event = d.payload as { id?: unknown; event_type?: unknown };
     const sent = await sendWebhook({
       url: d.target,
       method: hook.method ?? 'POST',
@@ -148,7 +148,8 @@ export function createWebhookAttempts({ db, queue, logger, opts, securityLog, em
       body: JSON.stringify(d.payload),
       secrets: [d.webhook_secret, d.previous_secret].filter((s): s is string => !!s),
       deliveryId: d.id,
-      event: d.event,
+      eventId: typeof event.id === 'string' ? event.id : d.id,
+      event: typeof event.event_type === 'string' ? event.event_type : d.event,
       allowInsecureTargets: opts.allowInsecureTargets,
       timeoutMs: opts.timeoutMs,
     });

@@ -60,8 +60,11 @@ export async function sendWebhook(opts: {
   body: string;
   /** Every secret that signs (the current one first; during a rotation overlap, the previous too). */
   secrets: readonly string[];
-  /** webhook-id and X-Torale-Delivery: the same on every attempt of a delivery. */
+  /** webhook-id: the same on every attempt of a delivery. */
   deliveryId: string;
+  /** X-Torale-Delivery: the envelope's `id`, as Torale sends it (else the delivery's). */
+  eventId?: string;
+  /** X-Torale-Event: the envelope's `event_type`. */
   event: string;
   allowInsecureTargets: boolean;
   /** The attempt's deadline, from the request's start to its answer's last byte read. */
@@ -80,7 +83,8 @@ export async function sendWebhook(opts: {
     'content-type': 'application/json',
     'user-agent': 'Torale-Webhooks/1.0',
     'x-torale-event': opts.event,
-    'x-torale-delivery': opts.deliveryId,
+    'x-torale-delivery': opts.eventId ?? opts.deliveryId,
+    'x-torale-timestamp': String(t),
     'webhook-id': opts.deliveryId,
     'webhook-timestamp': String(t),
     ...(opts.secrets.length > 0 && {

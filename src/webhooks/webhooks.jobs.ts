@@ -74,7 +74,6 @@ export function registerWebhookDeliveries({ db, engine, logger, securityLog, ema
     if (!hook) return;
     const event = conditionMetEvent(task, execution);
     const deliveryId = await insertWebhookDelivery(trx, {
-      id: event.id,
       taskId: task.id,
       executionId: execution.id,
       url: hook.url,

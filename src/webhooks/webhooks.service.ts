@@ -110,7 +110,8 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs, testPor
         body: JSON.stringify(event),
         secrets: secret ? [secret] : [],
         deliveryId: event.id,
-        event: 'task.condition_met',
+        eventId: event.id,
+        event: event.event_type,
         allowInsecureTargets: rules.allowInsecureTargets,
         timeoutMs,
       });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  closuresHandedOut,
   envReadsOutside,
   folderImports,
   graphqlReachedFrom,
@@ -57,6 +58,12 @@ describe('src/', () => {
     expect(pairs.filter(([from, to]) => ['http', 'graphql', 'lib'].includes(from) && features(to))).toEqual([]);
   });
 
+  it('nothing at run time calls back into container.ts: it hands no function of its own to what it builds', () => {
+    // Features get each other's services and register their own jobs; a callback written here
+    // (8ef14e2's onWebhookDisabled) would run the composition again at run time. close() is its owner's.
+    expect(closuresHandedOut(src.find((f) => f.path === 'container.ts')!, ['close'])).toEqual([]);
+  });
+
   it('reads process.env only in src/config/ (every setting is declared there, once)', () => {
     expect(envReadsOutside(src, 'config')).toEqual([]);
   });
@@ -104,7 +111,11 @@ describe('the checks themselves, on a broken tree', () => {
   );
   put('config/config.ts', 'export const read = () => process.env;\n');
   put('users/users.routes.ts', "import type { C } from '../container.js';\nexport type R = C;\n");
-  put('container.ts', 'export type C = 1;\n');
+  put(
+    'container.ts',
+    'export type C = 1;\nexport function build(xs: number[]) {\n  const ys = xs.map((x) => x);\n' +
+      '  function later() {}\n  return { ys, later, onEvent: async () => ys, close() {}, get n() { return 1; } };\n}\n',
+  );
   const broken = readSources(dir);
 
   it('finds a cycle through a type-only import and a subfolder', () => {
@@ -136,6 +147,18 @@ describe('the checks themselves, on a broken tree', () => {
     expect(all).toContain('users > container');
     expect(all).toEqual(['a > b', 'b > sub', 'runs > users', 'runs > webhooks', 'sub > a', 'users > container']);
     expect(upward).toEqual(['users > container']);
+  });
+
+  it('finds functions container.ts hands out, but not callbacks that run at once or the kept close()', () => {
+    const container = broken.find((f) => f.path === 'container.ts')!;
+    expect(closuresHandedOut(container, ['close'])).toEqual([
+      'container.ts:4: function later() {}',
+      'container.ts:5: return { ys, later, onEvent: async () => ys, close() {}, get n() { return 1; } };',
+      'container.ts:5: return { ys, later, onEvent: async () => ys, close() {}, get n() { return 1; } };',
+    ]);
+    expect(closuresHandedOut(container, ['close', 'onEvent', 'n', 'later'])).toEqual([
+      'container.ts:4: function later() {}',
+    ]);
   });
 
   it('finds GraphQL reached from a job handler', () => {

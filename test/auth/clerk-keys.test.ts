@@ -3,7 +3,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { ClerkClient } from '@clerk/backend';
 import { describe, expect, it } from 'vitest';
-import { ClerkKeySet } from '../../src/auth/clerk-keys.js';
+import { clerkKeySet } from '../../src/auth/clerk-keys.js';
 import { createLogger } from '../../src/lib/logger.js';
 
 const jwk = (kid: string) => ({
@@ -28,33 +28,33 @@ function fakeClient(keys: { current: object[]; failing: boolean }) {
   return { client, calls };
 }
 
-describe('ClerkKeySet', () => {
+describe('clerkKeySet', () => {
   it('shares one fetch, refetches for an unknown id only after the cooldown, finds a rotated key', async () => {
     const [k1, k2] = [jwk('k1'), jwk('k2')];
     const keys = { current: [k1], failing: false };
     const { client, calls } = fakeClient(keys);
-    const set = new ClerkKeySet(client, createLogger('silent'), { cooldownMs: 500, retryAfterFailureMs: 50 });
-    const first = await Promise.all(Array.from({ length: 50 }, () => set.keyFor('k1')));
+    const set = clerkKeySet(client, createLogger('silent'), { cooldownMs: 500, retryAfterFailureMs: 50 });
+    const first = await Promise.all(Array.from({ length: 50 }, () => set.get('k1')));
     expect(first.every((k) => k?.includes('BEGIN PUBLIC KEY'))).toBe(true);
     expect(calls.n).toBe(1);
-    for (let i = 0; i < 20; i++) expect(await set.keyFor(`unknown_${i}`)).toBeUndefined();
+    for (let i = 0; i < 20; i++) expect(await set.get(`unknown_${i}`)).toBeUndefined();
     expect(calls.n).toBe(1);
     keys.current = [k1, k2];
-    expect(await set.keyFor('k2')).toBeUndefined(); // still within the cooldown
+    expect(await set.get('k2')).toBeUndefined(); // still within the cooldown
     await new Promise((r) => setTimeout(r, 520));
-    expect(await set.keyFor('k2')).toContain('BEGIN PUBLIC KEY');
+    expect(await set.get('k2')).toContain('BEGIN PUBLIC KEY');
     expect(calls.n).toBe(2);
   });
 
   it('answers 503 while Clerk fails, without asking again until the retry delay passed', async () => {
     const keys = { current: [jwk('k1')], failing: true };
     const { client, calls } = fakeClient(keys);
-    const set = new ClerkKeySet(client, createLogger('silent'), { cooldownMs: 10_000, retryAfterFailureMs: 100 });
-    for (let i = 0; i < 10; i++) await expect(set.keyFor('k1')).rejects.toMatchObject({ status: 503 });
+    const set = clerkKeySet(client, createLogger('silent'), { cooldownMs: 10_000, retryAfterFailureMs: 100 });
+    for (let i = 0; i < 10; i++) await expect(set.get('k1')).rejects.toMatchObject({ status: 503 });
     expect(calls.n).toBe(1);
     keys.failing = false;
     await new Promise((r) => setTimeout(r, 120));
-    expect(await set.keyFor('k1')).toContain('BEGIN PUBLIC KEY');
+    expect(await set.get('k1')).toContain('BEGIN PUBLIC KEY');
     expect(calls.n).toBe(2);
   });
 });

@@ -101,17 +101,41 @@ const DELIVERY_KEYS = [
   'http_status',
   'attempt_number',
 ].sort();
+/** What Torale's webhook_deliveries query selects (routers/webhooks.py). */
+const TORALE_KEYS = [
+  'id',
+  'task_id',
+  'webhook_url',
+  'http_status',
+  'attempt_number',
+  'delivered_at',
+  'failed_at',
+  'error_message',
+  'created_at',
+];
 
 describe('GET /api/v1/webhooks/deliveries', () => {
-  it('lists the webhook deliveries of your tasks, newest first, in the shape the dashboard reads', async () => {
-    // NotificationHistorySection: getWebhookDeliveries({ limit: 10 }).
+  it("lists the webhook deliveries of your tasks, newest first, as Torale's bare array", async () => {
+    // Torale's routers/webhooks.py answers a list; its SDK's list_deliveries iterates it.
     const res = await rest(t.app, 'GET', '/api/v1/webhooks/deliveries?limit=10', owner.headers);
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['deliveries', 'total']);
-    expect(res.body.total).toBe(4);
-    expect(res.body.deliveries.map((d: { id: string }) => d.id)).toEqual([id.b1, id.retrying, id.failed, id.delivered]);
-    for (const d of res.body.deliveries) expect(Object.keys(d).sort()).toEqual(DELIVERY_KEYS);
-    const [b1, retrying, failed, delivered] = res.body.deliveries;
+    expect(Array.isArray(res.body)).toBe(true);
+    expect(res.body.map((d: { id: string }) => d.id)).toEqual([id.b1, id.retrying, id.failed, id.delivered]);
+    for (const d of res.body) expect(Object.keys(d).sort()).toEqual(DELIVERY_KEYS);
+    // Torale's columns, typed as it types them (uuid strings, int|null, ISO time|null, string|null).
+    for (const d of res.body) {
+      for (const k of TORALE_KEYS) expect(d).toHaveProperty(k);
+      expect(typeof d.id).toBe('string');
+      expect(typeof d.task_id).toBe('string');
+      expect(typeof d.webhook_url).toBe('string');
+      expect(d.http_status === null || Number.isInteger(d.http_status)).toBe(true);
+      expect(Number.isInteger(d.attempt_number)).toBe(true);
+      for (const k of ['delivered_at', 'failed_at'] as const)
+        expect(d[k] === null || !Number.isNaN(Date.parse(d[k]))).toBe(true);
+      expect(d.error_message === null || typeof d.error_message === 'string').toBe(true);
+      expect(Date.parse(d.created_at)).not.toBeNaN();
+    }
+    const [b1, retrying, failed, delivered] = res.body;
     // Read by the dashboard: id, webhook_url, created_at, http_status_code, status, attempts,
     // next_retry_at, error_message.
     expect(delivered).toMatchObject({
@@ -154,10 +178,9 @@ describe('GET /api/v1/webhooks/deliveries', () => {
 
   it('filters by task (yours, else 404 Task not found) and pages with limit/offset', async () => {
     const onlyB = await rest(t.app, 'GET', `/api/v1/webhooks/deliveries?task_id=${id.b}`, owner.headers);
-    expect(onlyB.body).toEqual({ deliveries: [expect.objectContaining({ id: id.b1 })], total: 1 });
+    expect(onlyB.body).toEqual([expect.objectContaining({ id: id.b1, task_id: id.b })]);
     const page = await rest(t.app, 'GET', '/api/v1/webhooks/deliveries?limit=2&offset=1', owner.headers);
-    expect(page.body.deliveries.map((d: { id: string }) => d.id)).toEqual([id.retrying, id.failed]);
-    expect(page.body.total).toBe(4);
+    expect(page.body.map((d: { id: string }) => d.id)).toEqual([id.retrying, id.failed]);
     for (const taskId of [id.c, '00000000-0000-4000-8000-000000000000']) {
       const res = await rest(t.app, 'GET', `/api/v1/webhooks/deliveries?task_id=${taskId}`, owner.headers);
       expect(res.status).toBe(404);
@@ -173,10 +196,7 @@ describe('GET /api/v1/webhooks/deliveries', () => {
 
   it('another user sees only theirs; anonymous is 401', async () => {
     const theirs = await rest(t.app, 'GET', '/api/v1/webhooks/deliveries', other.headers);
-    expect(theirs.body).toEqual({
-      deliveries: [expect.objectContaining({ id: id.theirs, status: 'failed' })],
-      total: 1,
-    });
+    expect(theirs.body).toEqual([expect.objectContaining({ id: id.theirs, status: 'failed' })]);
     const anon = await rest(t.app, 'GET', '/api/v1/webhooks/deliveries', {});
     expect(anon.status).toBe(401);
     expect(anon.body).toEqual({ detail: 'Authorization header missing' });

@@ -35,7 +35,7 @@ let two: TestApp;
 let haveRedis = false;
 
 const REST_LIMIT = 8;
-const POINTS = 400;
+const POINTS = 60;
 
 beforeAll(async () => {
   [tdb, clerk, haveRedis] = await Promise.all([createTestDatabase(), startFakeClerk(), redisAnswers()]);
@@ -44,7 +44,7 @@ beforeAll(async () => {
     API_KEY_CREATE_LIMIT_PER_MINUTE: '1000',
     RATE_LIMIT_REST_REQUESTS: String(REST_LIMIT),
     RATE_LIMIT_GRAPHQL_POINTS: String(POINTS),
-    RATE_LIMIT_EXPENSIVE_COST: '50',
+    RATE_LIMIT_EXPENSIVE_COST: '20',
     RATE_LIMIT_EXPENSIVE_CONCURRENCY: '1',
     RATE_LIMIT_REFUSAL_HOLD_MS: '50',
     // Synced by the test itself (container.budgets.sync()), not by the clock.
@@ -114,7 +114,7 @@ describe('GraphQL budget', () => {
     expect(me.headers['ratelimit-limit']).toBe(String(POINTS));
     const left = Number(me.headers['ratelimit-remaining']);
     expect(left).toBeLessThan(POINTS);
-    // A page of 100 public tasks costs more than what is left.
+    // A page of 100 public tasks (cost 101) costs more than what is left.
     const big = await gqlRaw(one.app, '{ publicTasks(limit: 100) { tasks { id name searchQuery } } }', {}, bearer(key));
     expect(big.status).toBe(429);
     expect(big.body.errors[0]).toMatchObject({
@@ -132,7 +132,7 @@ describe('GraphQL budget', () => {
     const gate = one.container.budgets.expensive;
     const hold = await gate.acquire(u.clerkUserId);
     expect(hold).toBeDefined();
-    const q = '{ publicTasks(limit: 20) { tasks { id name } } }'; // cost 81: expensive here (≥ 50)
+    const q = '{ publicTasks(limit: 20) { tasks { id name } } }'; // cost 21: expensive here (≥ 20)
     let answered = false;
     const waiting = gqlRaw(one.app, q, {}, bearer(key)).then((r) => {
       answered = true;

@@ -214,3 +214,49 @@ export function folderImports(files: SourceFile[], layers = LAYERS): { all: stri
   }
   return { all: [...all].sort(), upward: [...upward].sort() };
 }
+
+/** Array methods whose callback runs before the call returns, i.e. while the container is built. */
+const RUNS_AT_ONCE = new Set(['filter', 'map', 'flatMap', 'forEach', 'some', 'every', 'find', 'findIndex', 'reduce']);
+
+/**
+ * Functions written in `f` that something it builds could call later (arrow functions,
+ * function expressions, object methods and accessors, nested function declarations), but
+ * for callbacks of array methods, which run at once, and the object members named in `kept`.
+ * In container.ts each such function is a way back into the composition at run time.
+ */
+export function closuresHandedOut(f: SourceFile, kept: readonly string[] = []): string[] {
+  const file = ts.createSourceFile(f.path, f.text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const runsAtOnce = (node: ts.Node) => {
+    const call = node.parent;
+    return (
+      ts.isCallExpression(call) &&
+      call.arguments.some((a) => a === node) &&
+      ts.isPropertyAccessExpression(call.expression) &&
+      RUNS_AT_ONCE.has(call.expression.name.text)
+    );
+  };
+  const nameOf = (node: ts.Node): string | undefined => {
+    const named = ts.isPropertyAssignment(node.parent) ? node.parent : node;
+    return (ts.isPropertyAssignment(named) || ts.isMethodDeclaration(named) || ts.isAccessor(named)) &&
+      ts.isIdentifier(named.name)
+      ? named.name.text
+      : undefined;
+  };
+  const visit = (node: ts.Node) => {
+    const fn =
+      ts.isArrowFunction(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isMethodDeclaration(node) ||
+      ts.isAccessor(node) ||
+      (ts.isFunctionDeclaration(node) && !ts.isSourceFile(node.parent));
+    if (fn && !runsAtOnce(node) && !kept.includes(nameOf(node) ?? '')) {
+      const { line } = file.getLineAndCharacterOfPosition(node.getStart(file));
+      found.push(`${f.path}:${line + 1}: ${f.text.split('\n')[line]!.trim()}`);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}

@@ -57,8 +57,8 @@ describe.skipIf(!tpl)('the gateway after an import', () => {
       headers: { ...bearer(s.keys.aliceKey.key), 'content-type': 'application/json' },
       payload: { query: '{ me { id clerkUserId email } }' },
     });
-    expect(gql.json()).toEqual({
-      data: { me: { id: s.users.alice.id, clerkUserId: s.users.alice.clerkUserId, email: s.users.alice.email } },
+    expect(gql.json().data).toEqual({
+      me: { id: s.users.alice.id, clerkUserId: s.users.alice.clerkUserId, email: s.users.alice.email },
     });
     const revoked = await t.app.inject({
       method: 'POST',

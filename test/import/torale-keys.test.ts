@@ -132,7 +132,7 @@ describe('a Torale key in the gateway', () => {
         headers: { ...bearer(made.key), 'content-type': 'application/json' },
         payload: { query: '{ me { id clerkUserId } }' },
       });
-      expect(gql.json()).toEqual({ data: { me: { id: u.userId, clerkUserId: u.clerkUserId } } });
+      expect(gql.json().data).toEqual({ me: { id: u.userId, clerkUserId: u.clerkUserId } });
     }
     expect(t.container.apiKeyVerifier.stats.bcryptCompares - before).toBe(1);
   });

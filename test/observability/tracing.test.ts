@@ -230,7 +230,7 @@ describe.skipIf(!tpl)('without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
       LOG_FORMAT: 'pretty',
     });
     const res = await graphql(gateway.url, '{ me { email } }');
-    expect(await res.json()).toEqual({ data: { me: { email: 'test@example.com' } } });
+    expect((await res.json()).data).toEqual({ me: { email: 'test@example.com' } });
     expect(res.headers.get('x-trace-id')).toBeNull();
     const { code, modules } = await gateway.stop();
     expect(code).toBe(0);

@@ -88,12 +88,26 @@ describe.skipIf(!tpl)('runs', () => {
     const hook = await waitFor('the webhook', async () => receiver.received[0]);
     expectValidSignature(hook.headers['x-torale-signature'], hook.body, secret);
     const event = JSON.parse(hook.body);
-    expect(event).toMatchObject({ event_type: 'task.condition_met', object: 'event', api_version: 'v1' });
-    expect(event.data.task.id).toBe(id);
-    expect(event.data.task.notifications).toBeUndefined();
-    expect(event.data.execution.id).toBe(first.id);
-    expect(event.data.result.notification).toBe('The next iPhone will be announced on September 9');
+    // Torale's envelope (notifications/webhook.py build_webhook_payload): the execution's id, unix seconds.
+    expect(event).toMatchObject({ id: first.id, event_type: 'task.condition_met', object: 'event', api_version: 'v1' });
+    expect(Number.isInteger(event.created_at)).toBe(true);
+    expect(event.data.task).toEqual({
+      id,
+      name: 'iPhone',
+      search_query: 'When is the next iPhone release?',
+      condition_description: 'A specific date has been announced',
+    });
+    expect(event.data.execution).toEqual({
+      id: first.id,
+      notification: 'The next iPhone will be announced on September 9',
+      completed_at: first.completed_at,
+    });
+    expect(event.data.result).toEqual({
+      answer: 'The next iPhone will be announced on September 9',
+      grounding_sources: [{ url: 'https://example.com/apple', title: 'Apple' }],
+    });
     expect(hook.headers['x-torale-delivery']).toBe(event.id);
+    expect(hook.headers['x-torale-timestamp']).toMatch(/^\d+$/);
     expect(hook.headers['x-torale-event']).toBe('task.condition_met');
     expect(hook.headers['x-receiver-token']).toBe('abc');
     // The first run welcomes the account address (me@example.com is not verified); no SMTP_URL: recorded only.

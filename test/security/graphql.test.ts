@@ -98,7 +98,7 @@ describe('limits, enforced before execution', () => {
     const query = `query Big($n: Int) { ${Array.from(
       { length: 15 },
       (_, i) =>
-        `p${i}: publicTasks(limit: $n) { tasks { ${TASK_FIELDS} lastExecution { id taskId status startedAt completedAt result errorMessage notification groundingSources createdAt } } }`,
+        `p${i}: publicTasksConnection(first: $n) { edges { node { ${TASK_FIELDS} notifications { type } lastExecution { id taskId status startedAt completedAt result errorMessage notification groundingSources createdAt } } } }`,
     ).join(' ')} }`;
     const small = await post(t, { query, variables: { n: 1 } });
     expect(small.status).toBe(200);

@@ -75,7 +75,7 @@ describe.skipIf(!tpl)('Standard Webhooks on task webhooks', () => {
 
   it('every delivery verifies with the standardwebhooks package; a stale replay of one does not', async () => {
     const task = await hookTask();
-    await executeNow(app(), {}, task.id);
+    const executionId = await executeNow(app(), {}, task.id);
     const {
       deliveries: [d],
     } = await waitFor('the delivery', async () => {
@@ -85,7 +85,8 @@ describe.skipIf(!tpl)('Standard Webhooks on task webhooks', () => {
     const [run] = requestsOf(d!.id);
     expect(run, 'a request with webhook-id = the delivery id').toBeDefined();
     const payload = verify(task.secret, run!);
-    expect(payload).toMatchObject({ id: d!.id, event_type: 'task.condition_met' });
+    // The body's id is the run's (Torale's event id); webhook-id is the delivery's.
+    expect(payload).toMatchObject({ id: executionId, event_type: 'task.condition_met' });
     expect(run!.headers['webhook-timestamp']).toMatch(/^\d{10}$/);
     expect(run!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
     expectValidSignature(run!.headers['x-torale-signature'], run!.body, task.secret);
@@ -97,7 +98,12 @@ describe.skipIf(!tpl)('Standard Webhooks on task webhooks', () => {
     expect(ping.body.delivery.attempts).toEqual([
       { at: expect.any(String), status_code: 200, duration_ms: expect.any(Number), error: null },
     ]);
-    expect(verify(task.secret, requestsOf(ping.body.delivery.id)[0]!)).toMatchObject({ event_type: 'ping' });
+    // In the envelope every delivery has: the task as it is, a made-up run (a `test_` id).
+    expect(verify(task.secret, requestsOf(ping.body.delivery.id)[0]!)).toMatchObject({
+      id: expect.stringMatching(/^test_[0-9a-f]{16}$/),
+      event_type: 'task.condition_met',
+      data: { task: { id: task.id }, execution: { id: 'test_execution_id' } },
+    });
 
     // The same request sent again six minutes later (a captured delivery replayed): refused.
     vi.useFakeTimers({ toFake: ['Date'] });
@@ -144,7 +150,7 @@ describe.skipIf(!tpl)('Standard Webhooks on task webhooks', () => {
   it('500, 500, 200: one delivery, three attempts, one webhook-id; a replay adds a fourth with the same id', async () => {
     const task = await hookTask();
     receiver.statuses.push(500, 500);
-    await executeNow(app(), {}, task.id);
+    const executionId = await executeNow(app(), {}, task.id);
     const page = await waitFor('three attempts, delivered', async () => {
       const p = await deliveries(task.id);
       return p.deliveries[0]?.status === 'delivered' ? p : undefined;
@@ -167,13 +173,14 @@ describe.skipIf(!tpl)('Standard Webhooks on task webhooks', () => {
     expect(Date.parse(d.attempts[1]!.at) - Date.parse(d.attempts[0]!.at)).toBeGreaterThanOrEqual(900);
     const reqs = requestsOf(d.id);
     expect(reqs).toHaveLength(3);
-    for (const r of reqs) expect(verify(task.secret, r)).toMatchObject({ id: d.id });
+    // The same body each time: the run's event (its id is the execution's).
+    for (const r of reqs) expect(verify(task.secret, r)).toMatchObject({ id: executionId });
 
     const replay = await rest(app(), 'POST', `/api/v1/tasks/${task.id}/webhook/deliveries/${d.id}/replay`);
     expect(replay.status, replay.raw).toBe(202);
     expect(replay.body).toEqual({ status: 'queued' });
     await waitFor('the replayed attempt', async () => requestsOf(d.id).length === 4);
-    expect(verify(task.secret, requestsOf(d.id)[3]!)).toMatchObject({ id: d.id });
+    expect(verify(task.secret, requestsOf(d.id)[3]!)).toMatchObject({ id: executionId });
     const after = await waitFor('four attempts listed', async () => {
       const p = await deliveries(task.id);
       return p.deliveries[0]?.attempts.length === 4 && p.deliveries[0].status === 'delivered' ? p : undefined;

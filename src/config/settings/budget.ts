@@ -1,7 +1,8 @@
 // Per-caller budgets (src/budget): REST requests and GraphQL cost points per window, per API
 // key (per user for sessions), and expensive operations at once per user. One entry per
 // setting (see ../settings.ts). An honest dashboard stays far below the defaults: its task
-// list costs 38,001 points, its other queries under 5,000, and it polls a few times a minute.
+// list costs 4,000 points (graphql/cost.ts), its other queries under 500, and it polls a few
+// times a minute.
 import { int } from '../kinds.js';
 
 export const budget = {
@@ -22,12 +23,12 @@ export const budget = {
   graphqlPoints: int(
     'RATE_LIMIT_GRAPHQL_POINTS',
     'GraphQL cost points per window per API key (per user for sessions); an operation that does not fit is 429 `TOO_MANY_REQUESTS` and costs nothing. 0 = off',
-    { min: 0, max: 1_000_000_000, default: 2_000_000 },
+    { min: 0, max: 1_000_000_000, default: 200_000 },
   ),
   expensiveCost: int(
     'RATE_LIMIT_EXPENSIVE_COST',
     'a GraphQL operation of at least this cost is expensive (see `RATE_LIMIT_EXPENSIVE_CONCURRENCY`)',
-    { min: 1, max: 1_000_000, default: 10_000 },
+    { min: 1, max: 1_000_000, default: 1_000 },
   ),
   expensiveConcurrency: int(
     'RATE_LIMIT_EXPENSIVE_CONCURRENCY',
