@@ -65,6 +65,7 @@ export function requestBudget(
       // One that cannot fit is refused before it waits for a turn; a refused one is not charged.
       const left = points ? budgets.graphql.peek(subject) : undefined;
       if (left && c > left.remaining) {
+        state = { ...left, allowed: false };
         setHeaders(rateLimitHeaders(left));
         throw tooManyRequests(retryAfter(left.resetAt));
       }

@@ -148,10 +148,11 @@ describe('GraphQL budget', () => {
     expect((await session).status).toBe(200);
     // Every slot was given back when it answered.
     expect((await gqlRaw(one.app, q, {}, bearer(key))).status).toBe(200);
-    // A user whose queue is full is refused (after the hold), with Retry-After: 1.
+    // A user whose queue is full is refused (after the hold), with Retry-After: 1 (the
+    // session, whose points are not spent yet).
     const held = await gate.acquire(u.clerkUserId);
     const queued = Array.from({ length: MAX_WAITING_PER_USER }, () => gate.acquire(u.clerkUserId));
-    const refused = await gqlRaw(one.app, q, {}, bearer(key));
+    const refused = await gqlRaw(one.app, q, {}, u.headers);
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('1');
     held?.();
