@@ -1,13 +1,16 @@
 // Opens Torale's own web dashboard (built with VITE_TORALE_NOAUTH=1, served at DASHBOARD_URL, its
 // window.CONFIG.apiUrl pointing at GATEWAY_URL) in headless Chromium, walks its pages, and records
 // every call the page makes to the gateway (method, path, status), every toast and console error.
-// Prints a table per page; exits 1 if any gateway call failed (HTTP >= 400 or no answer) or an error
-// toast showed. See test-artifacts/dashboard/README.md for how to build and serve the dashboard.
+// Prints a table per page; exits 1 if any gateway call failed (HTTP >= 400 or no answer), an error
+// toast showed, or the page threw (a blank page: e.g. `new URL(source.url)` on a source that is not
+// `{url, title}`). Besides TASK_ID it opens a task whose runs have grounding sources (SOURCES_TASK_ID,
+// else the first of your tasks whose last run has some; the check fails when there is none).
+// See test-artifacts/dashboard/README.md for how to build and serve the dashboard.
 //
 //   npm i --no-save playwright-core      (in this directory or in the current one)
 //   GATEWAY_URL=http://127.0.0.1:8000 DASHBOARD_URL=http://127.0.0.1:5173 \
-//     [TASK_ID=<uuid of one of your tasks>] [CHROMIUM=/usr/bin/chromium] [SHOTS_DIR=dir] \
-//     node scripts/dashboard-check.mjs
+//     [TASK_ID=<uuid of one of your tasks>] [SOURCES_TASK_ID=<uuid>] [CHROMIUM=/usr/bin/chromium] \
+//     [SHOTS_DIR=dir] node scripts/dashboard-check.mjs
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -78,6 +81,7 @@ page.on('pageerror', (err) => consoleErrors.push({ step, text: `pageerror: ${Str
 
 const toasts = [];
 const shots = [];
+let sourceLinks = 0;
 async function settle() {
   await page.waitForLoadState('networkidle', { timeout: 15000 }).catch(() => {});
   await page.waitForTimeout(1200);
@@ -144,10 +148,13 @@ step = '02-dashboard-monitors';
 await click(page.getByRole('tab', { name: /manage monitors/i }), 'Manage Monitors tab');
 await shot('02-dashboard-monitors');
 let taskId = process.env.TASK_ID ?? '';
-if (!taskId) {
-  // The first of your tasks, read the way the dashboard reads it (from the page, no credentials in no-auth).
+let sourcesTaskId = process.env.SOURCES_TASK_ID ?? '';
+{
+  // Your tasks, read the way the dashboard reads them (from the page, no credentials in no-auth).
   const list = await page.evaluate(async (url) => (await fetch(url)).json(), `${GATEWAY_URL}/api/v1/tasks/`);
-  taskId = Array.isArray(list) && list[0]?.id ? list[0].id : '';
+  const tasks = Array.isArray(list) ? list : [];
+  if (!taskId) taskId = tasks[0]?.id ?? '';
+  if (!sourcesTaskId) sourcesTaskId = tasks.find((t) => t.last_execution?.grounding_sources?.length)?.id ?? '';
 }
 step = '03-new-task-dialog';
 await click(page.getByRole('button', { name: /new monitor/i }), 'New Monitor button');
@@ -178,6 +185,20 @@ if (taskId) {
   await shot('04c-task-config');
 }
 
+// 4d. A task whose runs have grounding sources: its page lists them (Torale renders each with
+// `new URL(source.url)`), on the overview and on the Findings tab.
+if (sourcesTaskId) {
+  await visit('04d-task-with-sources', `/tasks/${sourcesTaskId}`);
+  await shot('04d-task-with-sources');
+  step = '04e-task-with-sources-findings';
+  await click(page.getByRole('button', { name: /findings/i }).or(page.getByRole('tab', { name: /findings/i })), 'Findings tab');
+  await shot('04e-task-with-sources-findings');
+  const links = await page.evaluate(() => [...document.querySelectorAll('a[href^="http"]')].map((a) => a.href));
+  sourceLinks = links.filter((href) => !href.startsWith(DASHBOARD_URL)).length;
+} else {
+  consoleErrors.push({ step: '04d-task-with-sources', text: 'check script: no task whose last run has grounding sources' });
+}
+
 // 5–6. Settings: email addresses, webhook configuration, API keys, notification history (emails, webhooks).
 await visit('05-settings', '/settings/notifications');
 await shot('05-settings');
@@ -204,11 +225,13 @@ await browser.close();
 // Report.
 const failing = calls.filter((c) => typeof c.status !== 'number' || c.status >= 400);
 const errorToasts = toasts.filter((t) => t.type === 'error');
+const pageErrors = consoleErrors.filter((e) => /^(pageerror|check script: no task)/.test(e.text));
 const rows = [['page', 'method', 'path', 'status']];
 for (const c of calls) rows.push([c.step, c.method, c.path, String(c.status)]);
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) console.log(r.map((v, i) => v.padEnd(widths[i])).join('  '));
 console.log(`\n${calls.length} gateway calls, ${failing.length} failing`);
+console.log(`task with sources: ${sourcesTaskId || 'none'} (${sourceLinks} outside links on its Findings tab)`);
 for (const t of toasts) console.log(`toast [${t.type}] on ${t.step}: ${t.text}`);
 if (!toasts.length) console.log('no toasts');
 for (const e of consoleErrors) console.log(`console error on ${e.step}: ${e.text}`);
@@ -216,8 +239,8 @@ for (const f of otherFailures) console.log(`non-gateway request failed on ${f.st
 if (SHOTS_DIR) {
   writeFileSync(
     join(SHOTS_DIR, 'calls.json'),
-    `${JSON.stringify({ calls, toasts, consoleErrors, otherFailures }, null, 2)}\n`,
+    `${JSON.stringify({ calls, toasts, consoleErrors, otherFailures, sourcesTaskId, sourceLinks }, null, 2)}\n`,
   );
   console.log(`screenshots: ${shots.join(', ')}`);
 }
-process.exit(failing.length || errorToasts.length ? 1 : 0);
+process.exit(failing.length || errorToasts.length || pageErrors.length ? 1 : 0);

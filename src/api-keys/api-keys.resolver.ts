@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Access } from '../graphql/access.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ListSize } from '../graphql/directives.js';
 import { validate } from '../lib/validation.js';
@@ -13,11 +14,13 @@ export class ApiKeysResolver {
   constructor(private readonly services: { apiKeys: ApiKeysService }) {}
 
   @ListSize({ assumedSize: 10 })
+  @Access.scopes(['keys:read'], ['keys:write'])
   @Query(() => [ApiKeyType], { description: 'Your API keys, revoked ones included, newest first.' })
   async apiKeys(@Ctx() ctx: GraphQLContext): Promise<ApiKeyType[]> {
     return (await this.services.apiKeys.list(ctx.viewer)).map(toApiKeyType);
   }
 
+  @Access.scopes(['keys:write'])
   @Mutation(() => CreatedApiKeyType, { description: 'Requires the developer role. One active key per user.' })
   async createApiKey(
     @Arg('name', () => String) name: string,
@@ -36,6 +39,7 @@ export class ApiKeysResolver {
     return { key, keyInfo: toApiKeyType(keyInfo) };
   }
 
+  @Access.scopes(['keys:write'])
   @Mutation(() => CreatedApiKeyType, {
     description: 'A new key (shown once); the old one keeps working for gracePeriodSeconds (default 86400).',
   })
@@ -53,6 +57,7 @@ export class ApiKeysResolver {
     return { key, keyInfo: toApiKeyType(keyInfo) };
   }
 
+  @Access.scopes(['keys:write'])
   @Mutation(() => ApiKeyType, { description: 'Revokes the key at once, on every instance.' })
   async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ApiKeyType> {
     return toApiKeyType(await this.services.apiKeys.revoke(ctx.viewer, id, originOf(ctx)));

@@ -5,7 +5,8 @@
 //   2. the strategies decide who is calling (authenticator.ts);
 //   3. a refusal is counted (metrics) and, when it is the caller's doing or the server had
 //      no room to check, recorded against the address;
-//   4. a caller without credentials spends one of the address's anonymous requests.
+//   4. a caller without credentials spends one of the address's anonymous requests (once: a
+//      WebSocket spent it at its upgrade, so its credential-less connection_init does not).
 // Per-key budgets and other per-transport rules belong here too.
 import { Errors, isAppError, SERVER_BUSY } from '../errors.js';
 import type { RateLimit } from '../lib/rate-limit.js';
@@ -46,7 +47,7 @@ export function createAuthAccounting({ authenticate, failures, anonymous, onRefu
       throw err;
     }
     // Preflights do no work and browsers send them on their own.
-    if (viewer.kind === 'anonymous' && request.method !== 'OPTIONS') {
+    if (viewer.kind === 'anonymous' && request.method !== 'OPTIONS' && !request.anonymousCounted) {
       const { allowed, retryAfterSeconds } = await anonymous.consume(request.ip);
       if (!allowed) throw Errors.tooManyRequests(retryAfterSeconds);
     }

@@ -28,6 +28,8 @@ export interface AuthRequest {
   headers: IncomingHttpHeaders;
   ip: string;
   method?: string;
+  /** This caller's anonymous request was already spent (a WebSocket upgrade without credentials). */
+  anonymousCounted?: boolean;
 }
 
 export type Authenticate = (request: AuthRequest) => Promise<Viewer>;

@@ -2,6 +2,7 @@
 // GraphQL budget after this operation — the numbers of the RateLimit-* headers and of
 // `extensions.cost` on the same answer (budget/graphql-budget.ts keeps them).
 import { Ctx, Field, GraphQLISODateTime, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Access } from '../graphql/access.js';
 import type { GraphQLContext } from '../graphql/context.js';
 
 @ObjectType('RateLimit', {
@@ -18,6 +19,7 @@ export class RateLimitType {
 
 @Resolver()
 export class RateLimitResolver {
+  @Access.public()
   @Query(() => RateLimitType, {
     nullable: true,
     description: 'Your GraphQL budget after this operation; null without credentials or with budgets off.',

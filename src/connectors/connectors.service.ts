@@ -15,6 +15,12 @@ export function ensureNoConnectors(slugs: readonly string[] | undefined): void {
 
 export function createConnectorsService() {
   return {
+    /** Toolkits that can be connected (Torale's `/connectors/available`): none here. */
+    available(viewer: Viewer): never[] {
+      requireUser(viewer);
+      return [];
+    },
+
     /** The viewer's connected tools: none. */
     list(viewer: Viewer): never[] {
       requireUser(viewer);

@@ -2,6 +2,7 @@
 // used for the cost) before execution.
 
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Access } from '../graphql/access.js';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ListSize } from '../graphql/directives.js';
@@ -17,6 +18,7 @@ const feedArgs = argumentRule(FeedQuery, 'query', (a: { limit?: number | null })
 export class FeedResolver {
   constructor(private readonly services: { feed: FeedService }) {}
 
+  @Access.scopes(['tasks:read'])
   @Query(() => [FeedExecutionType], {
     description: 'Your recent successful runs that produced a notification, newest first (limit 1–100, default 50).',
   })
@@ -29,6 +31,7 @@ export class FeedResolver {
     return (await this.services.feed.own(ctx.viewer, feedArgs.parse({ limit }).limit)).map(toFeedType);
   }
 
+  @Access.public()
   @Query(() => [FeedExecutionType], {
     description: 'The same over public tasks, as anyone may see them (no error details); no credentials.',
   })

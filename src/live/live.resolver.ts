@@ -2,6 +2,7 @@
 // status change of an execution of the viewer's tasks, and every change of their tasks.
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { ExecutionRow } from '../db/types.js';
+import { Access } from '../graphql/access.js';
 import { type GraphQLContext, resolverOf } from '../graphql/context.js';
 import type { TaskWithLast } from '../tasks/tasks.repository.js';
 import { ExecutionType, TaskType, toExecutionType, toTaskType } from '../tasks/tasks.types.js';
@@ -11,6 +12,7 @@ import type { LiveService } from './live.service.js';
 export class LiveResolver {
   constructor(readonly services: { live: LiveService }) {}
 
+  @Access.scopes(['tasks:read'])
   @Subscription(() => ExecutionType, {
     description: 'Every status change of an execution of your tasks (one task when taskId is given).',
     subscribe: ({ args, context }) =>
@@ -24,6 +26,7 @@ export class LiveResolver {
     return toExecutionType(execution);
   }
 
+  @Access.scopes(['tasks:read'])
   @Subscription(() => TaskType, {
     description: 'Your tasks as they change: state, next run, last execution (one task when id is given).',
     subscribe: ({ args, context }) =>

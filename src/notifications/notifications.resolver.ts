@@ -2,6 +2,7 @@
 // are renamed to the REST fields and checked against the same schemas.
 
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Access } from '../graphql/access.js';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ListSize } from '../graphql/directives.js';
@@ -35,6 +36,7 @@ const sendsArgs = argumentRule(SendsQuery, 'query', (a: PageArgs & { notificatio
 export class NotificationsResolver {
   constructor(private readonly services: { history: HistoryService; emailVerification: EmailVerificationService }) {}
 
+  @Access.scopes(['tasks:read'])
   @Query(() => WebhookDeliveryHistoryType, {
     description: 'Webhook deliveries of your tasks (or of one), newest first, with their attempts.',
   })
@@ -51,6 +53,7 @@ export class NotificationsResolver {
     return { deliveries: page.deliveries.map(toDeliveryRecordType), total: page.total };
   }
 
+  @Access.scopes(['tasks:read'])
   @Query(() => NotificationSendPageType, { description: 'Notifications sent (or recorded) for your tasks.' })
   @ListSize({ slicingArguments: ['limit'], sizedFields: ['sends'] })
   @sendsArgs.decorator
@@ -66,6 +69,7 @@ export class NotificationsResolver {
     return { sends: page.sends.map(toSendType), total: page.total };
   }
 
+  @Access.authenticated()
   @Query(() => VerifiedEmailsType, {
     description: 'Addresses task emails may go to: your account email and the addresses you verified.',
   })
@@ -74,6 +78,7 @@ export class NotificationsResolver {
     return { verifiedEmails: v.verified_emails, primaryEmail: v.primary_email };
   }
 
+  @Access.scopes(['account:write'])
   @Mutation(() => String, {
     description:
       'Email a 6-digit code to an address (valid 15 minutes; TOO_MANY_REQUESTS after 3 in an hour; SERVICE_UNAVAILABLE without SMTP_URL). Answers the message.',
@@ -83,6 +88,7 @@ export class NotificationsResolver {
     return (await this.services.emailVerification.send(ctx.viewer, body.email)).message;
   }
 
+  @Access.scopes(['account:write'])
   @Mutation(() => String, {
     description: 'Check a code; right = the address is verified (BAD_USER_INPUT with the reason otherwise).',
   })
@@ -95,6 +101,7 @@ export class NotificationsResolver {
     return (await this.services.emailVerification.verify(ctx.viewer, body.email, body.code)).message;
   }
 
+  @Access.scopes(['account:write'])
   @Mutation(() => String, { description: 'Remove an address from your verified list (not your account email).' })
   async removeVerifiedEmail(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): Promise<string> {
     return (await this.services.emailVerification.remove(ctx.viewer, email)).message;

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { Errors } from '../errors.js';
 import { dropUnknownFields, IGNORED_FIELDS_HEADER } from '../http/ignored-fields.js';
 import { createAjv } from '../lib/validation.js';
 
@@ -38,6 +39,23 @@ function readBody(payload: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/**
+ * A body that is not JSON: on REST, FastAPI's 422 `json_invalid` at `["body", <position>]`, as
+ * Torale answers (its clients read a 422 as a validation error); GraphQL keeps its 400.
+ */
+function jsonError(request: FastifyRequest, text: string, err: Error): Error {
+  if (request.url.startsWith('/graphql') || (err as { code?: string }).code !== 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return err;
+  }
+  let position = 0;
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    position = Number(/at position (\d+)/.exec(String((e as Error).message))?.[1] ?? 0);
+  }
+  return Errors.validation([{ type: 'json_invalid', loc: ['body', position], msg: 'JSON decode error' }]);
+}
+
 export default fp(
   async (app) => {
     const ajv = { body: createAjv('body'), params: createAjv('params') };
@@ -58,7 +76,7 @@ export default fp(
       const text = await readBody(payload, request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1048576);
       if (text.trim() === '') return undefined;
       return new Promise((resolve, reject) =>
-        parseJson(request, text, (err, body) => (err ? reject(err) : resolve(body))),
+        parseJson(request, text, (err, body) => (err ? reject(jsonError(request, text, err)) : resolve(body))),
       );
     });
   },

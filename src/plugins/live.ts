@@ -95,11 +95,12 @@ export default fp<{ container: Container }>(
             ip: clientAddress(req, config.server.trustProxy),
             // A WebSocket is not held to CORS: its Origin is judged as a state-changing request's.
             method: 'POST',
+            // An upgrade without credentials already spent the address's anonymous request.
+            anonymousCounted: !req.headers.authorization,
           };
           const close = (code: number, reason: string) => ctx.extra.socket.close(code, reason.slice(0, 120));
           // Init is over, however it ends: the socket no longer counts as awaiting it.
           settle.get(req)?.();
-          // A connection_init without credentials spends an anonymous request in accountRequest.
           let viewer: Viewer;
           try {
             viewer = await container.accountRequest(request, 'websocket');

@@ -1,6 +1,7 @@
 // GraphQL over the security log: a Relay connection, newest first.
 
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Access } from '../graphql/access.js';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ListSize } from '../graphql/directives.js';
@@ -16,6 +17,7 @@ const connectionArgs = argumentRule(ConnectionArgs, 'query', (a: { first?: numbe
 export class SecurityResolver {
   constructor(private readonly services: { securityEvents: SecurityEventsService }) {}
 
+  @Access.scopes(['keys:read'], ['keys:write'])
   @Query(() => SecurityEventConnectionType, { description: 'What happened to your account and keys, newest first.' })
   @ListSize({ slicingArguments: ['first'], sizedFields: ['edges'] })
   @connectionArgs.decorator

@@ -9,10 +9,19 @@ export interface GroundingSource {
   title: string;
 }
 
-/** One step the agent took (Torale's ActivityStep); only these two fields are kept. */
+/** Torale's ToolAnnotations: MCP hints passed through, each `null` when the agent gave none. */
+export interface ToolAnnotations {
+  readOnlyHint: boolean | null;
+  destructiveHint: boolean | null;
+  idempotentHint: boolean | null;
+}
+
+/** One step the agent took, with every key of Torale's ActivityStep (`null` where unset). */
 export interface ActivityStep {
   tool: string;
   detail: string;
+  connector_slug: string | null;
+  annotations: ToolAnnotations | null;
 }
 
 export interface ExecutionResult {
@@ -69,15 +78,32 @@ export function toGroundingSources(raw: unknown): GroundingSource[] {
   return out;
 }
 
-/** The agent's steps as stored (tool and detail; bounded). */
+const hint = (v: unknown) => (typeof v === 'boolean' ? v : null);
+
+function toAnnotations(raw: unknown): ToolAnnotations | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const a = raw as Record<string, unknown>;
+  return {
+    readOnlyHint: hint(a.readOnlyHint),
+    destructiveHint: hint(a.destructiveHint),
+    idempotentHint: hint(a.idempotentHint),
+  };
+}
+
+/** The agent's steps as Torale stores them (its ActivityStep, every key present; bounded). */
 export function toActivity(raw: unknown): ActivityStep[] {
   if (!Array.isArray(raw)) return [];
   const steps: ActivityStep[] = [];
   for (const s of raw.slice(0, MAX_ACTIVITY)) {
     if (typeof s !== 'object' || s === null) continue;
-    const { tool, detail } = s as Record<string, unknown>;
+    const { tool, detail, connector_slug, annotations } = s as Record<string, unknown>;
     if (typeof tool === 'string' && typeof detail === 'string') {
-      steps.push({ tool: storable(tool).slice(0, 200), detail: storable(detail).slice(0, MAX_STEP_TEXT) });
+      steps.push({
+        tool: storable(tool).slice(0, 200),
+        detail: storable(detail).slice(0, MAX_STEP_TEXT),
+        connector_slug: typeof connector_slug === 'string' ? storable(connector_slug).slice(0, 100) : null,
+        annotations: toAnnotations(annotations),
+      });
     }
   }
   return steps;

@@ -13,6 +13,12 @@ export const MULTIPLE_SAME_TYPE =
 
 const invalid = (why: string) => Errors.badRequest(`Invalid notification: ${why}`);
 
+/** Where Torale refuses the same thing, its words (its notifications/validate_notification). */
+const TORALE_WORDING: Record<string, string> = {
+  'webhook notifications need a url': 'Webhook URL required',
+  'webhook url must use https': 'Webhook URL must use HTTPS',
+};
+
 // A practical address check: one @, no spaces, a dotted domain of sane labels.
 export const EMAIL_RE =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
@@ -47,7 +53,7 @@ function parseEmail(n: NotificationInput): Notification {
   // Torale's NotificationConfig defaults `method` to POST, so its SDK sends it for email too.
   if (given(n.method) && n.method.toUpperCase() !== 'POST') throw invalid('email notifications do not take "method"');
   const address = typeof n.address === 'string' ? n.address.trim() : '';
-  if (!address) throw invalid('email notifications need an address');
+  if (!address) throw invalid('Email address required');
   if (address.length > TASK_LIMITS.emailLength || !EMAIL_RE.test(address))
     throw invalid(`"${address.slice(0, 100)}" is not a valid email address`);
   return { type: 'email', address, ...templateOf(n) };
@@ -56,7 +62,7 @@ function parseEmail(n: NotificationInput): Notification {
 function parseWebhook(n: NotificationInput, rules: TargetRules): WebhookNotification {
   if (given(n.address)) throw invalid('webhook notifications do not take "address"');
   const target = webhookTarget(typeof n.url === 'string' ? n.url : '', rules);
-  if ('error' in target) throw invalid(target.error);
+  if ('error' in target) throw invalid(TORALE_WORDING[target.error] ?? target.error);
   const method = given(n.method) ? n.method.toUpperCase() : 'POST';
   if (method !== 'POST' && method !== 'PUT') throw invalid('webhook method must be POST or PUT');
   const headers: Record<string, string> = {};

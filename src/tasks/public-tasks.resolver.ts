@@ -2,6 +2,7 @@
 // computed only when selected, and Relay connections by keyset cursor.
 
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver } from 'type-graphql';
+import { Access } from '../graphql/access.js';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ListSize } from '../graphql/directives.js';
@@ -30,6 +31,7 @@ const connectionArgs = argumentRule(ConnectionArgs, 'query', (a: { first?: numbe
 export class PublicTasksResolver {
   constructor(private readonly services: { publicTasks: PublicTasksService; executions: ExecutionsService }) {}
 
+  @Access.public()
   @Query(() => PublicTaskPageType)
   @ListSize({ slicingArguments: ['limit'], sizedFields: ['tasks'] })
   @publicTasksArgs.decorator
@@ -49,6 +51,7 @@ export class PublicTasksResolver {
     return this.services.publicTasks.total();
   }
 
+  @Access.public()
   @Query(() => TaskConnectionType, { description: 'Public tasks as a Relay connection (keyset cursors).' })
   @ListSize({ slicingArguments: ['first'], sizedFields: ['edges'] })
   @connectionArgs.decorator
@@ -62,6 +65,7 @@ export class PublicTasksResolver {
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: toTaskType(e.node) })) };
   }
 
+  @Access.publicButKeysNeed(['tasks:read'])
   @Query(() => ExecutionConnectionType, { description: 'Executions of your task as a Relay connection, newest first.' })
   @ListSize({ slicingArguments: ['first'], sizedFields: ['edges'] })
   @connectionArgs.decorator

@@ -64,9 +64,18 @@ export function createSharingService({ db, maxTasksPerUser }: SharingServiceDeps
       return { task: await viewPublic(task, viewer, address), owner: false };
     },
 
-    /** A public task for anyone, no credentials needed. */
-    async getPublic(viewer: Viewer, taskId: string, address = ''): Promise<TaskWithLast> {
-      return viewPublic(isUuid(taskId) ? await findTaskWithLast(db, taskId) : undefined, viewer, address);
+    /**
+     * A public task for anyone, no credentials needed. Its owner gets it in full, even while it is
+     * private, as from Torale's (whose public route shares its owner-or-public task read); a key
+     * without `tasks:read` gets what anyone gets.
+     */
+    async getPublic(viewer: Viewer, taskId: string, address = ''): Promise<{ task: TaskWithLast; owner: boolean }> {
+      const task = isUuid(taskId) ? await findTaskWithLast(db, taskId) : undefined;
+      const canRead = viewer.kind !== 'api-key' || viewer.scopes.includes('tasks:read');
+      if (task && canRead && viewer.kind !== 'anonymous' && viewer.user?.id === task.user_id) {
+        return { task, owner: true };
+      }
+      return { task: await viewPublic(task, viewer, address), owner: false };
     },
 
     async setVisibility(viewer: Viewer, taskId: string, isPublic: boolean): Promise<TaskWithLast> {

@@ -85,11 +85,14 @@ export const toTaskJson = (t: TaskWithLast, extra: TaskExtras = {}) => ({
   last_execution_id: t.last_execution_id,
   last_execution: t.last_execution ? toExecutionJson(t.last_execution) : null,
   notifications: notificationsJson(t),
+  // Torale's Task always carries it; connectors are not supported here, so it is always empty.
+  attached_connector_slugs: [],
   context: t.context ?? null,
   ...notificationSummary(t.notifications),
   state_changed_at: iso(t.state_changed_at),
   created_at: iso(t.created_at),
   updated_at: iso(t.updated_at),
-  ...('immediateExecutionError' in extra && { immediate_execution_error: extra.immediateExecutionError ?? null }),
+  // On every Task, as Torale's model has it: null except on a create whose run-now failed.
+  immediate_execution_error: extra.immediateExecutionError ?? null,
   ...(extra.webhookSecret && { webhook_secret: extra.webhookSecret }),
 });

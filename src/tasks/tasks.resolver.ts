@@ -2,6 +2,7 @@
 // and validated against the very schemas the REST routes declare (tasks.schemas.ts).
 
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Access } from '../graphql/access.js';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ListSize } from '../graphql/directives.js';
@@ -52,6 +53,7 @@ export class TasksResolver {
   ) {}
 
   @ListSize({ assumedSize: 1000 })
+  @Access.scopes(['tasks:read'])
   @Query(() => [TaskType], { description: 'Your tasks, newest first, with their last execution.' })
   async tasks(
     @Arg('state', () => TaskStateEnum, { nullable: true }) state: TaskState | null,
@@ -60,11 +62,13 @@ export class TasksResolver {
     return (await this.services.tasks.list(ctx.viewer, state ?? undefined)).map((t) => toTaskType(t));
   }
 
+  @Access.publicButKeysNeed(['tasks:read'])
   @Query(() => TaskType, { nullable: true, description: 'Your task, or anyone’s public task (notifications hidden).' })
   async task(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<TaskType> {
     return toTaskType((await this.services.sharing.get(ctx.viewer, id, ctx.address)).task);
   }
 
+  @Access.publicButKeysNeed(['tasks:read'])
   @Query(() => [ExecutionType], { description: 'Executions of your task, newest first.' })
   @ListSize({ slicingArguments: ['limit'] })
   @executionsArgs.decorator
@@ -77,6 +81,7 @@ export class TasksResolver {
     return (await this.services.executions.list(ctx.viewer, taskId, q.limit)).map(toExecutionType);
   }
 
+  @Access.scopes(['tasks:write'])
   @Mutation(() => TaskType)
   async createTask(
     @Arg('input', () => CreateTaskInput) input: CreateTaskInput,
@@ -87,6 +92,7 @@ export class TasksResolver {
     return toTaskType(task, extra);
   }
 
+  @Access.scopes(['tasks:write'])
   @Mutation(() => TaskType)
   async updateTask(
     @Arg('id', () => ID) id: string,
@@ -98,12 +104,14 @@ export class TasksResolver {
     return toTaskType(task, extra);
   }
 
+  @Access.scopes(['tasks:write'])
   @Mutation(() => Boolean)
   async deleteTask(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
     await this.services.tasks.remove(ctx.viewer, id);
     return true;
   }
 
+  @Access.scopes(['tasks:write'])
   @Mutation(() => TaskType)
   async setTaskVisibility(
     @Arg('id', () => ID) id: string,
@@ -113,6 +121,7 @@ export class TasksResolver {
     return toTaskType(await this.services.sharing.setVisibility(ctx.viewer, id, isPublic));
   }
 
+  @Access.scopes(['tasks:write'])
   @Mutation(() => TaskType, { description: 'A paused private copy of your task or of a public one.' })
   async forkTask(
     @Arg('id', () => ID) id: string,
@@ -124,6 +133,7 @@ export class TasksResolver {
     return toTaskType(task, extra);
   }
 
+  @Access.scopes(['tasks:write'])
   @Mutation(() => ExecutionType, { description: 'Queue a run now; force cancels a pending or running one.' })
   async executeTask(
     @Arg('id', () => ID) id: string,

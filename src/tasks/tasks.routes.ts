@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { authErrors, DetailSchema, IdParams, ValidationErrorSchema } from '../http/schemas.js';
+import { authErrors, DetailSchema, ValidationErrorSchema } from '../http/schemas.js';
 import type { ExecutionsService } from './executions.service.js';
 import type { PublicTasksService } from './public-tasks.service.js';
 import type { SharingService } from './sharing.service.js';
@@ -17,6 +17,7 @@ import {
   ListTasksQuery,
   PublicTaskPageSchema,
   PublicTasksQuery,
+  TaskIdParams,
   TaskSchema,
   UpdateTaskBody,
   VisibilityBody,
@@ -73,105 +74,105 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<{
   );
 
   app.get(
-    '/api/v1/tasks/:id',
+    '/api/v1/tasks/:task_id',
     {
       schema: {
         tags: ['tasks'],
         summary: 'Get a task (yours, or anyone’s public task with notifications hidden)',
-        params: IdParams,
+        params: TaskIdParams,
         response: { 200: TaskSchema, ...taskErrors },
       },
     },
-    async (req) => toTaskJson((await sharing.get(req.viewer, req.params.id, req.ip)).task),
+    async (req) => toTaskJson((await sharing.get(req.viewer, req.params.task_id, req.ip)).task),
   );
 
   // PATCH as PUT: Torale's agent skill pauses and resumes with PATCH (Torale itself has only PUT).
   for (const method of ['PUT', 'PATCH'] as const) {
     app.route({
       method,
-      url: '/api/v1/tasks/:id',
+      url: '/api/v1/tasks/:task_id',
       schema: {
         tags: ['tasks'],
         summary: method === 'PUT' ? 'Update the fields sent' : 'Update the fields sent (same as PUT)',
-        params: IdParams,
+        params: TaskIdParams,
         body: UpdateTaskBody,
         response: { 200: TaskSchema, ...taskErrors },
       },
       handler: async (req) => {
-        const { task, ...extra } = await tasks.update(req.viewer, req.params.id, req.body ?? {});
+        const { task, ...extra } = await tasks.update(req.viewer, req.params.task_id, req.body ?? {});
         return toTaskJson(task, extra);
       },
     });
   }
 
   app.delete(
-    '/api/v1/tasks/:id',
+    '/api/v1/tasks/:task_id',
     {
       schema: {
         tags: ['tasks'],
         summary: 'Delete a task',
-        params: IdParams,
+        params: TaskIdParams,
         response: { 204: Type.Unsafe<void>({ type: 'null', description: 'Deleted' }), ...taskErrors },
       },
     },
     async (req, reply) => {
-      await tasks.remove(req.viewer, req.params.id);
+      await tasks.remove(req.viewer, req.params.task_id);
       return reply.code(204).send();
     },
   );
 
   app.patch(
-    '/api/v1/tasks/:id/visibility',
+    '/api/v1/tasks/:task_id/visibility',
     {
       schema: {
         tags: ['tasks'],
         summary: 'Make a task public or private',
-        params: IdParams,
+        params: TaskIdParams,
         body: VisibilityBody,
         response: { 200: VisibilitySchema, ...taskErrors },
       },
     },
     async (req) => {
-      const task = await sharing.setVisibility(req.viewer, req.params.id, req.body.is_public);
+      const task = await sharing.setVisibility(req.viewer, req.params.task_id, req.body.is_public);
       return { is_public: task.is_public };
     },
   );
 
   app.post(
-    '/api/v1/tasks/:id/fork',
+    '/api/v1/tasks/:task_id/fork',
     {
       schema: {
         tags: ['tasks'],
         summary: 'Fork your task or a public one into a paused private copy',
-        params: IdParams,
+        params: TaskIdParams,
         body: ForkBody,
         response: { 200: TaskSchema, ...taskErrors },
       },
     },
     async (req) => {
-      const { task, ...extra } = await sharing.fork(req.viewer, req.params.id, req.body?.name);
+      const { task, ...extra } = await sharing.fork(req.viewer, req.params.task_id, req.body?.name);
       return toTaskJson(task, extra);
     },
   );
 
   app.post(
-    '/api/v1/tasks/:id/execute',
+    '/api/v1/tasks/:task_id/execute',
     {
       schema: {
         tags: ['executions'],
         summary: 'Run the task now',
-        params: IdParams,
+        params: TaskIdParams,
         querystring: ExecuteQuery,
         response: { 200: ExecutionSchema, ...taskErrors },
       },
     },
-    async (req) => toExecutionJson(await executions.execute(req.viewer, req.params.id, req.query.force)),
+    async (req) => toExecutionJson(await executions.execute(req.viewer, req.params.task_id, req.query.force)),
   );
 
   for (const [path, notifiedOnly, summary] of [
-    ['/api/v1/tasks/:id/executions', false, 'Executions of your task (or of a public task), newest first'],
+    ['/api/v1/tasks/:task_id/executions', false, 'Executions of your task (or of a public task), newest first'],
     [
-      '/api/v1/tasks/:id/notifications',
+      '/api/v1/tasks/:task_id/notifications',
       true,
       'Executions of your task (or of a public task) that produced a notification',
     ],
@@ -182,13 +183,13 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<{
         schema: {
           tags: ['executions'],
           summary,
-          params: IdParams,
+          params: TaskIdParams,
           querystring: ExecutionsQuery,
           response: { 200: Type.Array(ExecutionSchema), ...taskErrors },
         },
       },
       async (req) =>
-        (await executions.list(req.viewer, req.params.id, req.query.limit, notifiedOnly)).map(toExecutionJson),
+        (await executions.list(req.viewer, req.params.task_id, req.query.limit, notifiedOnly)).map(toExecutionJson),
     );
   }
 
@@ -210,16 +211,21 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<{
   );
 
   app.get(
-    '/api/v1/public/tasks/id/:id',
+    '/api/v1/public/tasks/id/:task_id',
     {
       schema: {
         tags: ['public'],
         summary: 'One public task, no credentials needed',
         security: [],
-        params: IdParams,
-        response: { 200: TaskSchema, 404: DetailSchema },
+        params: TaskIdParams,
+        response: { 200: TaskSchema, 404: DetailSchema, 422: ValidationErrorSchema },
       },
     },
-    async (req) => toTaskJson(await sharing.getPublic(req.viewer, req.params.id, req.ip)),
+    async (req, reply) => {
+      const { task, owner } = await sharing.getPublic(req.viewer, req.params.task_id, req.ip);
+      // The owner's answer depends on their credentials: never a shared cache entry.
+      if (owner) reply.header('cache-control', 'private, no-store');
+      return toTaskJson(task);
+    },
   );
 };

@@ -89,6 +89,9 @@ export const UpdateTaskBody = Type.Object(
 );
 export type UpdateTaskBody = Static<typeof UpdateTaskBody>;
 
+/** A task id in a path: not a UUID is Torale's 422 (`uuid_parsing` at `["path", "task_id"]`), not a 404. */
+export const TaskIdParams = Type.Object({ task_id: Type.String({ format: 'uuid' }) });
+
 export const ListTasksQuery = Type.Object({ state: Type.Optional(TaskStateSchema) });
 
 export const VisibilityBody = Type.Object({ is_public: Type.Boolean() }, { additionalProperties: false });
@@ -155,6 +158,10 @@ export const TaskSchema = Type.Object({
   notifications: Type.Array(Type.Object({}, { additionalProperties: true }), {
     description: "Torale's NotificationConfig: `{type, address, template, url, method, headers}`, null where unset.",
   }),
+  attached_connector_slugs: Type.Array(Type.String(), {
+    maxItems: 0,
+    description: "Torale's connector toolkits of the task: always empty (connectors are not supported).",
+  }),
   context: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
   notification_channels: Type.Array(StringEnum(['email', 'webhook'] as const), {
     description: 'The channel types of `notifications`, in order (Torale API compatibility).',
@@ -168,7 +175,10 @@ export const TaskSchema = Type.Object({
   state_changed_at: NullableDateTime,
   created_at: NullableDateTime,
   updated_at: NullableDateTime,
-  immediate_execution_error: Type.Optional(NullableString),
+  immediate_execution_error: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Why the run asked for with `run_immediately` could not start; null otherwise (on every task, as Torale).',
+  }),
   webhook_secret: Type.Optional(
     Type.String({ description: 'Only in the response of the request that set or changed the webhook.' }),
   ),

@@ -185,7 +185,9 @@ export function createTasksService(deps: TasksServiceDeps) {
           const patch: TaskPatch = {};
           if (input.state !== undefined && input.state !== task.state) {
             if (!TRANSITIONS[task.state].includes(input.state)) {
-              throw Errors.badRequest(`Invalid state transition: ${task.state} -> ${input.state}`);
+              throw Errors.badRequest(
+                `Invalid state transition: Cannot transition from ${task.state} to ${input.state}`,
+              );
             }
             if (input.state === 'active') {
               await ensureActiveSlot(trx, user.id);

@@ -1,6 +1,7 @@
 // Thin GraphQL adapter over the templates service; arguments are checked against the
 // REST schemas (templates.schemas.ts).
 import { Arg, ID, Query, Resolver } from 'type-graphql';
+import { Access } from '../graphql/access.js';
 import { argumentRule } from '../graphql/arguments.js';
 import { ListSize } from '../graphql/directives.js';
 import { validate } from '../lib/validation.js';
@@ -17,6 +18,7 @@ export class TemplatesResolver {
   constructor(private readonly services: { templates: TemplatesService }) {}
 
   @ListSize({ assumedSize: 10 })
+  @Access.public()
   @Query(() => [TaskTemplateType], { description: 'Task templates by category, then name; no credentials needed.' })
   @templatesArgs.decorator
   async templates(
@@ -26,6 +28,7 @@ export class TemplatesResolver {
     return (await this.services.templates.list(q.category)).map(toTemplateType);
   }
 
+  @Access.public()
   @Query(() => TaskTemplateType, { nullable: true, description: 'One task template; no credentials needed.' })
   async template(@Arg('id', () => ID) id: string): Promise<TaskTemplateType> {
     const p = validate(TemplateParams, { template_id: id }, 'path');

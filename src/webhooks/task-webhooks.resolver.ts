@@ -1,6 +1,7 @@
 // Thin GraphQL adapter over a task's webhook service: the same rules and outcomes as REST.
 
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Access } from '../graphql/access.js';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ListSize } from '../graphql/directives.js';
@@ -18,6 +19,7 @@ const connectionArgs = argumentRule(ConnectionArgs, 'query', (a: { first?: numbe
 export class TaskWebhooksResolver {
   constructor(private readonly services: { taskWebhooks: TaskWebhooksService }) {}
 
+  @Access.scopes(['tasks:read'])
   @Query(() => WebhookDeliveryConnectionType, {
     description: 'Webhook deliveries of your task, newest first, each with its attempts.',
   })
@@ -38,6 +40,7 @@ export class TaskWebhooksResolver {
     return { edges, pageInfo: { hasNextPage: page.next_cursor !== null, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
+  @Access.scopes(['tasks:write'])
   @Mutation(() => String, {
     description:
       'A new signing secret for the task webhook, returned this once; the old one signs too during the overlap.',
@@ -46,6 +49,7 @@ export class TaskWebhooksResolver {
     return (await this.services.taskWebhooks.rotateSecret(ctx.viewer, taskId)).webhook_secret;
   }
 
+  @Access.scopes(['tasks:write'])
   @Mutation(() => Boolean, { description: 'Queue one more attempt of a delivery, with the same webhook-id.' })
   async replayWebhookDelivery(
     @Arg('taskId', () => ID) taskId: string,
@@ -56,6 +60,7 @@ export class TaskWebhooksResolver {
     return true;
   }
 
+  @Access.scopes(['tasks:write'])
   @Mutation(() => WebhookDeliveryType, { description: 'Send a `ping` event to the task webhook now (5 per minute).' })
   async testWebhook(@Arg('taskId', () => ID) taskId: string, @Ctx() ctx: GraphQLContext): Promise<WebhookDeliveryType> {
     return toWebhookDeliveryType(await this.services.taskWebhooks.test(ctx.viewer, taskId));

@@ -2,6 +2,7 @@
 // fields and checked against the same schemas (webhooks.schemas.ts).
 
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Access } from '../graphql/access.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { validate } from '../lib/validation.js';
 import { WebhookConfigBody, WebhookTestBody } from './webhooks.schemas.js';
@@ -12,11 +13,13 @@ import { WebhookConfigType, WebhookTestResultType } from './webhooks.types.js';
 export class WebhooksResolver {
   constructor(private readonly services: { webhooks: WebhooksService }) {}
 
+  @Access.scopes(['tasks:read'])
   @Query(() => WebhookConfigType, { description: 'Your default webhook (the secret as a masked hint).' })
   async webhookConfig(@Ctx() ctx: GraphQLContext): Promise<WebhookConfigType> {
     return this.services.webhooks.getConfig(ctx.viewer);
   }
 
+  @Access.scopes(['tasks:write'])
   @Mutation(() => WebhookConfigType, {
     description:
       'Set (url) or clear (no url) your default webhook. A new secret, shown in full once, when there was none or the URL changed.',
@@ -30,6 +33,7 @@ export class WebhooksResolver {
     return this.services.webhooks.updateConfig(ctx.viewer, body);
   }
 
+  @Access.scopes(['tasks:write'])
   @Mutation(() => WebhookTestResultType, {
     description:
       'Send one signed test ping to url now (5 per minute). Your saved default URL is signed with its stored secret.',

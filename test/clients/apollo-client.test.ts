@@ -105,7 +105,7 @@ describe('Apollo Client against a running gateway', () => {
       (e: unknown) =>
         CombinedGraphQLErrors.is(e) &&
         e.errors[0]?.extensions?.code === 'BAD_USER_INPUT' &&
-        e.errors[0]?.message === 'Invalid state transition: paused -> completed',
+        e.errors[0]?.message === 'Invalid state transition: Cannot transition from paused to completed',
     );
 
     const revoked = await c.mutate({

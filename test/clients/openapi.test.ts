@@ -119,21 +119,21 @@ describe('OpenAPI', () => {
     const id = task.body.id;
     await call('POST', '/api/v1/tasks', '/api/v1/tasks', h, { name: 'documented', search_query: 'q' }); // 409
     await call('GET', '/api/v1/tasks', '/api/v1/tasks', h);
-    await call('GET', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h);
-    await call('GET', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, other.headers); // 404
-    await call('PUT', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h, { state: 'paused' });
-    await call('PUT', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h, { state: 'completed' }); // 400
-    await call('PATCH', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h, { state: 'active' });
-    await call('PATCH', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h, { context: [1] }); // 422
-    await call('PATCH', '/api/v1/tasks/:id/visibility', `/api/v1/tasks/${id}/visibility`, h, { is_public: true });
-    await call('POST', '/api/v1/tasks/:id/fork', `/api/v1/tasks/${id}/fork`, other.headers, {});
-    await call('POST', '/api/v1/tasks/:id/execute', `/api/v1/tasks/${id}/execute?force=true`, h);
-    await call('POST', '/api/v1/tasks/:id/execute', `/api/v1/tasks/${id}/execute`, h); // 409
-    await call('GET', '/api/v1/tasks/:id/executions', `/api/v1/tasks/${id}/executions`, h);
-    await call('GET', '/api/v1/tasks/:id/notifications', `/api/v1/tasks/${id}/notifications`, h);
+    await call('GET', '/api/v1/tasks/:task_id', `/api/v1/tasks/${id}`, h);
+    await call('GET', '/api/v1/tasks/:task_id', `/api/v1/tasks/${id}`, other.headers); // 404
+    await call('PUT', '/api/v1/tasks/:task_id', `/api/v1/tasks/${id}`, h, { state: 'paused' });
+    await call('PUT', '/api/v1/tasks/:task_id', `/api/v1/tasks/${id}`, h, { state: 'completed' }); // 400
+    await call('PATCH', '/api/v1/tasks/:task_id', `/api/v1/tasks/${id}`, h, { state: 'active' });
+    await call('PATCH', '/api/v1/tasks/:task_id', `/api/v1/tasks/${id}`, h, { context: [1] }); // 422
+    await call('PATCH', '/api/v1/tasks/:task_id/visibility', `/api/v1/tasks/${id}/visibility`, h, { is_public: true });
+    await call('POST', '/api/v1/tasks/:task_id/fork', `/api/v1/tasks/${id}/fork`, other.headers, {});
+    await call('POST', '/api/v1/tasks/:task_id/execute', `/api/v1/tasks/${id}/execute?force=true`, h);
+    await call('POST', '/api/v1/tasks/:task_id/execute', `/api/v1/tasks/${id}/execute`, h); // 409
+    await call('GET', '/api/v1/tasks/:task_id/executions', `/api/v1/tasks/${id}/executions`, h);
+    await call('GET', '/api/v1/tasks/:task_id/notifications', `/api/v1/tasks/${id}/notifications`, h);
     await call('GET', '/api/v1/public/tasks', '/api/v1/public/tasks?sort_by=popular', {});
     await call('GET', '/api/v1/public/tasks', '/api/v1/public/tasks?limit=0', {}); // 422
-    await call('GET', '/api/v1/public/tasks/id/:id', `/api/v1/public/tasks/id/${id}`, {});
+    await call('GET', '/api/v1/public/tasks/id/:task_id', `/api/v1/public/tasks/id/${id}`, {});
 
     // The dashboard's endpoints, over a run that notified.
     const run = await insertRun(tdb.database, id, { notification: 'n', result: { evidence: 'e' } });
@@ -199,8 +199,9 @@ describe('OpenAPI', () => {
     await call('DELETE', emailRoute, `${ev}/verified-emails/${encodeURIComponent(email)}`, h); // 400
     await call('GET', '/api/v1/connectors', '/api/v1/connectors', h);
     await call('GET', '/api/v1/connectors', '/api/v1/connectors', {}); // 401
-    await call('DELETE', '/api/v1/tasks/:id', `/api/v1/tasks/${id}`, h);
-    await call('GET', '/api/v1/public/tasks/id/:id', `/api/v1/public/tasks/id/${id}`, {}); // 404
+    await call('GET', '/api/v1/connectors/available', '/api/v1/connectors/available', h);
+    await call('DELETE', '/api/v1/tasks/:task_id', `/api/v1/tasks/${id}`, h);
+    await call('GET', '/api/v1/public/tasks/id/:task_id', `/api/v1/public/tasks/id/${id}`, {}); // 404
 
     // Every documented operation was exercised.
     const exercised = new Set(calls.map(([m, r]) => `${m.toLowerCase()} ${toOpenApiPath(r)}`));

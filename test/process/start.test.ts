@@ -52,5 +52,6 @@ describe('npm start', () => {
     } finally {
       await adminQuery(tpl!.serverUrl, `drop database if exists ${name} with (force)`).catch(() => {});
     }
-  });
+    // Two processes migrating and starting on two busy cores: waitForHealth's own 60 s bound decides.
+  }, 120_000);
 });

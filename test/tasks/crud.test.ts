@@ -18,11 +18,13 @@ import { rest } from '../helpers/rest.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const TASK_KEYS = [
+  'attached_connector_slugs',
   'condition_description',
   'context',
   'created_at',
   'forked_from_task_id',
   'id',
+  'immediate_execution_error',
   'is_public',
   'last_execution',
   'last_execution_id',
@@ -67,7 +69,7 @@ describe('create', () => {
       condition_description: 'A specific date has been announced',
     });
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual([...TASK_KEYS, 'immediate_execution_error'].sort());
+    expect(Object.keys(res.body).sort()).toEqual([...TASK_KEYS].sort());
     expect(res.body).toMatchObject({
       user_id: alice.userId,
       name: 'iPhone Release Monitor',
@@ -202,7 +204,12 @@ describe('list, get, update, delete', () => {
     }
     const g = await gql(t.app, TaskDocument, { id }, bob.headers);
     expect(codeOf(g)).toBe('NOT_FOUND');
-    expect((await rest(t.app, 'GET', '/api/v1/tasks/not-a-uuid', alice.headers)).status).toBe(404);
+    // Not a UUID: Torale's 422 (FastAPI validates the path), not a 404.
+    const bad = await rest(t.app, 'GET', '/api/v1/tasks/not-a-uuid', alice.headers);
+    expect([bad.status, bad.body]).toEqual([
+      422,
+      { detail: [{ type: 'uuid_parsing', loc: ['path', 'task_id'], msg: 'Input should be a valid UUID' }] },
+    ]);
   });
 
   it('update changes only the fields sent; others’ tasks are 404', async () => {

@@ -41,7 +41,8 @@ describe('state machine', () => {
     const task = await newTask(u.headers, { state: from });
     const res = await rest(t.app, 'PUT', `/api/v1/tasks/${task.id}`, u.headers, { state: to });
     expect(res.status).toBe(status);
-    if (status === 400) expect(res.body).toEqual({ detail: `Invalid state transition: ${from} -> ${to}` });
+    if (status === 400)
+      expect(res.body).toEqual({ detail: `Invalid state transition: Cannot transition from ${from} to ${to}` });
     else {
       expect(res.body.state).toBe(to);
       expect(new Date(res.body.state_changed_at).getTime()).toBeGreaterThanOrEqual(
@@ -59,9 +60,9 @@ describe('state machine', () => {
       notifications: [{ type: 'email', address: 'x@example.com' }],
     });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ detail: 'Invalid state transition: paused -> completed' });
+    expect(res.body).toEqual({ detail: 'Invalid state transition: Cannot transition from paused to completed' });
     const now = await rest(t.app, 'GET', `/api/v1/tasks/${task.id}`, u.headers);
-    expect(now.body).toEqual({ ...task, immediate_execution_error: undefined, last_execution: null });
+    expect(now.body).toEqual({ ...task, last_execution: null });
     const g = await gql(
       t.app,
       UpdateTaskDocument,
@@ -69,7 +70,7 @@ describe('state machine', () => {
       u.headers,
     );
     expect(codeOf(g)).toBe('BAD_USER_INPUT');
-    expect(g.errors?.[0]?.message).toBe('Invalid state transition: paused -> completed');
+    expect(g.errors?.[0]?.message).toBe('Invalid state transition: Cannot transition from paused to completed');
   });
 
   it('concurrent transitions from one state: exactly one of pause/complete applies', async () => {
@@ -194,8 +195,8 @@ describe('notifications', () => {
       MULTI,
     ],
     [[{ type: 'email', address: 'not-an-email' }], 'Invalid notification: "not-an-email" is not a valid email address'],
-    [[{ type: 'email' }], 'Invalid notification: email notifications need an address'],
-    [[{ type: 'webhook', url: 'http://hooks.example.com' }], 'Invalid notification: webhook url must use https'],
+    [[{ type: 'email' }], 'Invalid notification: Email address required'],
+    [[{ type: 'webhook', url: 'http://hooks.example.com' }], 'Invalid notification: Webhook URL must use HTTPS'],
     [
       [{ type: 'webhook', url: 'https://127.0.0.1/x' }],
       'Invalid notification: webhook url must not target loopback, private or link-local addresses',
@@ -248,7 +249,7 @@ describe('notifications', () => {
       u.headers,
     );
     expect(codeOf(g)).toBe('BAD_USER_INPUT');
-    expect(g.errors?.[0]?.message).toBe('Invalid notification: webhook url must use https');
+    expect(g.errors?.[0]?.message).toBe('Invalid notification: Webhook URL must use HTTPS');
     const ok = await gql(
       t.app,
       CreateTaskDocument,

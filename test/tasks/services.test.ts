@@ -96,7 +96,7 @@ describe('the state machine', () => {
       expect(after.next_run === null).toBe(to !== 'active');
     } else {
       const e = await refusal(c.services.tasks.update(viewer, task.id, { state: to, name: 'changed' }));
-      expect([e.status, e.detail]).toEqual([400, `Invalid state transition: ${from} -> ${to}`]);
+      expect([e.status, e.detail]).toEqual([400, `Invalid state transition: Cannot transition from ${from} to ${to}`]);
       const [unchanged] = await c.services.tasks.list(viewer);
       expect([unchanged?.state, unchanged?.name]).toEqual([from, 'sm']);
     }
@@ -131,7 +131,7 @@ describe('sharing and forks', () => {
     expect(seen.owner).toBe(false);
     expect(seen.task.notifications).toEqual([]);
     expect(seen.task.view_count).toBe(1);
-    const anon = await c.services.sharing.getPublic(ANONYMOUS, task.id, '10.1.1.1');
+    const anon = (await c.services.sharing.getPublic(ANONYMOUS, task.id, '10.1.1.1')).task;
     expect(anon.view_count).toBe(2);
     const own = await c.services.sharing.get(owner.viewer, task.id);
     expect(own.owner).toBe(true);
@@ -201,8 +201,8 @@ describe('counters users cannot inflate, and a cap on tasks', () => {
     await c.services.sharing.setVisibility(owner.viewer, task.id, true);
     const counts: number[] = [];
     for (let i = 0; i < 5; i++)
-      counts.push((await c.services.sharing.getPublic(ANONYMOUS, task.id, '192.0.2.7')).view_count);
-    counts.push((await c.services.sharing.getPublic(ANONYMOUS, task.id, '192.0.2.8')).view_count);
+      counts.push((await c.services.sharing.getPublic(ANONYMOUS, task.id, '192.0.2.7')).task.view_count);
+    counts.push((await c.services.sharing.getPublic(ANONYMOUS, task.id, '192.0.2.8')).task.view_count);
     for (let i = 0; i < 3; i++)
       counts.push((await c.services.sharing.get(other.viewer, task.id, '192.0.2.7')).task.view_count);
     await c.services.sharing.get(owner.viewer, task.id, '192.0.2.9');

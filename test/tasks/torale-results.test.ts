@@ -82,7 +82,7 @@ describe('toGroundingSources', () => {
       confidence: 88,
       next_run: '2030-01-01T00:00:00.000Z',
       grounding_sources: [{ url: 'https://a.example/', title: 'a.example' }],
-      activity: [{ tool: 'search', detail: 'looked' }],
+      activity: [{ tool: 'search', detail: 'looked', connector_slug: null, annotations: null }],
       metadata: { changed: true, current_state: null },
       notification_failed: false,
       auto_complete_failed: false,

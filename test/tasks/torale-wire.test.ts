@@ -183,8 +183,8 @@ describe('notifications as Torale’s NotificationConfig', () => {
       { type: 'webhook', url: 'https://x.example/', address: 'me@example.com' },
       'Invalid notification: webhook notifications do not take "address"',
     ],
-    [{ type: 'webhook', url: null }, 'Invalid notification: webhook notifications need a url'],
-    [{ type: 'email', address: null }, 'Invalid notification: email notifications need an address'],
+    [{ type: 'webhook', url: null }, 'Invalid notification: Webhook URL required'],
+    [{ type: 'email', address: null }, 'Invalid notification: Email address required'],
   ])('%j → 400', async (n, detail) => {
     const res = await create({ search_query: 'q', notifications: [n] });
     expect(res.status).toBe(400);
