@@ -81,7 +81,7 @@ export function createServices(
   const { auth, limits, webhooks } = config;
   const notificationRules = { allowInsecureTargets: webhooks.allowInsecureTargets };
   return {
-    users: createUsersService({ db, clerk, noAuthEmail: auth.noAuthEmail }),
+    users: createUsersService({ db, clerk, noAuthEmail: auth.noAuthEmail, maxUsers: config.limits.maxUsers }),
     apiKeys: createApiKeysService({
       db,
       clerk,
@@ -105,7 +105,7 @@ export function createServices(
     }),
     executions,
     sharing: createSharingService({ db, maxTasksPerUser: limits.maxTasksPerUser }),
-    publicTasks: createPublicTasksService({ db }),
+    publicTasks: createPublicTasksService({ db, dashboardUrl: config.email.dashboardUrl }),
     live: createLiveService({ db, hub }),
     tasks: createTasksService({
       db,

@@ -1,5 +1,5 @@
-// /healthz (the process answers) and /readyz (the database answers, and we are not shutting
-// down). While draining and closing, every response closes its connection, so keep-alive
+// /healthz (the process answers), /readyz (the database answers, and we are not shutting
+// down) and Torale's /health (the same check in Torale's words). While draining and closing, every response closes its connection, so keep-alive
 // clients move to another instance and close() is not held open by idle sockets.
 import { Type } from '@sinclair/typebox';
 import fp from 'fastify-plugin';
@@ -17,6 +17,34 @@ export default fp<{ database: Database; lifecycle: Lifecycle }>(
     });
     const hidden = { hide: true } as object;
     app.get('/healthz', { config: { auth: false }, schema: hidden }, async () => ({ status: 'ok' }));
+    const Degraded = Type.Object({
+      status: Type.Literal('degraded'),
+      scheduler_running: Type.Boolean(),
+      startup_sync_ok: Type.Boolean(),
+    });
+    // Torale's shape: `healthy`, else 503 `degraded` with what is wrong (here: this instance is
+    // shutting down, so it schedules nothing; the database does not answer).
+    app.get(
+      '/health',
+      {
+        config: { auth: false },
+        schema: {
+          ...hidden,
+          response: { 200: Type.Object({ status: Type.Literal('healthy') }), 503: Degraded },
+        },
+      },
+      async (_req, reply) => {
+        const running = !lifecycle.draining;
+        const databaseOk = await database.ping(2000).then(
+          () => true,
+          () => false,
+        );
+        if (running && databaseOk) return { status: 'healthy' as const };
+        return reply
+          .code(503)
+          .send({ status: 'degraded' as const, scheduler_running: running, startup_sync_ok: databaseOk });
+      },
+    );
     app.get(
       '/readyz',
       {

@@ -125,3 +125,16 @@ export async function executionsPage(
   const rows = await q.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   return rows.map(({ started_key, ...execution }) => ({ execution, key: [started_key, execution.id] }));
 }
+
+/** A task's newest `limit` successful, finished runs by completion (its RSS feed's items). */
+export async function finishedRuns(db: Db, taskId: string, limit: number): Promise<ExecutionRow[]> {
+  return db
+    .selectFrom('task_executions')
+    .select(EXECUTION_COLUMNS)
+    .where('task_id', '=', taskId)
+    .where('status', '=', 'success')
+    .where('completed_at', 'is not', null)
+    .orderBy('completed_at', 'desc')
+    .limit(limit)
+    .execute();
+}

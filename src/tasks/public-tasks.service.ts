@@ -6,17 +6,23 @@
 // is the public view.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
+import { Errors } from '../errors.js';
 import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
+import { isUuid } from '../lib/validation.js';
+import { finishedRuns } from './executions.repository.js';
 import { createPublicIndex, startOf } from './public-index.js';
 import { type PublicKey, publicPage } from './public-tasks.repository.js';
 import { publicView } from './public-view.js';
+import { taskRss } from './rss.js';
 import type { PublicSort } from './task-states.js';
-import type { TaskWithLast } from './tasks.repository.js';
+import { findTask, type TaskWithLast } from './tasks.repository.js';
 
 export const BOOKMARK_STRIDE = 500;
 const REFRESH_MS = 10_000;
 /** Changes are kept this long: an instance that has not looked for half of it reads the index in full. */
 const CHANGES_KEPT_SECONDS = 600;
+/** Items in a task's RSS feed (Torale's: its last 50 successful runs). */
+const RSS_ITEMS = 50;
 
 export interface Edge {
   cursor: string;
@@ -40,7 +46,8 @@ function keyFromCursor(sort: PublicSort, cursor: string): PublicKey {
 }
 
 export function createPublicTasksService(
-  { db }: { db: Kysely<DB> },
+  /** dashboardUrl: where a task's page lives (`…/tasks/{id}`), the RSS feed's links. */
+  { db, dashboardUrl = 'https://torale.ai' }: { db: Kysely<DB>; dashboardUrl?: string },
   opts = { stride: BOOKMARK_STRIDE, refreshMs: REFRESH_MS, retentionSeconds: CHANGES_KEPT_SECONDS },
 ) {
   const index = createPublicIndex(db, opts);
@@ -64,6 +71,16 @@ export function createPublicTasksService(
 
     async list(q: { offset: number; limit: number; sort_by: PublicSort }): Promise<TaskWithLast[]> {
       return (await pageAt(q.sort_by, q.offset, q.limit)).map((r) => publicView(r.task));
+    },
+
+    /**
+     * RSS 2.0 of a public task's findings (Torale's `GET /tasks/{id}/rss`): its last successful
+     * runs, newest first. A private or missing task is 404 for everyone, its owner too.
+     */
+    async rss(taskId: string, feedUrl: string): Promise<string> {
+      const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
+      if (!task?.is_public) throw Errors.taskNotFound();
+      return taskRss(task, await finishedRuns(db, taskId, RSS_ITEMS), dashboardUrl, feedUrl);
     },
 
     /** A Relay page: `first` tasks after the cursor (stable while tasks are added). */

@@ -25,6 +25,9 @@ import {
 } from './tasks.schemas.js';
 import type { TasksService } from './tasks.service.js';
 
+/** A path id Torale types as UUID: anything else is 422 `uuid_parsing`, as FastAPI answers. */
+const UuidParams = Type.Object({ task_id: Type.String({ format: 'uuid' }) });
+
 const taskErrors = {
   400: DetailSchema,
   404: DetailSchema,
@@ -207,6 +210,31 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<{
     async (req) => {
       const [tasks, total] = await Promise.all([publicTasks.list(req.query), publicTasks.total()]);
       return { tasks: tasks.map((t) => toTaskJson(t)), total, offset: req.query.offset, limit: req.query.limit };
+    },
+  );
+
+  app.get(
+    '/tasks/:task_id/rss',
+    {
+      schema: {
+        tags: ['public'],
+        summary: "RSS 2.0 of a public task's findings, no credentials needed",
+        description:
+          "Its last 50 successful runs, newest first, as Torale's feed builds them. 404 `Task not found` for a private or missing task.",
+        security: [],
+        params: UuidParams,
+        response: {
+          200: Type.String({ description: 'application/rss+xml' }),
+          404: DetailSchema,
+          422: ValidationErrorSchema,
+        },
+      },
+    },
+    async (req, reply) => {
+      // Torale names its own https URL (url_for, then http→https) as the feed's self link.
+      const self = `${req.protocol}://${req.host}/tasks/${req.params.task_id}/rss`.replace('http://', 'https://');
+      const xml = await publicTasks.rss(req.params.task_id, self);
+      return reply.type('application/rss+xml').send(xml);
     },
   );
 

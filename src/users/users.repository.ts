@@ -119,3 +119,13 @@ export async function saveClerkState(
     .where('clerk_user_id', '=', clerkUserId)
     .execute();
 }
+
+/** Users not disabled: Torale's landing-page count (`/public/stats`). */
+export async function countActiveUsers(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('is_active', '=', true)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authErrors, DetailSchema } from '../http/schemas.js';
 import { toUserJson } from './users.json.js';
-import { StatusSchema, SyncUserResultSchema, UserSchema } from './users.schemas.js';
+import { PublicStatsSchema, StatusSchema, SyncUserResultSchema, UserSchema } from './users.schemas.js';
 import type { UsersService } from './users.service.js';
 
 export const usersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = async (app, { users }) => {
@@ -31,6 +31,19 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = a
       const { user, created } = await users.sync(req.viewer);
       return { user: toUserJson(user), created };
     },
+  );
+
+  app.get(
+    '/public/stats',
+    {
+      schema: {
+        tags: ['public'],
+        summary: "Torale's landing-page numbers: the beta's capacity (MAX_USERS) and active users",
+        security: [],
+        response: { 200: PublicStatsSchema },
+      },
+    },
+    async () => users.publicStats(),
   );
 
   app.post(

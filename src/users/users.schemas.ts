@@ -15,3 +15,12 @@ export const UserSchema = Type.Object({
 
 export const SyncUserResultSchema = Type.Object({ user: UserSchema, created: Type.Boolean() });
 export const StatusSchema = Type.Object({ status: Type.String() });
+
+/** Torale's `GET /public/stats` (its landing page's beta capacity). */
+export const PublicStatsSchema = Type.Object({
+  capacity: Type.Object({
+    max_users: Type.Integer(),
+    current_users: Type.Integer(),
+    available_slots: Type.Integer({ description: 'max_users − current_users, at least 0' }),
+  }),
+});

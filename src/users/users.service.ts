@@ -5,18 +5,43 @@ import { NOAUTH_CLERK_USER_ID } from '../auth/strategies/dev-user.strategy.js';
 import { requireIdentity, requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB, UserRow } from '../db/types.js';
 import { Errors } from '../errors.js';
-import { findUserByClerkId, setWelcomeSeen, upsertUser } from './users.repository.js';
+import { countActiveUsers, findUserByClerkId, setWelcomeSeen, upsertUser } from './users.repository.js';
 
 export interface UsersServiceDeps {
   db: Kysely<DB>;
   clerk: ClerkAuth;
   noAuthEmail: string;
+  /** The capacity `/public/stats` reports (MAX_USERS). */
+  maxUsers?: number;
 }
+
+export interface PublicStats {
+  capacity: { max_users: number; current_users: number; available_slots: number };
+}
+
+/** How long the landing page's count may be old: anyone may ask, so it is not counted per request. */
+const STATS_MS = 10_000;
 
 export type UsersService = ReturnType<typeof createUsersService>;
 
-export function createUsersService({ db, clerk, noAuthEmail }: UsersServiceDeps) {
+export function createUsersService({ db, clerk, noAuthEmail, maxUsers = 100 }: UsersServiceDeps) {
+  let counted: { at: number; users: Promise<number> } | undefined;
   return {
+    /** Torale's `/public/stats`: the beta's capacity and how much of it is taken (≤ 10 s old). */
+    async publicStats(): Promise<PublicStats> {
+      if (!counted || Date.now() - counted.at > STATS_MS) {
+        const users = countActiveUsers(db);
+        counted = { at: Date.now(), users };
+        users.catch(() => {
+          if (counted?.users === users) counted = undefined;
+        });
+      }
+      const current = await counted.users;
+      return {
+        capacity: { max_users: maxUsers, current_users: current, available_slots: Math.max(0, maxUsers - current) },
+      };
+    },
+
     me(viewer: Viewer): UserRow {
       return requireUser(viewer);
     },

@@ -126,3 +126,20 @@ export function createWebhooksService({ db, rules, testLimit, timeoutMs, testPor
     },
   };
 }
+
+/**
+ * Torale's `POST /webhooks/verify` (the challenge a service like Slack sends when a URL is
+ * registered): a `challenge` is echoed, a `url_verification` without one echoes `""`, anything
+ * else is acknowledged. `undefined` = no JSON body at all (400, as Torale).
+ */
+export function verificationAnswer(body: unknown): { challenge: unknown } | { message: string } | undefined {
+  if (body === undefined) return undefined;
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const b = body as Record<string, unknown>;
+    if ('challenge' in b) return { challenge: b.challenge };
+    if (b.type === 'url_verification') return { challenge: '' };
+  }
+  return { message: 'Verification endpoint' };
+}
+
+export const NOT_JSON = 'Invalid verification request: not valid JSON';

@@ -202,6 +202,11 @@ describe('OpenAPI', () => {
     await call('GET', '/api/v1/connectors/available', '/api/v1/connectors/available', h);
     await call('DELETE', '/api/v1/tasks/:task_id', `/api/v1/tasks/${id}`, h);
     await call('GET', '/api/v1/public/tasks/id/:task_id', `/api/v1/public/tasks/id/${id}`, {}); // 404
+    await call('GET', '/tasks/:task_id/rss', `/tasks/${id}/rss`, {}); // 404
+    await call('GET', '/tasks/:task_id/rss', '/tasks/x/rss', {}); // 422
+    await call('GET', '/public/stats', '/public/stats', {});
+    await call('POST', '/api/v1/webhooks/verify', '/api/v1/webhooks/verify', {}, { challenge: 'c' });
+    await call('POST', '/api/v1/webhooks/verify', '/api/v1/webhooks/verify', {}, { hello: 1 });
 
     // Every documented operation was exercised.
     const exercised = new Set(calls.map(([m, r]) => `${m.toLowerCase()} ${toOpenApiPath(r)}`));

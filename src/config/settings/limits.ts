@@ -8,6 +8,11 @@ export const limits = {
     'tasks one user may have in any state (creates and forks beyond it get 400)',
     { min: 1, max: 1_000_000, default: 1000 },
   ),
+  maxUsers: int(
+    'MAX_USERS',
+    "the beta's capacity `GET /public/stats` reports as Torale's landing page reads it (`max_users`, `available_slots`); nothing refuses a user beyond it, as in Torale",
+    { min: 0, max: 100_000_000, default: 100 },
+  ),
   apiKeyCreatesPerMinute: int('API_KEY_CREATE_LIMIT_PER_MINUTE', 'API-key creations per user per minute', {
     min: 1,
     max: 10_000,
