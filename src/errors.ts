@@ -111,6 +111,7 @@ export const Errors = {
   badRequest: (detail: string) => new AppError(400, 'BAD_USER_INPUT', detail),
   conflict: (detail: string) => new AppError(409, 'CONFLICT', detail),
   notFound: (detail = 'Not Found') => new AppError(404, 'NOT_FOUND', detail),
+  methodNotAllowed: (allow: string) => new AppError(405, 'BAD_USER_INPUT', 'Method Not Allowed', { allow }),
   databaseUnavailable: () =>
     new AppError(503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable', { 'retry-after': '1' }),
   serviceBusy: () => new AppError(503, 'SERVICE_UNAVAILABLE', SERVER_BUSY, { 'retry-after': '1' }),

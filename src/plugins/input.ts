@@ -51,7 +51,9 @@ function jsonError(request: FastifyRequest, text: string, err: Error): Error {
   try {
     JSON.parse(text);
   } catch (e) {
-    position = Number(/at position (\d+)/.exec(String((e as Error).message))?.[1] ?? 0);
+    const message = String((e as Error).message);
+    const at = /at position (\d+)/.exec(message)?.[1];
+    position = at ? Number(at) : /end of JSON input/.test(message) ? text.length : 0;
   }
   return Errors.validation([{ type: 'json_invalid', loc: ['body', position], msg: 'JSON decode error' }]);
 }

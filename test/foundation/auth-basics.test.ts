@@ -140,15 +140,15 @@ describe('errors and health', () => {
     expect(res.json()).toEqual({ detail: 'Not Found' });
   });
 
-  it('malformed JSON is a 400 with a JSON body', async () => {
+  it('malformed JSON is FastAPI’s 422 json_invalid with a JSON body, as Torale answers', async () => {
     const res = await dev.app.inject({
       method: 'POST',
       url: '/auth/api-keys',
       headers: { 'content-type': 'application/json' },
       payload: '{"name":',
     });
-    expect(res.statusCode).toBe(400);
-    expect(typeof res.json().detail).toBe('string');
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toEqual({ detail: [{ type: 'json_invalid', loc: ['body', 8], msg: 'JSON decode error' }] });
   });
 
   it('/healthz and /readyz answer without credentials, even with a bad one', async () => {

@@ -2,7 +2,8 @@
 // found on the task routes, encoded as Torale answers it: every Task carries
 // `attached_connector_slugs` and `immediate_execution_error`; activity steps carry every key of
 // Torale's ActivityStep; Torale's error texts; a path id that is not a UUID and a body that is not
-// JSON are FastAPI's 422s; the public task route shows its owner their own task, as Torale's does.
+// JSON are FastAPI's 422s; a known path with another method is 405; the public task route shows its
+// owner their own task, as Torale's does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toActivity } from '../../src/tasks/execution-result.js';
 import type { TestApp } from '../helpers/app.js';
@@ -191,6 +192,30 @@ describe('GET /api/v1/public/tasks/id/{id} as Torale’s', () => {
       expect(res.body).toMatchObject({ id, notifications: [], webhook_url: null, notification_email: null });
       expect(res.raw).not.toContain('secret');
       expect(res.headers['cache-control']).not.toBe('private, no-store');
+    }
+  });
+});
+
+describe('a known path with another method', () => {
+  it('is 405 Method Not Allowed with Allow (as Starlette answers); an unknown path stays 404', async () => {
+    const id = (await create()).body.id as string;
+    for (const [method, url, allow] of [
+      ['DELETE', '/api/v1/tasks/', 'POST, GET'],
+      ['PUT', '/api/v1/tasks', 'POST, GET'],
+      ['POST', `/api/v1/tasks/${id}`, 'GET, PUT, PATCH, DELETE'],
+      ['GET', `/api/v1/tasks/${id}/execute`, 'POST'],
+      ['DELETE', '/auth/me', 'GET'],
+    ] as const) {
+      const res = await rest(t.app, method, url, u.headers);
+      expect([res.status, res.body], `${method} ${url}`).toEqual([405, { detail: 'Method Not Allowed' }]);
+      expect(String(res.headers.allow).split(', ').sort(), `${method} ${url}`).toEqual(allow.split(', ').sort());
+    }
+    for (const [method, url] of [
+      ['GET', '/api/v1/nope'],
+      ['DELETE', '/api/v1/tasks/x/y/z'],
+    ] as const) {
+      const res = await rest(t.app, method, url, u.headers);
+      expect([res.status, res.body], `${method} ${url}`).toEqual([404, { detail: 'Not Found' }]);
     }
   });
 });
