@@ -1,6 +1,7 @@
 // Per-caller budgets (issue 23, finding 4): REST requests and GraphQL cost points per fixed
-// window, per API key (per user for sessions), and a per-user cap on concurrent expensive
-// operations. Windows are aligned to the epoch, so every instance agrees on when one resets.
+// window, per API key (per user for sessions), and a per-user fair share of expensive
+// operations (fair-share.ts). Windows are aligned to the epoch, so every instance agrees on
+// when one resets.
 //
 // The request path never waits on the network: a charge is a Map lookup and some
 // arithmetic against what this instance knows. With Redis configured, a timer adds this
@@ -14,6 +15,9 @@
 import type { Redis } from 'ioredis';
 import type { Viewer } from '../auth/viewer.js';
 import type { Logger } from '../lib/logger.js';
+import { ExpensiveGate, RefusalHold } from './fair-share.js';
+
+export { ExpensiveGate, RefusalHold } from './fair-share.js';
 
 export interface BudgetState {
   /** Points (REST: requests) per window. */
@@ -114,28 +118,6 @@ export class BudgetCounter {
   }
 }
 
-/** Expensive operations in flight per user (this instance): over the cap, 429 at once. */
-export class ConcurrencyCap {
-  readonly #inFlight = new Map<string, number>();
-
-  constructor(readonly cap: number) {}
-
-  /** A release function, or undefined when the user already runs `cap` of them. */
-  acquire(user: string): (() => void) | undefined {
-    const n = this.#inFlight.get(user) ?? 0;
-    if (n >= this.cap) return undefined;
-    this.#inFlight.set(user, n + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.#inFlight.get(user) ?? 1) - 1;
-      if (left > 0) this.#inFlight.set(user, left);
-      else this.#inFlight.delete(user);
-    };
-  }
-}
-
 export interface BudgetOptions {
   windowSeconds: number;
   restRequests: number;
@@ -143,6 +125,10 @@ export interface BudgetOptions {
   /** A GraphQL operation of at least this cost is expensive. */
   expensiveCost: number;
   expensiveConcurrency: number;
+  /** Percent of wall time one user's expensive operations may keep this instance busy (100 = no bound). */
+  expensiveShare: number;
+  /** How long a refusal of a spent caller is held before it is answered (0 = at once). */
+  refusalHoldMs: number;
   syncMs: number;
   redis?: Redis | undefined;
   prefix?: string;
@@ -166,7 +152,8 @@ export function createBudgets(opts: BudgetOptions) {
   const windowMs = opts.windowSeconds * 1000;
   const rest = new BudgetCounter('rest', opts.restRequests, windowMs);
   const graphql = new BudgetCounter('graphql', opts.graphqlPoints, windowMs);
-  const expensive = new ConcurrencyCap(opts.expensiveConcurrency);
+  const expensive = new ExpensiveGate({ cap: opts.expensiveConcurrency, sharePercent: opts.expensiveShare });
+  const refusals = new RefusalHold(opts.refusalHoldMs);
   const prefix = opts.prefix ?? 'torale:budget';
   let syncing = false;
 
@@ -204,6 +191,7 @@ export function createBudgets(opts: BudgetOptions) {
     graphql,
     expensive,
     expensiveCost: opts.expensiveCost,
+    refusals,
     /** Sends what is pending now (tests; shutdown). */
     sync,
     close(): void {
@@ -211,6 +199,9 @@ export function createBudgets(opts: BudgetOptions) {
     },
   };
 }
+
+/** Whole seconds until `resetAt` (ms since the epoch), at least 1: a Retry-After. */
+export const retryAfter = (resetAt: number, now = Date.now()): number => Math.max(1, Math.ceil((resetAt - now) / 1000));
 
 /** The IETF draft's headers for a state (RateLimit-Reset: seconds until the reset). */
 export function rateLimitHeaders(s: BudgetState, now = Date.now()): Record<string, string> {

@@ -7,7 +7,7 @@ import { GraphQLError } from 'graphql';
 import type { Viewer } from '../auth/viewer.js';
 import type { RequestBudget } from '../graphql/context.js';
 import type { BudgetState } from './budget.js';
-import { type Budgets, budgetSubject, budgetUser, rateLimitHeaders } from './budget.js';
+import { type Budgets, budgetSubject, budgetUser, rateLimitHeaders, retryAfter } from './budget.js';
 
 /** The contract's 429 as a GraphQL request error (HTTP 429, Retry-After). */
 const tooManyRequests = (retryAfterSeconds: number) =>
@@ -58,15 +58,23 @@ export function requestBudget(
       return state;
     },
     done,
-    charge(c) {
+    async charge(c) {
       cost = c;
       if (subject === undefined || user === undefined) return;
-      // An expensive operation needs a free slot of its user first; a refused one is not charged.
+      const points = budgets.graphql.enabled;
+      // One that cannot fit is refused before it waits for a turn; a refused one is not charged.
+      const left = points ? budgets.graphql.peek(subject) : undefined;
+      if (left && c > left.remaining) {
+        state = { ...left, allowed: false };
+        setHeaders(rateLimitHeaders(left));
+        throw tooManyRequests(retryAfter(left.resetAt));
+      }
+      // An expensive operation waits for its user's turn (so many at once, a share of the time).
       if (c >= budgets.expensiveCost) {
-        release = budgets.expensive.acquire(user);
+        release = await budgets.expensive.acquire(user);
         if (!release) throw tooManyRequests(1);
       }
-      if (!budgets.graphql.enabled) return;
+      if (!points) return;
       state = budgets.graphql.charge(subject, c);
       setHeaders(rateLimitHeaders(state));
       if (!state.allowed) {

@@ -38,8 +38,11 @@ export function resolverOf<T>(context: unknown, type: abstract new (...args: nev
 
 /** One HTTP operation's cost against its caller's budget (budget/graphql-budget.ts). */
 export interface RequestBudget {
-  /** Told the operation's cost once known; throws 429 when it does not fit. */
-  charge(cost: number): void;
+  /**
+   * Told the operation's cost once known; waits for the user's turn when the operation is
+   * expensive (budget/fair-share.ts); throws 429 when it does not fit or no turn came.
+   */
+  charge(cost: number): Promise<void>;
   /** Frees what the operation held (its expensive-operation slot). */
   done(): void;
   /** The operation's cost, once computed. */

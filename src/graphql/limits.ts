@@ -132,7 +132,7 @@ export function operationChecker(schema: GraphQLSchema) {
  */
 export function complexityPlugin<C extends object>(
   schema: GraphQLSchema,
-  opts: { onRejected?: () => void; charge?: (context: C, cost: number) => void } = {},
+  opts: { onRejected?: () => void; charge?: (context: C, cost: number) => void | Promise<void> } = {},
 ): ApolloServerPlugin<C> {
   const check = operationChecker(schema);
   return {
@@ -146,7 +146,7 @@ export function complexityPlugin<C extends object>(
             opts.onRejected?.();
             throw e;
           }
-          opts.charge?.(contextValue, cost);
+          await opts.charge?.(contextValue, cost);
         },
       };
     },

@@ -1,9 +1,11 @@
 // Issue 23, finding 4: a budget per key (per user for sessions) of REST requests and
 // GraphQL cost points per window, RateLimit-* headers on every answer to an authenticated
 // request, 429 `Too many requests` + Retry-After when spent, a per-user cap on concurrent
-// expensive operations, and one budget across instances through Redis.
+// expensive operations (over it they wait their turn), and one budget across instances
+// through Redis.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_WAITING_PER_USER } from '../../src/budget/fair-share.js';
 import { gqlRaw } from '../api-keys/helpers.js';
 import { bearer, startApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -44,6 +46,7 @@ beforeAll(async () => {
     RATE_LIMIT_GRAPHQL_POINTS: String(POINTS),
     RATE_LIMIT_EXPENSIVE_COST: '20',
     RATE_LIMIT_EXPENSIVE_CONCURRENCY: '1',
+    RATE_LIMIT_REFUSAL_HOLD_MS: '50',
     // Synced by the test itself (container.budgets.sync()), not by the clock.
     RATE_LIMIT_SYNC_MS: '10000',
     ...(haveRedis && { REDIS_URL }),
@@ -124,21 +127,36 @@ describe('GraphQL budget', () => {
     expect((await rest(one.app, 'GET', '/auth/me', bearer(key))).status).toBe(200);
   });
 
-  it('an expensive operation waits for no one: over the per-user concurrency cap it is 429 at once', async () => {
+  it('over the per-user cap an expensive operation waits for its turn, then runs; a full queue is 429', async () => {
     const { u, key } = await caller();
-    const hold = one.container.budgets.expensive.acquire(u.clerkUserId);
+    const gate = one.container.budgets.expensive;
+    const hold = await gate.acquire(u.clerkUserId);
     expect(hold).toBeDefined();
     const q = '{ publicTasks(limit: 20) { tasks { id name } } }'; // cost 21: expensive here (≥ 20)
-    const refused = await gqlRaw(one.app, q, {}, bearer(key));
+    let answered = false;
+    const waiting = gqlRaw(one.app, q, {}, bearer(key)).then((r) => {
+      answered = true;
+      return r;
+    });
+    // The user's session shares the cap (per user, not per key): it waits in the same queue.
+    const session = gqlRaw(one.app, q, {}, u.headers);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answered).toBe(false);
+    hold?.();
+    const ok = await waiting;
+    expect(ok.status, ok.raw).toBe(200);
+    expect((await session).status).toBe(200);
+    // Every slot was given back when it answered.
+    expect((await gqlRaw(one.app, q, {}, bearer(key))).status).toBe(200);
+    // A user whose queue is full is refused (after the hold), with Retry-After: 1 (the
+    // session, whose points are not spent yet).
+    const held = await gate.acquire(u.clerkUserId);
+    const queued = Array.from({ length: MAX_WAITING_PER_USER }, () => gate.acquire(u.clerkUserId));
+    const refused = await gqlRaw(one.app, q, {}, u.headers);
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('1');
-    // The user's session shares the cap (per user, not per key).
-    expect((await gqlRaw(one.app, q, {}, u.headers)).status).toBe(429);
-    hold?.();
-    const ok = await gqlRaw(one.app, q, {}, bearer(key));
-    expect(ok.status, ok.raw).toBe(200);
-    // Its slot was given back when it answered.
-    expect((await gqlRaw(one.app, q, {}, bearer(key))).status).toBe(200);
+    held?.();
+    for (const next of queued) (await next)?.();
   });
 });
 

@@ -32,8 +32,18 @@ export const budget = {
   ),
   expensiveConcurrency: int(
     'RATE_LIMIT_EXPENSIVE_CONCURRENCY',
-    'expensive GraphQL operations one user may run at once per instance; one more is 429 with `Retry-After: 1`',
+    'expensive GraphQL operations one user may run at once per instance; more wait their turn (up to 16 per user, at most 5 s each), then 429 with `Retry-After: 1`',
     { min: 1, max: 1000, default: 2 },
+  ),
+  expensiveShare: int(
+    'RATE_LIMIT_EXPENSIVE_SHARE',
+    "percent of the wall time one user's expensive GraphQL operations may keep an instance busy (with a 1 s burst); more wait their turn like operations over `RATE_LIMIT_EXPENSIVE_CONCURRENCY`. A slower instance allows fewer of them. 100 = no bound",
+    { min: 1, max: 100, default: 10 },
+  ),
+  refusalHoldMs: int(
+    'RATE_LIMIT_REFUSAL_HOLD_MS',
+    'a 429 for a spent budget (or a full expensive-operation queue) is answered after this hold, at most 8 held per caller at once (beyond them at once), so a client ignoring `Retry-After` gets a few answers a second, not hundreds. 0 = at once',
+    { min: 0, max: 10_000, default: 1000 },
   ),
   syncMs: int(
     'RATE_LIMIT_SYNC_MS',
