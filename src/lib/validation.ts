@@ -30,6 +30,8 @@ export function createAjv(kind: 'body' | 'params'): Ajv.default {
     useDefaults: true,
     coerceTypes: kind === 'body' ? false : 'array',
     removeAdditional: false,
+    // Errors carry their schema, so an `enum` can say whether it stands for a pydantic Literal.
+    verbose: true,
   });
   ajv.addFormat('uuid', UUID_RE);
   ajv.addFormat('date-time', true);
@@ -119,7 +121,9 @@ export function ajvToIssues(errors: readonly ErrorObject[], part: string, bodyMi
       case 'enum': {
         const allowed = (e.params.allowedValues as unknown[]).map((v) => `'${String(v)}'`);
         const list = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : allowed[0];
-        return { type: 'enum', loc, msg: `Input should be ${list}` };
+        // pydantic names a Literal's error `literal_error` and an Enum's `enum` (same message).
+        const literal = (e.parentSchema as Record<string, unknown> | undefined)?.['x-literal'] === true;
+        return { type: literal ? 'literal_error' : 'enum', loc, msg: `Input should be ${list}` };
       }
       case 'pattern':
         return {

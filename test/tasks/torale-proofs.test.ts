@@ -137,6 +137,26 @@ describe('FastAPI’s 422s', () => {
     expect([missing.status, missing.body]).toEqual([404, { detail: 'Task not found' }]);
   });
 
+  it('pydantic’s codes: a notification type is a Literal (literal_error), a state an Enum (enum)', async () => {
+    const sms = await create({ notifications: [{ type: 'sms' }] });
+    expect([sms.status, sms.body]).toEqual([
+      422,
+      {
+        detail: [
+          {
+            type: 'literal_error',
+            loc: ['body', 'notifications', 0, 'type'],
+            msg: "Input should be 'email' or 'webhook'",
+          },
+        ],
+      },
+    ]);
+    const state = await create({ state: 'sleeping' });
+    expect(state.body.detail).toEqual([
+      { type: 'enum', loc: ['body', 'state'], msg: "Input should be 'active', 'paused' or 'completed'" },
+    ]);
+  });
+
   it('a body that is not JSON: json_invalid at its position; GraphQL keeps its 400', async () => {
     for (const [method, url] of [
       ['POST', '/api/v1/tasks'],
