@@ -1,6 +1,7 @@
 // Live updates (CONTRACT.md "Live updates"): GraphQL subscriptions over WebSocket at
 // /graphql (graphql-transport-ws, on the same server and port) and over SSE at
-// /graphql/stream (graphql-sse, distinct connections). Both authenticate with the same
+// /graphql/stream (graphql-sse, distinct connections) and over multipart HTTP on POST /graphql
+// (live/multipart.ts). Both authenticate with the same
 // strategies as every request, get the same operation limits, and end when their
 // credentials stop working or the server shuts down (1001).
 import type { IncomingMessage } from 'node:http';
@@ -18,6 +19,7 @@ import { subscriptionPreparer } from '../graphql/operation.js';
 import { clientAddress } from '../http/client-address.js';
 import { LiveAdmission, refusalResponse } from '../live/admission.js';
 import { CLOSE, type LiveConnection, LiveConnections } from '../live/connections.js';
+import { serveMultipart, wantsMultipart } from '../live/multipart.js';
 import { type SocketExtra as BaseExtra, serveGraphQLWs } from '../live/ws-server.js';
 import { gatewaySchema, resolverContainer } from './resolvers.js';
 
@@ -198,6 +200,30 @@ export default fp<{ container: Container }>(
         });
         await sse(request, reply);
       },
+    });
+
+    // --- multipart HTTP: POST /graphql with Accept: multipart/mixed;subscriptionSpec=1.0 -----
+    const multipart = {
+      schema,
+      resolvers,
+      prepare,
+      connections,
+      keepAliveMs: config.live.keepAliveMs,
+      draining: () => lifecycle.draining,
+    };
+    app.addHook('preHandler', async (request, reply) => {
+      if (request.method !== 'POST' || request.routeOptions.url !== '/graphql') return;
+      if (!wantsMultipart(request.headers.accept, request.body)) return;
+      const { viewer, headers, ip, method, body } = request;
+      const answer = await serveMultipart(
+        multipart,
+        { viewer, headers, ip, method, body },
+        reply.raw,
+        reply.getHeaders(),
+      );
+      if (answer) return reply.code(answer.status).type('application/json; charset=utf-8').send(answer.body);
+      reply.hijack();
+      return reply;
     });
 
     app.addHook('onReady', async () => {
