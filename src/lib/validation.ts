@@ -15,6 +15,13 @@ export type InputPart = 'body' | 'query' | 'path' | 'header';
  */
 export const NO_NUL_PATTERN = '^[^\\u0000]*$';
 
+/** An absolute http(s) URL, as pydantic's HttpUrl accepts one (the target rules come later). */
+const isHttpUrl = (s: string): boolean => {
+  if (!URL.canParse(s)) return false;
+  const { protocol, hostname } = new URL(s);
+  return (protocol === 'https:' || protocol === 'http:') && hostname !== '';
+};
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string): boolean => UUID_RE.test(s);
 
@@ -36,6 +43,7 @@ export function createAjv(kind: 'body' | 'params'): Ajv.default {
   ajv.addFormat('uuid', UUID_RE);
   ajv.addFormat('date-time', true);
   ajv.addFormat('uri', true);
+  ajv.addFormat('http-url', isHttpUrl);
   ajv.addFormat('email', true);
   ajv.addKeyword({
     keyword: 'x-trim',
@@ -136,6 +144,11 @@ export function ajvToIssues(errors: readonly ErrorObject[], part: string, bodyMi
         };
       case 'format':
         if (e.params.format === 'uuid') return { type: 'uuid_parsing', loc, msg: 'Input should be a valid UUID' };
+        // pydantic's HttpUrl: a string that is no URL at all, or a URL of another scheme.
+        if (e.params.format === 'http-url')
+          return URL.canParse(String(e.data))
+            ? { type: 'url_scheme', loc, msg: "URL scheme should be 'http' or 'https'" }
+            : { type: 'url_parsing', loc, msg: 'Input should be a valid URL, relative URL without a base' };
         return { type: 'value_error', loc, msg: `Input should be a valid ${String(e.params.format)}` };
       default:
         return { type: 'value_error', loc, msg: e.message ?? 'Invalid value' };

@@ -184,6 +184,31 @@ describe('FastAPI’s 422s', () => {
   });
 });
 
+describe('the default webhook URL as Torale’s HttpUrl', () => {
+  it('no URL at all or another scheme: 422 in pydantic’s words; an http URL passes to the target rules (400)', async () => {
+    const put = (webhook_url: string) =>
+      rest(t.app, 'PUT', '/api/v1/webhooks/config', u.headers, { webhook_url, enabled: true });
+    expect(await put('not a url')).toMatchObject({
+      status: 422,
+      body: {
+        detail: [
+          {
+            type: 'url_parsing',
+            loc: ['body', 'webhook_url'],
+            msg: 'Input should be a valid URL, relative URL without a base',
+          },
+        ],
+      },
+    });
+    expect(await put('ftp://hooks.example.com/x')).toMatchObject({
+      status: 422,
+      body: { detail: [{ type: 'url_scheme', loc: ['body', 'webhook_url'] }] },
+    });
+    expect((await put('http://hooks.example.com/x')).status).toBe(400);
+    expect((await put('https://hooks.example.com/x')).status).toBe(200);
+  });
+});
+
 describe('GET /api/v1/public/tasks/id/{id} as Torale’s', () => {
   it('shows the owner their own task in full, even private, never cached shared; others as before', async () => {
     const created = await create({
