@@ -59,6 +59,12 @@ export function createMetrics(src: MetricSources) {
     labelNames: ['operation', 'outcome'] as const,
     registers: [registry],
   });
+  const untrusted = new Counter({
+    name: 'torale_graphql_untrusted_documents_total',
+    help: 'GraphQL documents not in a trusted-documents manifest, by what was done (logged, refused, allowed for a free-form caller)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   const seenOperations = new Set<string>();
   const authFailures = new Counter({
     name: 'torale_auth_failures_total',
@@ -175,6 +181,9 @@ export function createMetrics(src: MetricSources) {
     },
     authFailure(error: unknown) {
       authFailures.inc({ reason: isAppError(error) && typeof error.detail === 'string' ? error.detail : 'error' });
+    },
+    untrustedDocument(outcome: 'logged' | 'refused' | 'allowed') {
+      untrusted.inc({ outcome });
     },
     graphqlOperation(operation: string | null | undefined, outcome: 'ok' | 'error') {
       // Operation names come from clients: keep the label set bounded.

@@ -41,6 +41,7 @@ function derive(v: Values) {
     limits: v.limits,
     budget: v.budget,
     telemetry: v.telemetry,
+    trustedDocuments: v.trustedDocuments,
   };
 }
 

@@ -17,8 +17,21 @@ import { limits } from './settings/limits.js';
 import { live } from './settings/live.js';
 import { server } from './settings/server.js';
 import { telemetry } from './settings/telemetry.js';
+import { trustedDocuments } from './settings/trusted-documents.js';
 import { webhooks } from './settings/webhooks.js';
 
 export { DELIVERY_JOB_EXPIRE_SECONDS, EMAIL_JOB_EXPIRE_SECONDS } from './settings/shared.js';
 
-export const SETTINGS = { server, database, auth, engine, webhooks, email, live, limits, budget, telemetry } as const;
+export const SETTINGS = {
+  server,
+  database,
+  auth,
+  engine,
+  webhooks,
+  email,
+  live,
+  limits,
+  budget,
+  telemetry,
+  trustedDocuments,
+} as const;

@@ -41,7 +41,13 @@ function formatWith(logger: Logger) {
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PASS_THROUGH.has(code) && original === error) {
-      return { message: formatted.message, ...where, extensions: { code } };
+      // `reason` says which refusal it was (trusted documents: PERSISTED_QUERY_NOT_TRUSTED).
+      const reason = formatted.extensions?.reason;
+      return {
+        message: formatted.message,
+        ...where,
+        extensions: { code, ...(typeof reason === 'string' && { reason }) },
+      };
     }
     if (isApolloClientError(error)) {
       return { message: formatted.message, ...where, extensions: { code: 'BAD_USER_INPUT' } };

@@ -15,6 +15,13 @@ export type InputPart = 'body' | 'query' | 'path' | 'header';
  */
 export const NO_NUL_PATTERN = '^[^\\u0000]*$';
 
+/** An absolute http(s) URL, as pydantic's HttpUrl accepts one (the target rules come later). */
+const isHttpUrl = (s: string): boolean => {
+  if (!URL.canParse(s)) return false;
+  const { protocol, hostname } = new URL(s);
+  return (protocol === 'https:' || protocol === 'http:') && hostname !== '';
+};
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string): boolean => UUID_RE.test(s);
 
@@ -30,10 +37,13 @@ export function createAjv(kind: 'body' | 'params'): Ajv.default {
     useDefaults: true,
     coerceTypes: kind === 'body' ? false : 'array',
     removeAdditional: false,
+    // Errors carry their schema, so an `enum` can say whether it stands for a pydantic Literal.
+    verbose: true,
   });
   ajv.addFormat('uuid', UUID_RE);
   ajv.addFormat('date-time', true);
   ajv.addFormat('uri', true);
+  ajv.addFormat('http-url', isHttpUrl);
   ajv.addFormat('email', true);
   ajv.addKeyword({
     keyword: 'x-trim',
@@ -119,7 +129,9 @@ export function ajvToIssues(errors: readonly ErrorObject[], part: string, bodyMi
       case 'enum': {
         const allowed = (e.params.allowedValues as unknown[]).map((v) => `'${String(v)}'`);
         const list = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : allowed[0];
-        return { type: 'enum', loc, msg: `Input should be ${list}` };
+        // pydantic names a Literal's error `literal_error` and an Enum's `enum` (same message).
+        const literal = (e.parentSchema as Record<string, unknown> | undefined)?.['x-literal'] === true;
+        return { type: literal ? 'literal_error' : 'enum', loc, msg: `Input should be ${list}` };
       }
       case 'pattern':
         return {
@@ -132,6 +144,11 @@ export function ajvToIssues(errors: readonly ErrorObject[], part: string, bodyMi
         };
       case 'format':
         if (e.params.format === 'uuid') return { type: 'uuid_parsing', loc, msg: 'Input should be a valid UUID' };
+        // pydantic's HttpUrl: a string that is no URL at all, or a URL of another scheme.
+        if (e.params.format === 'http-url')
+          return URL.canParse(String(e.data))
+            ? { type: 'url_scheme', loc, msg: "URL scheme should be 'http' or 'https'" }
+            : { type: 'url_parsing', loc, msg: 'Input should be a valid URL, relative URL without a base' };
         return { type: 'value_error', loc, msg: `Input should be a valid ${String(e.params.format)}` };
       default:
         return { type: 'value_error', loc, msg: e.message ?? 'Invalid value' };

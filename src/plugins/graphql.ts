@@ -1,6 +1,7 @@
 // /graphql: Apollo Server over the type-graphql schema, with the request limits of
 // graphql/limits.ts, errors formatted by the catalog, persisted queries (shared through
-// Redis when configured) and the offline playground when introspection is on.
+// Redis when configured), trusted documents (graphql/trusted-documents.ts) and the offline
+// playground when introspection is on.
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -15,6 +16,7 @@ import { type GraphQLContext, graphqlContext } from '../graphql/context.js';
 import { createFormatError } from '../graphql/format-error.js';
 import { checkQuerySize, complexityPlugin, parseOptions, validationRules } from '../graphql/limits.js';
 import { PLAYGROUND_CSP, playgroundPlugin } from '../graphql/playground.js';
+import { resolveDocumentId } from '../graphql/trusted-documents.js';
 import { gatewaySchema, resolverContainer } from './resolvers.js';
 
 export default fp<{ container: Container }>(
@@ -22,6 +24,7 @@ export default fp<{ container: Container }>(
     const { config, metrics, budgets } = container;
     const schema = await gatewaySchema();
     const resolvers = resolverContainer(container.services);
+    const trusted = container.trustedDocuments;
     const apollo = new ApolloServer<GraphQLContext>({
       schema,
       parseOptions,
@@ -40,6 +43,16 @@ export default fp<{ container: Container }>(
       formatError: createFormatError(container.logger, container.traceIds),
       plugins: [
         ApolloServerPluginCacheControlDisabled(),
+        // Trusted documents first: a refused document is neither charged nor stored by APQ.
+        {
+          async requestDidStart() {
+            return {
+              async didResolveOperation({ source, contextValue, operationName }) {
+                trusted.check(source, contextValue.viewer, operationName);
+              },
+            };
+          },
+        },
         complexityPlugin<GraphQLContext>(schema, { charge: (ctx, cost) => ctx.budget?.charge(cost) }),
         // The playground is for exploring the schema: without introspection it has nothing to show.
         config.server.introspection ? playgroundPlugin() : ApolloServerPluginLandingPageDisabled(),
@@ -84,6 +97,7 @@ export default fp<{ container: Container }>(
       handler: async function (request, reply) {
         // Before Apollo: a long comment is no token, but would be parsed and stored as sent.
         checkQuerySize(request.method === 'GET' ? request.query : request.body);
+        if (request.method === 'POST') resolveDocumentId(trusted, request.body, request.viewer);
         const body = await handler.call(this, request, reply);
         if (request.method === 'GET' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
           void reply.header('content-security-policy', PLAYGROUND_CSP);

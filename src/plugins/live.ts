@@ -1,6 +1,7 @@
 // Live updates (CONTRACT.md "Live updates"): GraphQL subscriptions over WebSocket at
 // /graphql (graphql-transport-ws, on the same server and port) and over SSE at
-// /graphql/stream (graphql-sse, distinct connections). Both authenticate with the same
+// /graphql/stream (graphql-sse, distinct connections) and over multipart HTTP on POST /graphql
+// (live/multipart.ts). Both authenticate with the same
 // strategies as every request, get the same operation limits, and end when their
 // credentials stop working or the server shuts down (1001).
 import type { IncomingMessage } from 'node:http';
@@ -18,6 +19,7 @@ import { subscriptionPreparer } from '../graphql/operation.js';
 import { clientAddress } from '../http/client-address.js';
 import { LiveAdmission, refusalResponse } from '../live/admission.js';
 import { CLOSE, type LiveConnection, LiveConnections } from '../live/connections.js';
+import { serveMultipart, wantsMultipart } from '../live/multipart.js';
 import { type SocketExtra as BaseExtra, serveGraphQLWs } from '../live/ws-server.js';
 import { gatewaySchema, resolverContainer } from './resolvers.js';
 
@@ -48,7 +50,7 @@ export default fp<{ container: Container }>(
     const { config, hub, lifecycle } = container;
     const schema = await gatewaySchema();
     const resolvers = resolverContainer(container.services);
-    const prepare = subscriptionPreparer(schema);
+    const prepare = subscriptionPreparer(schema, container.trustedDocuments);
     const connections = new LiveConnections(container.live, container.authenticate, config.live, container.logger);
 
     // --- WebSocket ------------------------------------------------------------------------
@@ -133,7 +135,7 @@ export default fp<{ container: Container }>(
         onSubscribe(ctx, _id, payload) {
           const conn = ctx.extra.conn;
           if (!conn || !connections.allowSubscription(conn)) return [new GraphQLError('Too many subscriptions')];
-          const prepared = prepare(payload);
+          const prepared = prepare(payload, conn.viewer);
           if (Array.isArray(prepared)) return prepared;
           const op = prepared as Exclude<typeof prepared, readonly unknown[]>;
           conn.subscriptions++;
@@ -162,8 +164,8 @@ export default fp<{ container: Container }>(
       schema,
       context: (req) =>
         graphqlContext(resolvers, req.raw.viewer, req.raw) as GraphQLContext & Record<PropertyKey, unknown>,
-      onSubscribe: (_req, params) => {
-        const prepared = prepare(params);
+      onSubscribe: (req, params) => {
+        const prepared = prepare(params, req.raw.viewer);
         if (Array.isArray(prepared))
           return [null, { status: 400, statusText: prepared[0]?.message ?? 'Bad request' }] as never;
         return undefined;
@@ -198,6 +200,30 @@ export default fp<{ container: Container }>(
         });
         await sse(request, reply);
       },
+    });
+
+    // --- multipart HTTP: POST /graphql with Accept: multipart/mixed;subscriptionSpec=1.0 -----
+    const multipart = {
+      schema,
+      resolvers,
+      prepare,
+      connections,
+      keepAliveMs: config.live.keepAliveMs,
+      draining: () => lifecycle.draining,
+    };
+    app.addHook('preHandler', async (request, reply) => {
+      if (request.method !== 'POST' || request.routeOptions.url !== '/graphql') return;
+      if (!wantsMultipart(request.headers.accept, request.body)) return;
+      const { viewer, headers, ip, method, body } = request;
+      const answer = await serveMultipart(
+        multipart,
+        { viewer, headers, ip, method, body },
+        reply.raw,
+        reply.getHeaders(),
+      );
+      if (answer) return reply.code(answer.status).type('application/json; charset=utf-8').send(answer.body);
+      reply.hijack();
+      return reply;
     });
 
     app.addHook('onReady', async () => {

@@ -38,7 +38,7 @@ const orNull = <T extends ReturnType<typeof Type.String>>(schema: T) =>
 
 export const NotificationInputSchema = Type.Object(
   {
-    type: StringEnum(['email', 'webhook'] as const),
+    type: StringEnum(['email', 'webhook'] as const, { 'x-literal': true }), // Torale: Literal["email", "webhook"]
     address: orNull(Type.String()),
     template: orNull(
       Type.String({ maxLength: TASK_LIMITS.templateLength, pattern: NO_NUL_PATTERN, description: 'Kept, not used.' }),

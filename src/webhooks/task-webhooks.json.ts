@@ -1,7 +1,7 @@
 // The REST JSON of a task's webhook deliveries (ISO 8601 UTC times).
-import type { DeliveryView } from './task-webhooks.service.js';
+import type { TaskDeliveryView } from './task-webhooks.service.js';
 
-export const toTaskDeliveryJson = (d: DeliveryView) => ({
+export const toTaskDeliveryJson = (d: TaskDeliveryView) => ({
   id: d.id,
   event: d.event,
   status: d.status,

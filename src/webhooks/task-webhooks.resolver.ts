@@ -61,7 +61,10 @@ export class TaskWebhooksResolver {
   }
 
   @Access.scopes(['tasks:write'])
-  @Mutation(() => WebhookDeliveryType, { description: 'Send a `ping` event to the task webhook now (5 per minute).' })
+  @Mutation(() => WebhookDeliveryType, {
+    description:
+      'Send a test ping to the task webhook now, in the envelope every delivery has, with a made-up run; listed as a `ping` delivery (5 per minute).',
+  })
   async testWebhook(@Arg('taskId', () => ID) taskId: string, @Ctx() ctx: GraphQLContext): Promise<WebhookDeliveryType> {
     return toWebhookDeliveryType(await this.services.taskWebhooks.test(ctx.viewer, taskId));
   }

@@ -71,7 +71,8 @@ export const taskWebhooksRoutes: FastifyPluginAsyncTypebox<{ taskWebhooks: TaskW
     {
       schema: {
         tags: ['webhooks'],
-        summary: 'Send a `ping` event to the task webhook now; the delivery after the attempt (5 per minute)',
+        summary:
+          'Send a test ping to the task webhook now (the envelope of every delivery, a made-up run); the delivery after the attempt (5 per minute)',
         params: IdParams,
         response: { 200: TestedSchema, 429: DetailSchema, ...errors },
       },

@@ -34,7 +34,8 @@ export interface AttemptView {
   error: string | null;
 }
 
-export interface DeliveryView {
+/** One delivery in a task's webhook log, with every attempt (the notification history's row is DeliveryView). */
+export interface TaskDeliveryView {
   id: string;
   event: string;
   status: 'pending' | 'delivered' | 'failed';
@@ -64,7 +65,7 @@ export function createTaskWebhooksService({ db, deliveries, overlapHours, testLi
     return task;
   }
 
-  async function withAttempts(rows: readonly Omit<DeliveryRow, 'key_time'>[]): Promise<DeliveryView[]> {
+  async function withAttempts(rows: readonly Omit<DeliveryRow, 'key_time'>[]): Promise<TaskDeliveryView[]> {
     const all = await attemptsOf(
       db,
       rows.map((r) => r.id),
@@ -81,10 +82,10 @@ export function createTaskWebhooksService({ db, deliveries, overlapHours, testLi
     }));
   }
 
-  async function one(taskId: string, deliveryId: string): Promise<DeliveryView> {
+  async function one(taskId: string, deliveryId: string): Promise<TaskDeliveryView> {
     const row = await findDelivery(db, taskId, deliveryId);
     if (!row) throw Errors.notFound(DELIVERY_NOT_FOUND);
-    return (await withAttempts([row]))[0] as DeliveryView;
+    return (await withAttempts([row]))[0] as TaskDeliveryView;
   }
 
   return {
@@ -150,7 +151,7 @@ export function createTaskWebhooksService({ db, deliveries, overlapHours, testLi
      * A test ping to the task's webhook now, in the envelope every delivery has (the task as it
      * is, a made-up run); logged as a `ping` delivery; the delivery with the attempt's outcome.
      */
-    async test(viewer: Viewer, taskId: string): Promise<DeliveryView> {
+    async test(viewer: Viewer, taskId: string): Promise<TaskDeliveryView> {
       requireScope(viewer, 'tasks:write');
       const task = await ownTask(viewer, taskId);
       const hook = webhookOf(task.notifications);

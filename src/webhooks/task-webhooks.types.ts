@@ -2,7 +2,7 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ListSize } from '../graphql/directives.js';
 import { PageInfoType } from '../graphql/relay.js';
-import type { DeliveryView } from './task-webhooks.service.js';
+import type { TaskDeliveryView } from './task-webhooks.service.js';
 
 export const WebhookDeliveryStatusEnum = { PENDING: 'pending', DELIVERED: 'delivered', FAILED: 'failed' } as const;
 registerEnumType(WebhookDeliveryStatusEnum, { name: 'WebhookDeliveryStatus' });
@@ -19,7 +19,7 @@ export class WebhookAttemptType {
 export class WebhookDeliveryType {
   @Field(() => ID, { description: 'Also the `webhook-id` header of every attempt.' }) id!: string;
   @Field(() => String, { description: '`task.condition_met` or `ping`.' }) event!: string;
-  @Field(() => WebhookDeliveryStatusEnum) status!: DeliveryView['status'];
+  @Field(() => WebhookDeliveryStatusEnum) status!: TaskDeliveryView['status'];
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => GraphQLISODateTime, { nullable: true }) nextAttemptAt!: Date | null;
   @ListSize({ assumedSize: 20 })
@@ -39,7 +39,7 @@ export class WebhookDeliveryConnectionType {
   @Field(() => PageInfoType) pageInfo!: PageInfoType;
 }
 
-export const toWebhookDeliveryType = (d: DeliveryView): WebhookDeliveryType => ({
+export const toWebhookDeliveryType = (d: TaskDeliveryView): WebhookDeliveryType => ({
   id: d.id,
   event: d.event,
   status: d.status,

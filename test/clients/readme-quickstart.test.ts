@@ -3,12 +3,13 @@
 // ```bash block runs in one bash session, in order, against it — only the port is swapped.
 // ```text blocks are the README's examples that need what this machine lacks (Docker,
 // Torale's agent with its API keys); the README says so beside each.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killGatewayProcesses, startGatewayProcess } from '../helpers/gateway-process.js';
 import { waitFor } from '../runs/helpers.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -19,22 +20,16 @@ const run = promisify(execFile);
 describe('README shell examples', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'torale-readme-'));
   const cwd = mkdtempSync(join(tmpdir(), 'torale-readme-cwd-'));
-  const port = 18_700 + Math.floor(Math.random() * 40);
-  const base = `http://127.0.0.1:${port}`;
-  let child: ChildProcess;
+  let port = 0;
+  let base = '';
 
   beforeAll(async () => {
     expect(blocks[0]).toBe('npm install\nnpm run dev');
-    child = spawn('npm', ['run', 'dev'], {
-      cwd: ROOT,
-      detached: true,
-      stdio: 'ignore',
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', PORT: String(port), PGLITE_DIR: dataDir },
-    });
-    await waitFor('npm run dev', async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.ok, 240_000);
+    const gateway = await startGatewayProcess({ entry: 'dev', env: { PGLITE_DIR: dataDir }, timeoutMs: 240_000 });
+    [port, base] = [gateway.port, gateway.url];
   }, 250_000);
   afterAll(() => {
-    if (child?.pid) process.kill(-child.pid, 'SIGKILL');
+    killGatewayProcesses();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(cwd, { recursive: true, force: true });
   });

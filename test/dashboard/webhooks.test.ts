@@ -100,13 +100,13 @@ describe('GET/PUT /api/v1/webhooks/config', () => {
       ['http://hooks.example.com/x', 'webhook url must use https'],
       ['https://10.0.0.7/x', 'webhook url must not target loopback, private or link-local addresses'],
       ['https://localhost/x', 'webhook url must not target loopback, private or link-local addresses'],
-      ['not a url', 'webhook url is not a valid URL'],
     ]) {
       const res = await rest(strict.app, 'PUT', CONFIG, u.headers, { webhook_url: url, enabled: true });
       expect(res.status, url).toBe(400);
       expect(res.body).toEqual({ detail: `Invalid notification: ${why}` });
     }
     for (const body of [
+      { webhook_url: 'not a url' },
       { webhook_url: 42 },
       { webhook_url: '' },
       { webhook_url: 'https://a.example.com', enabled: 'yes' },

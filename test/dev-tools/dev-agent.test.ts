@@ -2,13 +2,13 @@
 // condition contains "never"), every answer marked as a development answer; and `npm run dev`
 // as a newcomer starts it: a task runs on the embedded database with that agent, and its
 // webhook lands in the dev inbox — no other program, no key.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevAgent, devAnswer, startDevAgent } from '../../src/dev-tools/dev-agent.js';
 import { AgentClient, AgentError } from '../../src/runs/agent.js';
+import { type GatewayProcess, killGatewayProcesses, startGatewayProcess } from '../helpers/gateway-process.js';
 import { waitFor } from '../runs/helpers.js';
 
 type Rpc = { result: { id: string }; error: { code: number } };
@@ -99,38 +99,21 @@ describe('over A2A JSON-RPC, as the gateway calls it', () => {
 });
 
 describe('npm run dev, as a newcomer runs it', () => {
-  const ROOT = new URL('../..', import.meta.url).pathname;
   const dataDir = mkdtempSync(join(tmpdir(), 'torale-dev-test-'));
-  const port = 18_740 + Math.floor(Math.random() * 40);
-  const base = `http://127.0.0.1:${port}`;
-  let child: ChildProcess;
-  let output = '';
+  let gateway: GatewayProcess;
+  let base = '';
 
   beforeAll(async () => {
-    child = spawn('npm', ['run', 'dev'], {
-      cwd: ROOT,
-      detached: true,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', PORT: String(port), PGLITE_DIR: dataDir },
-    });
-    child.stdout?.on('data', (d) => {
-      output += d;
-    });
-    child.stderr?.on('data', (d) => {
-      output += d;
-    });
-    await waitFor(
-      'npm run dev to answer',
-      async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.ok,
-      240_000,
-    );
+    gateway = await startGatewayProcess({ entry: 'dev', env: { PGLITE_DIR: dataDir }, timeoutMs: 240_000 });
+    base = gateway.url;
   }, 250_000);
   afterAll(() => {
-    if (child?.pid) process.kill(-child.pid, 'SIGKILL');
+    killGatewayProcesses();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('runs a task on the embedded database with the development agent and delivers its webhook to the dev inbox', async () => {
-    expect(output).toContain('DEVELOPMENT agent');
+    expect(gateway.output()).toContain('DEVELOPMENT agent');
     const created = await fetch(`${base}/api/v1/tasks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

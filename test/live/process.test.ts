@@ -1,21 +1,19 @@
 // Live updates in a real gateway process: 1,000 idle subscriptions (memory per
 // subscription, CPU at rest), 10,000 subscribe/unsubscribe cycles that leave nothing
 // behind, and SIGTERM: every open socket is closed with 1001 and the process exits 0.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
+import { killGatewayProcesses, startGatewayProcess } from '../helpers/gateway-process.js';
 import { adminQuery, withDatabase } from '../helpers/pg-admin.js';
 import { waitFor } from '../runs/helpers.js';
 
 const tpl = inject('pgTemplate');
-const ROOT = new URL('../..', import.meta.url).pathname;
 const dbs: string[] = [];
-const children: ChildProcess[] = [];
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  killGatewayProcesses();
   for (const name of dbs)
     await adminQuery(tpl!.serverUrl, `drop database if exists ${name} with (force)`).catch(() => {});
 });
@@ -24,31 +22,21 @@ async function startGateway() {
   const name = `torale_t_${tpl!.runId}_live_${randomBytes(3).toString('hex')}`;
   dbs.push(name);
   await adminQuery(tpl!.serverUrl, `create database ${name} template ${tpl!.template}`);
-  const port = 21000 + Math.floor(Math.random() * 20000);
   // A small old space: a leak would end the process long before the cycles do; garbage does not.
-  const child = spawn(process.execPath, ['--max-old-space-size=200', '--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
+  const g = await startGatewayProcess({
+    nodeArgs: ['--max-old-space-size=200'],
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/root',
       DATABASE_URL: withDatabase(tpl!.serverUrl, name),
       TORALE_NOAUTH: '1',
       TORALE_RUNNER: '0',
-      PORT: String(port),
       LOG_LEVEL: 'warn',
       LIVE_CONNECTIONS_PER_USER: '2000',
       LIVE_SUBSCRIPTIONS_PER_CONNECTION: '1000',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ready: '/readyz',
+    timeoutMs: 30_000,
   });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor('the gateway', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok, 30_000);
-  return { child, base, exited, output: () => output };
+  return Object.assign(g, { base: g.url });
 }
 
 const metric = async (base: string, name: string) => {

@@ -3,69 +3,28 @@
 // local OTLP receiver, traces one GraphQL request HTTP → Fastify → GraphQL → SQL under one
 // trace id — the id the response header, the log line and the GraphQL error name. Without
 // OTEL_EXPORTER_OTLP_ENDPOINT, no OpenTelemetry module is loaded at all.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { killGatewayProcesses, startGatewayProcess } from '../helpers/gateway-process.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver, traceTree } from '../helpers/otlp-receiver.js';
 import { adminQuery, withDatabase } from '../helpers/pg-admin.js';
 
 const tpl = inject('pgTemplate');
-const ROOT = new URL('../..', import.meta.url).pathname;
 // The SDK, exporters, instrumentations and loader hooks. Not @opentelemetry/api: prom-client
 // (process metrics) requires that no-op facade for exemplars whether or not anything traces.
 const OTEL_MODULE = /@opentelemetry\/(?!api(\/|$))|@fastify\/otel|import-in-the-middle/;
-const children: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The gateway as `npm run dev` runs it (tsx), with the module recorder preloaded. */
 async function startGateway(env: Record<string, string>) {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--import', './test/helpers/module-recorder.ts', 'src/main.ts'],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', PORT: String(port), ...env },
-    },
-  );
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {}
-    if (child.exitCode !== null || Date.now() > until) throw new Error(`gateway did not start:\n${out}\n${err}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    stdout: () => out,
+  const g = await startGatewayProcess({ nodeArgs: ['--import', './test/helpers/module-recorder.ts'], env });
+  return Object.assign(g, {
     /** SIGTERM, wait for the exit, and the modules the process loaded. */
-    async stop(): Promise<{ code: number | null; modules: string[] }> {
-      child.kill('SIGTERM');
-      const code = await exited;
-      const line = /LOADED-MODULES (.*)/.exec(err)?.[1];
+    async close(): Promise<{ code: number | null; modules: string[] }> {
+      const code = await g.stop('SIGTERM');
+      const line = /LOADED-MODULES (.*)/.exec(g.stderr())?.[1];
       return { code, modules: line ? (JSON.parse(line) as string[]) : [] };
     },
-  };
+  });
 }
 
 async function createDatabase(label: string): Promise<string> {
@@ -81,9 +40,7 @@ const graphql = (url: string, query: string) =>
     body: JSON.stringify({ query }),
   });
 
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-});
+afterAll(killGatewayProcesses);
 
 describe.skipIf(!tpl)('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   let receiver: OtlpReceiver;
@@ -214,7 +171,7 @@ describe.skipIf(!tpl)('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   it('flushes spans on SIGTERM; the module recorder sees OpenTelemetry loaded', async () => {
     const res = await graphql(gateway.url, '{ me { id } }');
     const last = res.headers.get('x-trace-id');
-    const { code, modules } = await gateway.stop();
+    const { code, modules } = await gateway.close();
     expect(code).toBe(0);
     expect(receiver.spans.some((s) => s.traceId === last)).toBe(true);
     // The check below (tracing off → nothing loaded) can see these modules when they load.
@@ -232,7 +189,7 @@ describe.skipIf(!tpl)('without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     const res = await graphql(gateway.url, '{ me { email } }');
     expect((await res.json()).data).toEqual({ me: { email: 'test@example.com' } });
     expect(res.headers.get('x-trace-id')).toBeNull();
-    const { code, modules } = await gateway.stop();
+    const { code, modules } = await gateway.close();
     expect(code).toBe(0);
     expect(modules.length).toBeGreaterThan(100);
     expect(modules.some((m) => m.includes('/node_modules/pg/') || m === 'pg')).toBe(true);

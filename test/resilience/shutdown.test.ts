@@ -1,59 +1,32 @@
 // SIGTERM under load: every request sent before the signal completes, the process exits
 // 0 in time, and it leaves no connection behind in pg_stat_activity. With a drain delay,
 // readiness fails first and nothing that reaches the listener meanwhile is refused.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { type GatewayProcess, killGatewayProcesses, startGatewayProcess } from '../helpers/gateway-process.js';
 import { adminQuery, withDatabase } from '../helpers/pg-admin.js';
 
 const tpl = inject('pgTemplate');
-const ROOT = new URL('../..', import.meta.url).pathname;
 const dbs: string[] = [];
 
 afterAll(async () => {
+  killGatewayProcesses();
   for (const name of dbs)
     await adminQuery(tpl!.serverUrl, `drop database if exists ${name} with (force)`).catch(() => {});
 });
 
-interface Gateway {
-  name: string;
-  base: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-}
+type Gateway = GatewayProcess & { name: string; base: string };
 
 async function startGateway(env: Record<string, string> = {}): Promise<Gateway> {
   const name = `torale_t_${tpl!.runId}_shut_${randomBytes(3).toString('hex')}`;
   dbs.push(name);
   await adminQuery(tpl!.serverUrl, `create database ${name} template ${tpl!.template}`);
-  const port = 21000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/root',
-      DATABASE_URL: withDatabase(tpl!.serverUrl, name),
-      TORALE_NOAUTH: '1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const g = await startGatewayProcess({
+    env: { DATABASE_URL: withDatabase(tpl!.serverUrl, name), TORALE_NOAUTH: '1', LOG_LEVEL: 'warn', ...env },
+    ready: '/readyz',
   });
-  let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { name, base, child, exited, output: () => output };
+  return Object.assign(g, { name, base: g.url });
 }
 
 const load = (base: string, n: number, tag: string) =>

@@ -1,18 +1,17 @@
 // Runs across gateway instances: 50 due tasks on two engines run exactly once each; a
 // gateway process killed mid-run has its run finished by another, notified once, and the
 // dead run's late write is rejected by its stale run token.
-import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { type FakeAgent, startFakeAgent } from '../helpers/fake-agent.js';
+import { killGatewayProcesses, startGatewayProcess } from '../helpers/gateway-process.js';
 import { rest } from '../helpers/rest.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { runEnv, waitFor } from './helpers.js';
 
 const tpl = inject('pgTemplate');
-const ROOT = new URL('../..', import.meta.url).pathname;
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 
 describe.skipIf(!tpl)('two engines, 50 due tasks', () => {
@@ -74,6 +73,7 @@ describe.skipIf(!tpl)('a gateway process killed mid-run', () => {
     [tdb, agent, receiver] = await Promise.all([createTestDatabase(), startFakeAgent(), startWebhookReceiver()]);
   });
   afterAll(async () => {
+    killGatewayProcesses();
     await survivor?.close();
     await agent?.close();
     await receiver?.close();
@@ -81,23 +81,13 @@ describe.skipIf(!tpl)('a gateway process killed mid-run', () => {
   });
 
   it('the run completes on the other instance, notifies once, and the dead run cannot write', async () => {
-    const port = 22000 + Math.floor(Math.random() * 20000);
     const env = runEnv(agent.url);
-    const doomed = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/root',
-        ...env,
-        DATABASE_URL: tdb.url!,
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-      },
-      stdio: 'ignore',
+    const doomed = await startGatewayProcess({
+      env: { ...env, DATABASE_URL: tdb.url!, LOG_LEVEL: 'warn' },
+      ready: '/readyz',
+      timeoutMs: 30_000,
     });
-    const exited = new Promise((r) => doomed.on('exit', r));
-    const base = `http://127.0.0.1:${port}`;
-    await waitFor('the doomed gateway', async () => (await fetch(`${base}/readyz`).catch(() => null))?.ok, 30_000);
+    const base = doomed.url;
 
     // The first agent call never answers: the doomed process is stuck in it when killed.
     agent.script.push({ kind: 'hang' });
@@ -124,8 +114,7 @@ describe.skipIf(!tpl)('a gateway process killed mid-run', () => {
       .where('task_id', '=', created.id)
       .executeTakeFirstOrThrow();
     expect(stale.status).toBe('running');
-    doomed.kill('SIGKILL');
-    await exited;
+    await doomed.stop('SIGKILL');
 
     survivor = await startApp(tdb, { env, jobs: true, ownPool: true });
     const done = await waitFor(

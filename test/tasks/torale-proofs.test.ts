@@ -137,6 +137,26 @@ describe('FastAPI’s 422s', () => {
     expect([missing.status, missing.body]).toEqual([404, { detail: 'Task not found' }]);
   });
 
+  it('pydantic’s codes: a notification type is a Literal (literal_error), a state an Enum (enum)', async () => {
+    const sms = await create({ notifications: [{ type: 'sms' }] });
+    expect([sms.status, sms.body]).toEqual([
+      422,
+      {
+        detail: [
+          {
+            type: 'literal_error',
+            loc: ['body', 'notifications', 0, 'type'],
+            msg: "Input should be 'email' or 'webhook'",
+          },
+        ],
+      },
+    ]);
+    const state = await create({ state: 'sleeping' });
+    expect(state.body.detail).toEqual([
+      { type: 'enum', loc: ['body', 'state'], msg: "Input should be 'active', 'paused' or 'completed'" },
+    ]);
+  });
+
   it('a body that is not JSON: json_invalid at its position; GraphQL keeps its 400', async () => {
     for (const [method, url] of [
       ['POST', '/api/v1/tasks'],
@@ -161,6 +181,31 @@ describe('FastAPI’s 422s', () => {
       payload: '{not json',
     });
     expect(gql.statusCode).toBe(400);
+  });
+});
+
+describe('the default webhook URL as Torale’s HttpUrl', () => {
+  it('no URL at all or another scheme: 422 in pydantic’s words; an http URL passes to the target rules (400)', async () => {
+    const put = (webhook_url: string) =>
+      rest(t.app, 'PUT', '/api/v1/webhooks/config', u.headers, { webhook_url, enabled: true });
+    expect(await put('not a url')).toMatchObject({
+      status: 422,
+      body: {
+        detail: [
+          {
+            type: 'url_parsing',
+            loc: ['body', 'webhook_url'],
+            msg: 'Input should be a valid URL, relative URL without a base',
+          },
+        ],
+      },
+    });
+    expect(await put('ftp://hooks.example.com/x')).toMatchObject({
+      status: 422,
+      body: { detail: [{ type: 'url_scheme', loc: ['body', 'webhook_url'] }] },
+    });
+    expect((await put('http://hooks.example.com/x')).status).toBe(400);
+    expect((await put('https://hooks.example.com/x')).status).toBe(200);
   });
 });
 
