@@ -19,6 +19,7 @@ import type { Database } from './db/database.js';
 import type { DB } from './db/types.js';
 import { inertEngine, type JobEngine } from './engine/job-engine.js';
 import { createFeedService } from './feed/feed.service.js';
+import { TrustedDocuments } from './graphql/trusted-documents.js';
 import type { Logger } from './lib/logger.js';
 import { createRateLimits, type RateLimits } from './lib/rate-limit.js';
 import { RedisKeyValueCache } from './lib/redis-cache.js';
@@ -212,6 +213,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     live: { count: liveCount, hub },
   });
   const authenticate = createAuthenticator(strategies);
+  const td = config.trustedDocuments;
+  const trustedDocuments = new TrustedDocuments(td.mode, td.dir, td.freeformScope, logger, metrics.untrustedDocument);
   return {
     config,
     logger,
@@ -236,6 +239,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     /** Per-caller budgets: REST requests and GraphQL points per window, expensive operations at once. */
     budgets,
     apqCache,
+    /** The trusted-documents manifests and mode (HTTP, WebSocket, SSE and multipart alike). */
+    trustedDocuments,
     engine,
     runs,
     webhookDeliveries,
@@ -246,6 +251,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     metrics,
     /** Releases what the container opened (the database and engine belong to the caller). */
     async close(): Promise<void> {
+      trustedDocuments.close();
       budgets.close();
       await budgets.sync();
       await rateLimits.close();

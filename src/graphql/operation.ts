@@ -12,8 +12,10 @@ import {
   specifiedRules,
   validate,
 } from 'graphql';
+import type { Viewer } from '../auth/viewer.js';
 import { isAppError } from '../errors.js';
 import { checkQuerySize, operationChecker, parseOptions, validationRules } from './limits.js';
+import { resolveDocumentId, type TrustedDocuments } from './trusted-documents.js';
 
 export interface PreparedOperation {
   document: DocumentNode;
@@ -23,13 +25,28 @@ export interface PreparedOperation {
 
 const badInput = (message: string) => new GraphQLErrorClass(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
-export function subscriptionPreparer(schema: GraphQLSchema) {
+export function subscriptionPreparer(schema: GraphQLSchema, trusted?: TrustedDocuments) {
   const check = operationChecker(schema);
-  return (payload: {
-    query?: unknown;
-    variables?: unknown;
-    operationName?: unknown;
-  }): PreparedOperation | readonly GraphQLError[] => {
+  return (
+    payload: {
+      query?: unknown;
+      variables?: unknown;
+      operationName?: unknown;
+    },
+    viewer: Viewer,
+  ): PreparedOperation | readonly GraphQLError[] => {
+    // Trusted documents as on POST /graphql: an id names a manifest's document; others per the mode.
+    if (trusted) {
+      try {
+        resolveDocumentId(trusted, payload, viewer);
+        if (typeof payload.query === 'string') {
+          const name = typeof payload.operationName === 'string' ? payload.operationName : undefined;
+          trusted.check(payload.query, viewer, name);
+        }
+      } catch (e) {
+        return [isAppError(e) ? badInput(String(e.detail)) : (e as GraphQLError)];
+      }
+    }
     try {
       checkQuerySize(payload);
     } catch (e) {

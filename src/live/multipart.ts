@@ -76,7 +76,7 @@ export async function serveMultipart(
   };
   if (request.viewer.kind === 'anonymous') return fail(Errors.authorizationMissing());
   if (deps.draining()) return fail(Errors.serviceBusy());
-  const prepared = deps.prepare(request.body as Record<string, unknown>);
+  const prepared = deps.prepare(request.body as Record<string, unknown>, request.viewer);
   if (!('document' in prepared)) return { status: 400, body: { errors: prepared.map(envelope) } };
   const contextValue = graphqlContext(deps.resolvers, request.viewer, request as never);
   const result = await subscribe({

@@ -16,7 +16,7 @@ import { type GraphQLContext, graphqlContext } from '../graphql/context.js';
 import { createFormatError } from '../graphql/format-error.js';
 import { checkQuerySize, complexityPlugin, parseOptions, validationRules } from '../graphql/limits.js';
 import { PLAYGROUND_CSP, playgroundPlugin } from '../graphql/playground.js';
-import { resolveDocumentId, TrustedDocuments } from '../graphql/trusted-documents.js';
+import { resolveDocumentId } from '../graphql/trusted-documents.js';
 import { gatewaySchema, resolverContainer } from './resolvers.js';
 
 export default fp<{ container: Container }>(
@@ -24,10 +24,7 @@ export default fp<{ container: Container }>(
     const { config, metrics, budgets } = container;
     const schema = await gatewaySchema();
     const resolvers = resolverContainer(container.services);
-    const t = config.trustedDocuments;
-    const trusted = new TrustedDocuments(t.mode, t.dir, t.freeformScope, container.logger, (o) =>
-      metrics.untrustedDocument(o),
-    );
+    const trusted = container.trustedDocuments;
     const apollo = new ApolloServer<GraphQLContext>({
       schema,
       parseOptions,
@@ -83,7 +80,6 @@ export default fp<{ container: Container }>(
     });
     await apollo.start();
     app.addHook('onClose', async () => {
-      trusted.close();
       await apollo.stop();
     });
 

@@ -50,7 +50,7 @@ export default fp<{ container: Container }>(
     const { config, hub, lifecycle } = container;
     const schema = await gatewaySchema();
     const resolvers = resolverContainer(container.services);
-    const prepare = subscriptionPreparer(schema);
+    const prepare = subscriptionPreparer(schema, container.trustedDocuments);
     const connections = new LiveConnections(container.live, container.authenticate, config.live, container.logger);
 
     // --- WebSocket ------------------------------------------------------------------------
@@ -135,7 +135,7 @@ export default fp<{ container: Container }>(
         onSubscribe(ctx, _id, payload) {
           const conn = ctx.extra.conn;
           if (!conn || !connections.allowSubscription(conn)) return [new GraphQLError('Too many subscriptions')];
-          const prepared = prepare(payload);
+          const prepared = prepare(payload, conn.viewer);
           if (Array.isArray(prepared)) return prepared;
           const op = prepared as Exclude<typeof prepared, readonly unknown[]>;
           conn.subscriptions++;
@@ -164,8 +164,8 @@ export default fp<{ container: Container }>(
       schema,
       context: (req) =>
         graphqlContext(resolvers, req.raw.viewer, req.raw) as GraphQLContext & Record<PropertyKey, unknown>,
-      onSubscribe: (_req, params) => {
-        const prepared = prepare(params);
+      onSubscribe: (req, params) => {
+        const prepared = prepare(params, req.raw.viewer);
         if (Array.isArray(prepared))
           return [null, { status: 400, statusText: prepared[0]?.message ?? 'Bad request' }] as never;
         return undefined;

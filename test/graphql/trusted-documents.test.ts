@@ -115,6 +115,18 @@ describe('TRUSTED_DOCUMENTS=require', () => {
     expect((await post(strict, byHash(sha256(TASKS)), bearer(reader))).status).toBe(200);
   });
 
+  it('subscriptions follow the same rule (here over multipart HTTP, as over WebSocket and SSE)', async () => {
+    const u = await signIn(strict.app, clerk);
+    const res = await strict.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { ...u.headers, 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec=1.0' },
+      payload: JSON.stringify({ query: 'subscription { taskUpdated { id } }' }),
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().errors[0].message).toMatch(/^Only trusted documents are accepted/);
+  });
+
   it('a manifest added to the directory is trusted without a restart', async () => {
     const u = await signIn(strict.app, clerk);
     const added = 'query Feed { feed(limit: 5) { id } }';
