@@ -1,5 +1,6 @@
 // CPU per API-key request, read from /proc: `GET /auth/me` with a native key (and with a key
-// carried over from Torale when the build accepts them) against two compiled gateways on one
+// carried over from Torale when the build accepts them) and GraphQL `{ me { id email } }` with
+// the native key, against two compiled gateways on one
 // database, in interleaved rounds — typically the build before a change and the one after.
 //
 //   npx tsx bench/key-cpu.ts --a=/path/to/old/dist/src/main.js --b=dist/src/main.js [--requests=20000] [--rounds=5] [--port=18400]
@@ -98,19 +99,36 @@ async function main() {
           LOG_LEVEL: 'silent',
           TORALE_RUNNER: '0',
           SHUTDOWN_DRAIN_MS: '0',
+          // Every request answered, the budget still counting (the REST default of 1,200 a
+          // minute would turn a round into 429s).
+          RATE_LIMIT_REST_REQUESTS: '10000000',
+          RATE_LIMIT_GRAPHQL_POINTS: '1000000000',
         },
         { gateway: true, port: port++ },
       );
       await waitHealthy(p);
       gateways.push(p);
     }
+    const ME = JSON.stringify({ query: '{ me { id email } }' });
     const targets = gateways.flatMap((g) => [
       { name: `${g.name} native`, g, key: native },
       { name: `${g.name} torale`, g, key: torale },
+      // GraphQL `me` with the native key (issue 26's G1 request).
+      { name: `${g.name} graphql me`, g, key: native, body: ME },
     ]);
+    const send = (t: (typeof targets)[number]) =>
+      t.body
+        ? {
+            url: `${t.g.url}/graphql`,
+            method: 'POST' as const,
+            body: t.body,
+            headers: { authorization: `Bearer ${t.key}`, 'content-type': 'application/json' },
+          }
+        : { url: `${t.g.url}/auth/me`, headers: { authorization: `Bearer ${t.key}` } };
     const usable = [];
     for (const t of targets) {
-      const res = await fetch(`${t.g.url}/auth/me`, { headers: { authorization: `Bearer ${t.key}` } });
+      const { url, ...init } = send(t);
+      const res = await fetch(url, init as RequestInit);
       if (res.status === 200) usable.push(t);
       else log(`${t.name}: ${res.status} (this build does not accept that key) — not measured`);
     }
@@ -120,8 +138,7 @@ async function main() {
         const pid = t.g.child.pid as number;
         const before = cpuTicks(pid);
         const result = await autocannon({
-          url: `${t.g.url}/auth/me`,
-          headers: { authorization: `Bearer ${t.key}` },
+          ...send(t),
           connections: 10,
           amount: requests,
         });

@@ -4,8 +4,7 @@
 import type { Kysely } from 'kysely';
 import { requireScope, requireUser, type Viewer } from '../auth/viewer.js';
 import type { DB } from '../db/types.js';
-import { Errors } from '../errors.js';
-import { findTask } from '../tasks/tasks.repository.js';
+import { ownTask } from '../tasks/task-access.js';
 import { type HistoryFilter, type HistoryRow, listHistory } from './history.repository.js';
 import type { DeliveriesQuery, SendsQuery } from './notifications.schemas.js';
 
@@ -85,10 +84,7 @@ function toDelivery(d: HistoryRow, nextAttempt: Date | undefined): DeliveryView 
 export function createHistoryService({ db }: { db: Kysely<DB> }) {
   async function page(viewer: Viewer, f: Omit<HistoryFilter, 'userId'>, p: { limit: number; offset: number }) {
     const user = requireUser(viewer);
-    if (f.taskId !== undefined) {
-      const task = await findTask(db, f.taskId);
-      if (!task || task.user_id !== user.id) throw Errors.taskNotFound();
-    }
+    if (f.taskId !== undefined) await ownTask(db, user.id, f.taskId);
     return listHistory(db, { ...f, userId: user.id }, p);
   }
 

@@ -68,12 +68,15 @@ export default fp<AuthPluginOptions>(
     // Any 429 to a known caller (a spent budget, no turn for an expensive operation, replays
     // or test pings over their limit) is held a moment before it is sent (budget/fair-share.ts):
     // a client that retries at once, ignoring Retry-After, then costs a few requests a second.
-    app.addHook('onSend', async (request, reply) => {
-      if (reply.statusCode !== 429) return;
-      const subject = budgetSubject(request.viewer);
-      if (subject === undefined) return;
+    // A callback hook, not an async one: every other answer passes without a promise.
+    app.addHook('onSend', (request, reply, payload, done) => {
+      const subject = reply.statusCode === 429 ? budgetSubject(request.viewer) : undefined;
+      if (subject === undefined) return done(null, payload);
       const retryAfter = Number(reply.getHeader('retry-after'));
-      await budgets.refusals.hold(subject, retryAfter > 0 ? retryAfter * 1000 : undefined);
+      budgets.refusals.hold(subject, retryAfter > 0 ? retryAfter * 1000 : undefined).then(
+        () => done(null, payload),
+        (err: Error) => done(err),
+      );
     });
     app.addHook('onResponse', async (request, reply) => {
       if (request.routeOptions.config?.signedHook && (reply.statusCode === 400 || reply.statusCode === 401)) {

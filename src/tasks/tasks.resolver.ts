@@ -6,6 +6,7 @@ import { Access } from '../graphql/access.js';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ListSize } from '../graphql/directives.js';
+import { inTurns } from '../graphql/in-turns.js';
 import { validate } from '../lib/validation.js';
 import type { ExecutionsService } from './executions.service.js';
 import type { SharingService } from './sharing.service.js';
@@ -59,7 +60,9 @@ export class TasksResolver {
     @Arg('state', () => TaskStateEnum, { nullable: true }) state: TaskState | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TaskType[]> {
-    return (await this.services.tasks.list(ctx.viewer, state ?? undefined)).map((t) => toTaskType(t));
+    const tasks = (await this.services.tasks.list(ctx.viewer, state ?? undefined)).map((t) => toTaskType(t));
+    // Up to 1,000 tasks: completed a batch per turn, so other callers' requests move meanwhile.
+    return inTurns(tasks) as TaskType[];
   }
 
   @Access.publicButKeysNeed(['tasks:read'])

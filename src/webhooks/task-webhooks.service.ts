@@ -8,7 +8,7 @@ import { Errors } from '../errors.js';
 import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
 import type { RateLimit } from '../lib/rate-limit.js';
 import { isUuid } from '../lib/validation.js';
-import { findOwnTaskForUpdate, findTask } from '../tasks/tasks.repository.js';
+import { lockOwnTask, ownTask } from '../tasks/task-access.js';
 import {
   attemptsOf,
   type DeliveryRow,
@@ -58,12 +58,7 @@ export interface TaskWebhooksDeps {
 export type TaskWebhooksService = ReturnType<typeof createTaskWebhooksService>;
 
 export function createTaskWebhooksService({ db, deliveries, overlapHours, testLimit, replayLimit }: TaskWebhooksDeps) {
-  async function ownTask(viewer: Viewer, taskId: string): Promise<TaskRow> {
-    const user = requireUser(viewer);
-    const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
-    if (!task || task.user_id !== user.id) throw Errors.taskNotFound();
-    return task;
-  }
+  const viewersTask = (viewer: Viewer, taskId: string): Promise<TaskRow> => ownTask(db, requireUser(viewer).id, taskId);
 
   async function withAttempts(rows: readonly Omit<DeliveryRow, 'key_time'>[]): Promise<TaskDeliveryView[]> {
     const all = await attemptsOf(
@@ -93,11 +88,9 @@ export function createTaskWebhooksService({ db, deliveries, overlapHours, testLi
     async rotateSecret(viewer: Viewer, taskId: string): Promise<{ webhook_secret: string }> {
       requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
-      if (!isUuid(taskId)) throw Errors.taskNotFound();
       const secret = newWebhookSecret();
       await db.transaction().execute(async (trx) => {
-        const task = await findOwnTaskForUpdate(trx, user.id, taskId);
-        if (!task) throw Errors.taskNotFound();
+        const task = await lockOwnTask(trx, user.id, taskId);
         if (!webhookOf(task.notifications)) throw Errors.badRequest(NO_WEBHOOK);
         await rotateWebhookSecret(trx, taskId, secret, Math.round(overlapHours * 3600));
       });
@@ -113,7 +106,7 @@ export function createTaskWebhooksService({ db, deliveries, overlapHours, testLi
           : (decodeCursor(q.cursor, (p) => p.length === 3 && p[0] === 'd' && part.time(p[1]) && part.uuid(p[2])).slice(
               1,
             ) as [string, string]);
-      await ownTask(viewer, taskId);
+      await viewersTask(viewer, taskId);
       const rows = await deliveriesPage(db, taskId, after, q.limit + 1);
       const page = rows.slice(0, q.limit);
       const last = page.at(-1);
@@ -127,7 +120,7 @@ export function createTaskWebhooksService({ db, deliveries, overlapHours, testLi
     /** One more attempt, queued now, with the same webhook-id. */
     async replay(viewer: Viewer, taskId: string, deliveryId: string): Promise<{ status: 'queued' }> {
       requireScope(viewer, 'tasks:write');
-      const task = await ownTask(viewer, taskId);
+      const task = await viewersTask(viewer, taskId);
       if (!isUuid(deliveryId)) throw Errors.notFound(DELIVERY_NOT_FOUND);
       const hook = webhookOf(task.notifications);
       const quota = await replayLimit.consume(task.user_id);
@@ -153,7 +146,7 @@ export function createTaskWebhooksService({ db, deliveries, overlapHours, testLi
      */
     async test(viewer: Viewer, taskId: string): Promise<TaskDeliveryView> {
       requireScope(viewer, 'tasks:write');
-      const task = await ownTask(viewer, taskId);
+      const task = await viewersTask(viewer, taskId);
       const hook = webhookOf(task.notifications);
       if (!hook) throw Errors.badRequest(NO_WEBHOOK);
       const quota = await testLimit.consume(task.user_id);
