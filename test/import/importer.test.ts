@@ -94,7 +94,7 @@ describe.skipIf(!tpl)('import from Torale', () => {
     expect(step('tasks')).toMatchObject({ source: 9, new: 9 });
     expect(step('executions')).toMatchObject({ source: 5, new: 5 });
     const converted = step('tasks').converted.map((r) => r.reason);
-    expect(converted).toContain('webhook notification dropped: webhook url must use https');
+    expect(converted).toContain('webhook notification dropped: Webhook URL must use HTTPS');
     expect(converted).toContain('attached connectors not carried (the gateway has no connectors)');
     expect(step('executions').converted.map((r) => r.reason)).toContain(`a running run was cancelled: ${INTERRUPTED}`);
     expect(step('connectors').notCarried[0]?.reason).toMatch(/the gateway has no connectors/);
