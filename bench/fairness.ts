@@ -133,7 +133,7 @@ async function main() {
   const [agent, slow, clerk] = await Promise.all([notifyingAgent(), slowTarget(3000), clerkKeys()]);
   const stopAll = async () => {
     await procs.close();
-    agent.server.close();
+    await agent.close();
     slow.server.closeAllConnections();
     slow.server.close();
     await db.drop();

@@ -12,7 +12,11 @@ export interface BenchAgent {
   close(): Promise<void>;
 }
 
-export async function startBenchAgent(): Promise<BenchAgent> {
+/** What a run finds: by default nothing yet (no notification), a next run a day away. */
+export type BenchAnswer = Record<string, unknown>;
+const NOTHING_YET: BenchAnswer = { evidence: 'Nothing announced yet', confidence: 0.5, notification: null };
+
+export async function startBenchAgent(answerOf: BenchAnswer = NOTHING_YET): Promise<BenchAgent> {
   const agent: BenchAgent = { url: '', delayMs: 0, calls: 0, close: async () => {} };
   const server = createServer((req, res) => {
     let raw = '';
@@ -24,13 +28,7 @@ export async function startBenchAgent(): Promise<BenchAgent> {
       const rpc = JSON.parse(raw || '{}') as { id?: string };
       const answer = () => {
         // A next run a day away: the task does not come due again during the bench.
-        const data = {
-          evidence: 'Nothing announced yet',
-          sources: [],
-          confidence: 0.5,
-          notification: null,
-          next_run: new Date(Date.now() + 86_400_000).toISOString(),
-        };
+        const data = { sources: [], ...answerOf, next_run: new Date(Date.now() + 86_400_000).toISOString() };
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
           JSON.stringify({
