@@ -1,7 +1,8 @@
 // What the admin views and actions take of the admin foundation (admin.service.ts): the one
 // admin guard, shared by REST and GraphQL, and the audit log every admin action is written to.
-import type { UserRow } from '../db/types.js';
+
 import type { Viewer } from '../auth/viewer.js';
+import type { UserRow } from '../db/types.js';
 
 export interface AdminAction {
   action: string;

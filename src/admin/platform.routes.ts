@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { authErrors, DetailSchema, StringEnum, ValidationErrorSchema } from '../http/schemas.js';
 import { TASK_STATES } from '../tasks/task-states.js';
+import type { AdminGate } from './admin-gate.js';
 import { toAdminErrorJson, toAdminExecutionJson, toAdminTaskJson, toJobJson } from './platform.json.js';
 import {
   ErrorsQuery,
@@ -25,9 +26,15 @@ const TaskParams = Type.Object({ task_id: Type.String({ format: 'uuid' }) });
 const admin = (summary: string) => ({ hide: true, tags: ['admin'], summary });
 
 export const platformRoutes: FastifyPluginAsyncTypebox<{
+  admin: Pick<AdminGate, 'requireAdmin'>;
   platform: PlatformService;
   taskActions: TaskActionsService;
-}> = async (app, { platform, taskActions }) => {
+}> = async (app, { admin: gate, platform, taskActions }) => {
+  // Anyone but an admin is refused before the input is read (403, not a 422); the services check again.
+  app.addHook('preValidation', async (req) => {
+    await gate.requireAdmin(req.viewer);
+  });
+
   app.get(
     '/admin/stats',
     {
@@ -147,7 +154,12 @@ export const platformRoutes: FastifyPluginAsyncTypebox<{
     },
     async (req) => {
       const { previous, task } = await taskActions.setState(req.viewer, req.params.task_id, req.body.state);
-      return { id: task.id, state: task.state, previous_state: previous, message: `Task state updated to ${task.state}` };
+      return {
+        id: task.id,
+        state: task.state,
+        previous_state: previous,
+        message: `Task state updated to ${task.state}`,
+      };
     },
   );
 
@@ -172,7 +184,12 @@ export const platformRoutes: FastifyPluginAsyncTypebox<{
       },
       handler: async (req) => {
         const deleted = await taskActions.reset(req.viewer, req.params.task_id, req.query.days);
-        return { status: 'reset' as const, task_id: req.params.task_id, executions_deleted: deleted, days: req.query.days };
+        return {
+          status: 'reset' as const,
+          task_id: req.params.task_id,
+          executions_deleted: deleted,
+          days: req.query.days,
+        };
       },
     });
   }

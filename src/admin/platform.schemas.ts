@@ -41,7 +41,8 @@ export const PlatformStatsSchema = Type.Object({
   executions_24h: Type.Object({ total: Count, failed: Count, success_rate: Type.String() }),
   popular_queries: Type.Array(Type.Object({ search_query: Type.String(), count: Count, triggered_count: Count })),
   estimated: Type.Boolean({
-    description: 'true on a large platform: `tasks.triggered` and `popular_queries` are scaled up from a sample of tasks',
+    description:
+      'true on a large platform: `tasks.triggered` and `popular_queries` are scaled up from a sample of tasks',
   }),
 });
 

@@ -7,9 +7,9 @@ import type { DB } from '../db/types.js';
 import type { ExecutionStatus } from '../tasks/task-states.js';
 import type { AdminGate } from './admin-gate.js';
 import {
+  estimatedSizes,
   listAllExecutions,
   listAllTasks,
-  estimatedSizes,
   runStatement,
   STATS_SAMPLE_ROWS,
   samplePercent,
@@ -84,10 +84,7 @@ export function createPlatformService({ db, maxUsers, admin }: PlatformServiceDe
       return listAllTasks(db, { limit: q.limit, offset: q.offset, activeOnly: q.active_only });
     },
 
-    async executions(
-      viewer: Viewer,
-      q: { limit: number; offset: number; status?: ExecutionStatus; task_id?: string },
-    ) {
+    async executions(viewer: Viewer, q: { limit: number; offset: number; status?: ExecutionStatus; task_id?: string }) {
       await admin.requireAdmin(viewer);
       return listAllExecutions(db, { limit: q.limit, offset: q.offset, status: q.status, taskId: q.task_id });
     },

@@ -10,7 +10,11 @@ import { FINAL_STATUSES } from '../tasks/task-states.js';
  * it ends (deleting it would leave an active task with nothing to start it again). Answers
  * how many runs were deleted, or undefined when there is no such task.
  */
-export async function resetTaskHistory(trx: Transaction<DB>, taskId: string, days: number): Promise<number | undefined> {
+export async function resetTaskHistory(
+  trx: Transaction<DB>,
+  taskId: string,
+  days: number,
+): Promise<number | undefined> {
   const task = await trx
     .updateTable('tasks')
     .set({ last_execution_id: null, last_known_state: null, state_changed_at: sql<Date>`now()` })

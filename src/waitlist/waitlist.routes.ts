@@ -2,6 +2,7 @@
 // list (admins only; kept out of the OpenAPI document, as Torale keeps /admin out of its own).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { AdminGate } from '../admin/admin-gate.js';
 import { authErrors, DetailSchema, IdParams, ValidationErrorSchema } from '../http/schemas.js';
 import { toWaitlistJson } from './waitlist.json.js';
 import {
@@ -17,7 +18,10 @@ import { JOINED_MESSAGE, type WaitlistService } from './waitlist.service.js';
 
 const adminErrors = { 400: DetailSchema, 404: DetailSchema, 422: ValidationErrorSchema, ...authErrors };
 
-export const waitlistRoutes: FastifyPluginAsyncTypebox<{ waitlist: WaitlistService }> = async (app, { waitlist }) => {
+export const waitlistRoutes: FastifyPluginAsyncTypebox<{
+  waitlist: WaitlistService;
+  admin: Pick<AdminGate, 'requireAdmin'>;
+}> = async (app, { waitlist, admin }) => {
   app.post(
     '/public/waitlist',
     {
@@ -36,6 +40,18 @@ export const waitlistRoutes: FastifyPluginAsyncTypebox<{ waitlist: WaitlistServi
       return { message: JOINED_MESSAGE, position };
     },
   );
+
+  await app.register(adminWaitlistRoutes, { waitlist, admin });
+};
+
+/** The admin console's waitlist: anyone but an admin is refused before the input is read. */
+const adminWaitlistRoutes: FastifyPluginAsyncTypebox<{
+  waitlist: WaitlistService;
+  admin: Pick<AdminGate, 'requireAdmin'>;
+}> = async (app, { waitlist, admin }) => {
+  app.addHook('preValidation', async (req) => {
+    await admin.requireAdmin(req.viewer);
+  });
 
   app.get(
     '/admin/waitlist',

@@ -6,9 +6,8 @@ import type { Viewer } from '../auth/viewer.js';
 import type { DB, WaitlistRow } from '../db/types.js';
 import { Errors } from '../errors.js';
 import type { RateLimit } from '../lib/rate-limit.js';
-import { EMAIL_RE } from '../tasks/notifications.js';
 import { isUuid } from '../lib/validation.js';
-import type { WaitlistStatus } from './waitlist-statuses.js';
+import { EMAIL_RE } from '../tasks/notifications.js';
 import {
   countByStatus,
   deleteEntry,
@@ -17,6 +16,7 @@ import {
   positionOf,
   updateEntry,
 } from './waitlist.repository.js';
+import type { WaitlistStatus } from './waitlist-statuses.js';
 
 export const ALREADY_ON_WAITLIST = 'This email is already on the waitlist.';
 export const JOINED_MESSAGE = "You're on the waitlist. We'll email you when a place opens up.";
@@ -65,7 +65,10 @@ export function createWaitlistService({ db, joinLimit, admin }: WaitlistServiceD
       if (patch.status === undefined && patch.notes === undefined) throw Errors.badRequest('No updates provided');
       const entry = isUuid(id) ? await updateEntry(db, id, patch) : undefined;
       if (!entry) throw entryNotFound();
-      await admin.record(caller, { action: 'waitlist.update', details: { entry_id: id, email: entry.email, ...patch } });
+      await admin.record(caller, {
+        action: 'waitlist.update',
+        details: { entry_id: id, email: entry.email, ...patch },
+      });
       return entry;
     },
 
