@@ -44,6 +44,7 @@ import { createTasksService } from './tasks/tasks.service.js';
 import type { TraceIds } from './telemetry.js';
 import { createTemplatesService } from './templates/templates.service.js';
 import { createUsersService } from './users/users.service.js';
+import { createWaitlistService } from './waitlist/waitlist.service.js';
 import { createTaskWebhooksService } from './webhooks/task-webhooks.service.js';
 import { registerWebhookDeliveries, type WebhookDeliveries } from './webhooks/webhooks.jobs.js';
 import { createWebhooksService } from './webhooks/webhooks.service.js';
@@ -139,6 +140,10 @@ export function createServices(
       bcryptCost: config.auth.apiKeyBcryptCost,
     }),
     connectors: createConnectorsService(),
+    waitlist: createWaitlistService({
+      db,
+      joinLimit: rateLimits.limit('waitlist-join', limits.waitlistJoinsPerMinute, 60_000),
+    }),
   };
 }
 

@@ -3,6 +3,7 @@
 import type { ColumnType, Generated, Kysely, Selectable, Transaction } from 'kysely';
 import type { GroundingSource } from '../tasks/execution-result.js';
 import type { ExecutionStatus, TaskState } from '../tasks/task-states.js';
+import type { WaitlistStatus } from '../waitlist/waitlist-statuses.js';
 
 /** Set by the database default; never written by code. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -251,7 +252,17 @@ export interface DefaultWebhooksTable {
   updated_at: UpdatedAt;
 }
 
+export interface WaitlistTable {
+  id: Generated<string>;
+  email: string;
+  status: Generated<WaitlistStatus>;
+  invited_at: Date | null;
+  notes: string | null;
+  created_at: CreatedAt;
+}
+
 export interface DB {
+  waitlist: WaitlistTable;
   task_templates: TaskTemplatesTable;
   default_webhooks: DefaultWebhooksTable;
   task_views: TaskViewsTable;
@@ -283,3 +294,4 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type SecurityEventRow = Omit<Selectable<SecurityEventsTable>, 'dedupe_key'>;
 export type TaskTemplateRow = Selectable<TaskTemplatesTable>;
 export type DefaultWebhookRow = Selectable<DefaultWebhooksTable>;
+export type WaitlistRow = Selectable<WaitlistTable>;

@@ -11,6 +11,7 @@ import { securityHooksRoutes } from '../security/security-hooks.routes.js';
 import { tasksRoutes } from '../tasks/tasks.routes.js';
 import { templatesRoutes } from '../templates/templates.routes.js';
 import { usersRoutes } from '../users/users.routes.js';
+import { waitlistRoutes } from '../waitlist/waitlist.routes.js';
 import { taskWebhooksRoutes } from '../webhooks/task-webhooks.routes.js';
 import { webhooksRoutes } from '../webhooks/webhooks.routes.js';
 
@@ -30,5 +31,6 @@ export const restRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   await app.register(notificationsRoutes, { history: s.history, emailVerification: s.emailVerification });
   await app.register(connectorsRoutes, { connectors: s.connectors });
   await app.register(securityRoutes, { securityEvents: s.securityEvents });
+  await app.register(waitlistRoutes, { waitlist: s.waitlist });
   await app.register(securityHooksRoutes, { secretScanning: s.secretScanning, clerkWebhooks: s.clerkWebhooks });
 };
