@@ -252,7 +252,7 @@ async function serve() {
     );
     const sameAsTorale = (
       await query(TORALE, 'select id, next_run from tasks where id = any($1)', [soon.map((d) => d.id)])
-    ).filter((t) => soon.some((d) => d.id === t.id && d.next_dispatch_at.getTime() === t.next_run.getTime()));
+    ).filter((t) => soon.some((d) => d.id === t.id && d.next_dispatch_at.getTime() === t.next_run?.getTime()));
     const due = soon.filter((d) => sameAsTorale.some((t) => t.id === d.id)).slice(0, 3);
     const ids = due.map((d) => d.id);
     const toraleNext = await query(TORALE, 'select id, next_run from tasks where id = any($1)', [ids]);
@@ -307,8 +307,8 @@ async function serve() {
   }
 }
 
-const only = arg('only');
+const only = arg('only', 'import,killed,serve').split(',');
 let reference;
-if (!only || only === 'import') reference = await idempotence();
-if (!only || only === 'killed') await killed(reference ?? (await snapshot(GW)));
-if (!only || only === 'serve') await serve();
+if (only.includes('import')) reference = await idempotence();
+if (only.includes('killed')) await killed(reference ?? (await snapshot(GW)));
+if (only.includes('serve')) await serve();
