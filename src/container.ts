@@ -3,6 +3,7 @@
 // can build it alone. Each feature registers its jobs and cleanups with the engine here;
 // the engine starts them when the app is ready. app.ts puts HTTP around it; main.ts starts both.
 import type { Kysely } from 'kysely';
+import { createAdminService } from './admin/admin.service.js';
 import { createApiKeysService } from './api-keys/api-keys.service.js';
 import { createAuthAccounting } from './auth/accounting.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
@@ -44,6 +45,7 @@ import { createTasksService } from './tasks/tasks.service.js';
 import type { TraceIds } from './telemetry.js';
 import { createTemplatesService } from './templates/templates.service.js';
 import { createUsersService } from './users/users.service.js';
+import { createWaitlistService } from './waitlist/waitlist.service.js';
 import { createTaskWebhooksService } from './webhooks/task-webhooks.service.js';
 import { registerWebhookDeliveries, type WebhookDeliveries } from './webhooks/webhooks.jobs.js';
 import { createWebhooksService } from './webhooks/webhooks.service.js';
@@ -139,6 +141,11 @@ export function createServices(
       bcryptCost: config.auth.apiKeyBcryptCost,
     }),
     connectors: createConnectorsService(),
+    waitlist: createWaitlistService({
+      db,
+      joinLimit: rateLimits.limit('waitlist-join', limits.waitlistJoinsPerMinute, 60_000),
+    }),
+    admin: createAdminService({ db, clerk, logger, maxUsers: config.limits.maxUsers }),
   };
 }
 

@@ -3,6 +3,8 @@
 import type { ColumnType, Generated, Kysely, Selectable, Transaction } from 'kysely';
 import type { GroundingSource } from '../tasks/execution-result.js';
 import type { ExecutionStatus, TaskState } from '../tasks/task-states.js';
+import type { WaitlistStatus } from '../waitlist/waitlist-statuses.js';
+import type { AdminAuditLogTable } from './admin-audit.table.js';
 
 /** Set by the database default; never written by code. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -251,7 +253,18 @@ export interface DefaultWebhooksTable {
   updated_at: UpdatedAt;
 }
 
+export interface WaitlistTable {
+  id: Generated<string>;
+  email: string;
+  status: Generated<WaitlistStatus>;
+  invited_at: Date | null;
+  notes: string | null;
+  created_at: CreatedAt;
+}
+
 export interface DB {
+  admin_audit_log: AdminAuditLogTable;
+  waitlist: WaitlistTable;
   task_templates: TaskTemplatesTable;
   default_webhooks: DefaultWebhooksTable;
   task_views: TaskViewsTable;
@@ -283,3 +296,5 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type SecurityEventRow = Omit<Selectable<SecurityEventsTable>, 'dedupe_key'>;
 export type TaskTemplateRow = Selectable<TaskTemplatesTable>;
 export type DefaultWebhookRow = Selectable<DefaultWebhooksTable>;
+export type WaitlistRow = Selectable<WaitlistTable>;
+export type AdminAuditRow = Selectable<AdminAuditLogTable>;

@@ -1,6 +1,6 @@
 // Steps beside the main chain: templates (matched by name — both sides seeded their own ids),
-// the waitlist (into whatever columns the gateway's waitlist table has, once it has one) and
-// Torale tables the gateway has no place for, reported with their reason.
+// the waitlist (Torale's rows as they are, under Torale's ids) and Torale tables the gateway
+// has no place for, reported with their reason.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
 import { allRows, insertRows, type Row } from './import.repository.js';
@@ -16,9 +16,8 @@ export const WAITLIST_STEP: Step = {
   name: 'waitlist',
   source: { table: 'waitlist', columns: ['id', 'email', 'status', 'invited_at', 'notes', 'created_at'] },
   target: { table: 'waitlist', key: 'id' },
-  // The gateway's waitlist table comes with the admin work (issue 28); until then: reported.
-  unavailable: (gateway) => (gateway.has('waitlist') ? null : 'this gateway has no waitlist table yet (issue 28)'),
-  convert: ((w: ToraleWaitlistEntry) => ({ row: { ...w } })) as Step['convert'],
+  // Torale stores addresses in lower case, as the gateway does (one entry per address in any case).
+  convert: ((w: ToraleWaitlistEntry) => ({ row: { ...w, email: w.email.toLowerCase() } })) as Step['convert'],
 };
 
 export const CONNECTORS_STEP: Step = {

@@ -205,6 +205,9 @@ describe('OpenAPI', () => {
     await call('GET', '/tasks/:task_id/rss', `/tasks/${id}/rss`, {}); // 404
     await call('GET', '/tasks/:task_id/rss', '/tasks/x/rss', {}); // 422
     await call('GET', '/public/stats', '/public/stats', {});
+    await call('POST', '/public/waitlist', '/public/waitlist', {}, { email: 'openapi@example.com' });
+    await call('POST', '/public/waitlist', '/public/waitlist', {}, { email: 'OpenAPI@example.com' }); // 400
+    await call('POST', '/public/waitlist', '/public/waitlist', {}, { email: 'nope' }); // 422
     await call('POST', '/api/v1/webhooks/verify', '/api/v1/webhooks/verify', {}, { challenge: 'c' });
     await call('POST', '/api/v1/webhooks/verify', '/api/v1/webhooks/verify', {}, { hello: 1 });
 

@@ -99,6 +99,7 @@ describe.skipIf(!tpl)('import from Torale', () => {
     expect(step('executions').converted.map((r) => r.reason)).toContain(`a running run was cancelled: ${INTERRUPTED}`);
     expect(step('connectors').notCarried[0]?.reason).toMatch(/the gateway has no connectors/);
     expect(step('templates')).toMatchObject({ new: 1 });
+    expect(step('waitlist')).toMatchObject({ source: 2, new: 2, notCarried: [] });
     expect(step('email verifications').notCarried.map((r) => r.reason)).toEqual([
       'an expired, unused verification code (nothing left to finish)',
     ]);
@@ -131,6 +132,11 @@ describe.skipIf(!tpl)('import from Torale', () => {
     expect(await count('tasks')).toBe(9);
     expect(await count('task_executions')).toBe(5);
     expect(await count('notification_deliveries')).toBe(2);
+    const waitlist = await db.selectFrom('waitlist').select(['email', 'status']).orderBy('email').execute();
+    expect(waitlist).toEqual([
+      { email: 'w1@example.org', status: 'pending' },
+      { email: 'w2@example.org', status: 'invited' },
+    ]);
 
     // Timestamps keep their microseconds.
     const [tu] = await torale.query<{ c: string }>(`select created_at::text as c from users where id = $1`, [

@@ -28,4 +28,9 @@ export const limits = {
     "requests without credentials (GraphQL, `/api/v1/public/*`, any other route but health, metrics and docs) per client address per minute; then 429 `Too many requests` with `Retry-After`. Shared across instances through `REDIS_URL`; behind a load balancer set `TRUST_PROXY`, or every anonymous caller shares the balancer's address",
     { ...MINUTE_LIMIT, default: 300 },
   ),
+  waitlistJoinsPerMinute: int(
+    'WAITLIST_JOINS_PER_MINUTE',
+    'sign-ups `POST /public/waitlist` takes per client address per minute (as Torale: 5); then 429 `Too many requests` with `Retry-After`',
+    { ...MINUTE_LIMIT, default: 5 },
+  ),
 };
