@@ -3,6 +3,7 @@
 // can build it alone. Each feature registers its jobs and cleanups with the engine here;
 // the engine starts them when the app is ready. app.ts puts HTTP around it; main.ts starts both.
 import type { Kysely } from 'kysely';
+import { createAdminService } from './admin/admin.service.js';
 import { createApiKeysService } from './api-keys/api-keys.service.js';
 import { createAuthAccounting } from './auth/accounting.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
@@ -145,6 +146,7 @@ export function createServices(
       db,
       joinLimit: rateLimits.limit('waitlist-join', limits.waitlistJoinsPerMinute, 60_000),
     }),
+    admin: createAdminService({ db, clerk, logger, maxUsers: config.limits.maxUsers }),
   };
 }
 

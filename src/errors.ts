@@ -93,6 +93,7 @@ export const Errors = {
   clerkUnavailable: () => new AppError(503, 'SERVICE_UNAVAILABLE', 'Clerk is unavailable'),
   developerRequired: () =>
     new AppError(403, 'FORBIDDEN', 'Developer access required. Please contact support to enable API access.'),
+  adminRequired: () => new AppError(403, 'FORBIDDEN', 'Admin access required'),
   userDisabled: () => new AppError(403, 'FORBIDDEN', 'User account is disabled'),
   userNotSynced: () => new AppError(404, 'NOT_FOUND', 'User not found. Please sync user first.'),
   activeKeyExists: () =>

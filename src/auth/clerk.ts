@@ -153,6 +153,27 @@ export class ClerkAuth {
     return Errors.clerkUnavailable();
   }
 
+  /**
+   * The roles (public_metadata.role) of up to 500 users in one Backend API call (the admin
+   * user list: one request per page, not one per user). Users Clerk does not know are absent.
+   */
+  async rolesOf(clerkUserIds: readonly string[]): Promise<Map<string, string | null>> {
+    const roles = new Map<string, string | null>();
+    if (clerkUserIds.length === 0) return roles;
+    if (!this.#client) throw Errors.clerkNotConfigured();
+    this.stats.userLookups++;
+    const { data } = await withTimeout(
+      this.#client.users.getUserList({ userId: [...clerkUserIds], limit: clerkUserIds.length }),
+      this.#timeout,
+      'Clerk request timed out',
+    );
+    for (const user of data) {
+      const role = (user.publicMetadata as Record<string, unknown> | undefined)?.role;
+      roles.set(user.id, typeof role === 'string' ? role : null);
+    }
+    return roles;
+  }
+
   /** Drops this instance's cached profile (a Clerk webhook said it changed). */
   forgetProfile(clerkUserId: string): void {
     this.#profiles.delete(clerkUserId);

@@ -4,6 +4,7 @@ import type { ColumnType, Generated, Kysely, Selectable, Transaction } from 'kys
 import type { GroundingSource } from '../tasks/execution-result.js';
 import type { ExecutionStatus, TaskState } from '../tasks/task-states.js';
 import type { WaitlistStatus } from '../waitlist/waitlist-statuses.js';
+import type { AdminAuditLogTable } from './admin-audit.table.js';
 
 /** Set by the database default; never written by code. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -262,6 +263,7 @@ export interface WaitlistTable {
 }
 
 export interface DB {
+  admin_audit_log: AdminAuditLogTable;
   waitlist: WaitlistTable;
   task_templates: TaskTemplatesTable;
   default_webhooks: DefaultWebhooksTable;
@@ -295,3 +297,4 @@ export type SecurityEventRow = Omit<Selectable<SecurityEventsTable>, 'dedupe_key
 export type TaskTemplateRow = Selectable<TaskTemplatesTable>;
 export type DefaultWebhookRow = Selectable<DefaultWebhooksTable>;
 export type WaitlistRow = Selectable<WaitlistTable>;
+export type AdminAuditRow = Selectable<AdminAuditLogTable>;

@@ -1,6 +1,7 @@
 // Who may call a root field, declared once on it: `@Access.public()`, `@Access.authenticated()`,
 // `@Access.scopes(['tasks:read'], …)` (any one of the lists, all scopes of it) or
-// `@Access.publicButKeysNeed(…)`. The one
+// `@Access.publicButKeysNeed(…)`, `@Access.admin()` (a Clerk session of an admin: writes
+// `@authenticated @policy(policies: [["admin"]])`, Apollo Router's policy directive). The one
 // decorator writes `@authenticated` / `@requiresScopes(scopes: [[…]])` into the SDL (as Apollo
 // Router, Hive and Grafbase read them), keeps the declaration on the field for the schema walk
 // (test/graphql/access-directives.test.ts), and refuses a caller before the resolver runs. The
@@ -37,6 +38,18 @@ export const requiresScopesDirective = new GraphQLDirective({
   },
 });
 
+export const policyDirective = new GraphQLDirective({
+  name: 'policy',
+  description:
+    'Needs a policy the gateway decides: "admin" = a Clerk session whose user has public_metadata.role "admin" (else 403 FORBIDDEN "Admin access required"); API keys never qualify.',
+  locations: [DirectiveLocation.FIELD_DEFINITION],
+  args: {
+    policies: {
+      type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLString))))),
+    },
+  },
+});
+
 /**
  * `authenticated`: credentials needed. `anyOf`: an API key must hold every scope of one of the
  * lists (sessions have all); with `authenticated: false`, anonymous callers may still call it.
@@ -44,6 +57,11 @@ export const requiresScopesDirective = new GraphQLDirective({
 export interface AccessRule {
   authenticated: boolean;
   anyOf?: Scope[][];
+  /**
+   * Admins only: a Clerk session (refused here otherwise); the field's service then checks the
+   * session's role (admin/admin.service.ts requireAdmin, which REST shares).
+   */
+  admin?: boolean;
 }
 
 const EXTENSION = 'toraleAccess';
@@ -54,6 +72,7 @@ export function checkAccess(rule: AccessRule, viewer: Viewer): void {
     if (rule.authenticated) throw Errors.authorizationMissing();
     return;
   }
+  if (rule.admin && viewer.kind !== 'clerk') throw Errors.adminRequired();
   if (!rule.anyOf || viewer.kind !== 'api-key') return;
   if (rule.anyOf.some((all) => all.every((s) => viewer.scopes.includes(s)))) return;
   throw Errors.missingScope(rule.anyOf[0]?.find((s) => !viewer.scopes.includes(s)) ?? 'unknown');
@@ -67,7 +86,11 @@ function declare(rule: AccessRule): MethodDecorator {
     checkAccess(rule, context.viewer);
     return next();
   };
-  const sdl = [...(rule.authenticated ? ['@authenticated'] : []), ...(rule.anyOf ? [scopesSdl(rule.anyOf)] : [])];
+  const sdl = [
+    ...(rule.authenticated ? ['@authenticated'] : []),
+    ...(rule.anyOf ? [scopesSdl(rule.anyOf)] : []),
+    ...(rule.admin ? ['@policy(policies: [["admin"]])'] : []),
+  ];
   const decorators = [Extensions({ [EXTENSION]: rule }), UseMiddleware(guard), ...sdl.map((d) => Directive(d))];
   return (target, key, descriptor) => {
     for (const d of decorators) (d as MethodDecorator)(target, key, descriptor);
@@ -83,6 +106,8 @@ export const Access = {
   authenticated: () => declare({ authenticated: true }),
   /** Credentials, and an API key holding every scope of one of `anyOf`. */
   scopes: (...anyOf: Scope[][]) => declare({ authenticated: true, anyOf }),
+  /** A Clerk session of an admin; API keys (any scopes) and the dev user get 403. */
+  admin: () => declare({ authenticated: true, admin: true }),
 };
 
 /** The access a field declares, if any. */

@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { type GraphQLSchema, lexicographicSortSchema, specifiedDirectives } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
-import { authenticatedDirective, requiresScopesDirective } from './access.js';
+import { authenticatedDirective, policyDirective, requiresScopesDirective } from './access.js';
 import type { GraphQLContext } from './context.js';
 import { SCHEMA_DIRECTIVES } from './directives.js';
 
@@ -38,7 +38,13 @@ export function schemaOf(resolvers: ResolverClasses): Promise<GraphQLSchema> {
       validate: false,
       emitSchemaFile: false,
       pubSub: noPubSub,
-      directives: [...specifiedDirectives, ...SCHEMA_DIRECTIVES, authenticatedDirective, requiresScopesDirective],
+      directives: [
+        ...specifiedDirectives,
+        ...SCHEMA_DIRECTIVES,
+        authenticatedDirective,
+        requiresScopesDirective,
+        policyDirective,
+      ],
     });
     built.set(resolvers, schema);
   }

@@ -3,6 +3,7 @@
 // operation's context carries (graphql/context.ts).
 import type { GraphQLSchema } from 'graphql';
 import type { ContainerType, NonEmptyArray } from 'type-graphql';
+import { AdminResolver } from '../admin/admin.resolver.js';
 import { ApiKeysResolver } from '../api-keys/api-keys.resolver.js';
 import { RateLimitResolver } from '../budget/rate-limit.resolver.js';
 import type { Services } from '../container.js';
@@ -31,6 +32,7 @@ const resolverInstances = (s: Services) => [
   new NotificationsResolver({ history: s.history, emailVerification: s.emailVerification }),
   new SecurityResolver({ securityEvents: s.securityEvents }),
   new RateLimitResolver(),
+  new AdminResolver({ admin: s.admin }),
 ];
 
 // biome-ignore lint/complexity/noBannedTypes: type-graphql takes resolver classes as Function.
@@ -47,6 +49,7 @@ const RESOLVERS: NonEmptyArray<Function> = [
   NotificationsResolver,
   SecurityResolver,
   RateLimitResolver,
+  AdminResolver,
 ];
 
 /** The gateway's schema (built once per process). */

@@ -1,6 +1,7 @@
 // Every REST route plugin, each given the services it uses and nothing else (app.ts
 // registers this once). The route files are typed on those services, not on the container.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { adminRoutes } from '../admin/admin.routes.js';
 import { apiKeysRoutes } from '../api-keys/api-keys.routes.js';
 import { connectorsRoutes } from '../connectors/connectors.routes.js';
 import type { Services } from '../container.js';
@@ -34,5 +35,6 @@ export const restRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   await app.register(connectorsRoutes, { connectors: s.connectors });
   await app.register(securityRoutes, { securityEvents: s.securityEvents });
   await app.register(waitlistRoutes, { waitlist: s.waitlist });
+  await app.register(adminRoutes, { admin: s.admin });
   await app.register(securityHooksRoutes, { secretScanning: s.secretScanning, clerkWebhooks: s.clerkWebhooks });
 };

@@ -167,6 +167,10 @@ describe('access declarations', () => {
       expect(scopes ? valueFromASTUntyped(scopes.arguments?.[0]?.value as ValueNode) : undefined, name).toEqual(
         rule.anyOf,
       );
+      const policy = directives.find((d) => d.name.value === 'policy');
+      expect(policy ? valueFromASTUntyped(policy.arguments?.[0]?.value as ValueNode) : undefined, name).toEqual(
+        rule.admin ? [['admin']] : undefined,
+      );
     }
     // A client reads it there: the dashboard's task list needs a key with tasks:read.
     expect(sdl).toMatch(
@@ -182,7 +186,14 @@ describe('access declarations', () => {
       const anonymous = await probe(kind, f, ANONYMOUS);
       if ((anonymous === 'UNAUTHENTICATED') !== rule.authenticated) disagree.push(`${name} anonymous: ${anonymous}`);
       const bare = await probe(kind, f, keyViewer([]));
-      if ((bare === 'FORBIDDEN') !== Boolean(rule.anyOf)) disagree.push(`${name} key without scopes: ${bare}`);
+      // Admin fields refuse every key (keys are never admin); scoped fields a key without the scope.
+      if ((bare === 'FORBIDDEN') !== Boolean(rule.anyOf || rule.admin))
+        disagree.push(`${name} key without scopes: ${bare}`);
+      if (rule.admin) {
+        const full = await probe(kind, f, keyViewer(SCOPES));
+        if (full !== 'FORBIDDEN') disagree.push(`${name} key with every scope: ${full}`);
+        probes++;
+      }
       probes += 2;
       for (const scopes of rule.anyOf ?? []) {
         const exact = await probe(kind, f, keyViewer(scopes));

@@ -1,4 +1,4 @@
-// A small stand-in for Clerk's Backend API on loopback: /v1/jwks and /v1/users/:id, with
+// A small stand-in for Clerk's Backend API on loopback: /v1/jwks, /v1/users?user_id= and /v1/users/:id, with
 // tokens signed by a key pair made here. The real @clerk/backend talks to it through
 // CLERK_API_URL; the networkless path uses the same key as CLERK_JWT_KEY.
 import { createServer, type Server } from 'node:http';
@@ -18,7 +18,7 @@ export interface FakeClerk {
   /** PEM public key, for CLERK_JWT_KEY. */
   jwtKey: string;
   kid: string;
-  requests: { jwks: number; users: number; userIds: string[] };
+  requests: { jwks: number; users: number; userLists: number; userIds: string[] };
   users: Map<string, FakeUser>;
   /** When true every endpoint answers 503, as an outage would. */
   down: boolean;
@@ -46,7 +46,7 @@ export async function startFakeClerk(): Promise<FakeClerk> {
 
   const state = {
     down: false,
-    requests: { jwks: 0, users: 0, userIds: [] as string[] },
+    requests: { jwks: 0, users: 0, userLists: 0, userIds: [] as string[] },
     users: new Map<string, FakeUser>(),
   };
 
@@ -64,6 +64,20 @@ export async function startFakeClerk(): Promise<FakeClerk> {
       if (fake.down) return send(503, { errors: [{ code: 'unavailable', message: 'down' }] });
       return send(200, { keys: [jwk] });
     }
+    if (url.pathname === '/v1/users') {
+      // The user list, filtered by user_id (what users.getUserList({ userId }) sends).
+      state.requests.userLists++;
+      if (fake.down) return send(503, { errors: [{ code: 'unavailable', message: 'down' }] });
+      const ids = url.searchParams.getAll('user_id');
+      const found = ids.map((id) => state.users.get(id)).filter((u): u is FakeUser => u !== undefined);
+      return send(200, found.map(userJson)); // Clerk answers the list as a bare array
+    }
+    if (url.pathname === '/v1/users/count') {
+      // users.getUserList asks for the count beside the list.
+      if (fake.down) return send(503, { errors: [{ code: 'unavailable', message: 'down' }] });
+      const ids = url.searchParams.getAll('user_id');
+      return send(200, { object: 'total_count', total_count: ids.filter((id) => state.users.has(id)).length });
+    }
     const m = /^\/v1\/users\/([^/]+)$/.exec(url.pathname);
     if (m) {
       const id = decodeURIComponent(m[1] as string);
@@ -72,29 +86,32 @@ export async function startFakeClerk(): Promise<FakeClerk> {
       if (fake.down) return send(503, { errors: [{ code: 'unavailable', message: 'down' }] });
       const u = state.users.get(id);
       if (!u) return send(404, { errors: [{ code: 'resource_not_found', message: 'not found' }] });
-      const emailId = `idn_${id}`;
-      return send(200, {
-        object: 'user',
-        id: u.id,
-        username: null,
-        first_name: u.firstName ?? null,
-        last_name: null,
-        primary_email_address_id: u.email ? emailId : null,
-        email_addresses: u.email
-          ? [{ id: emailId, object: 'email_address', email_address: u.email, verification: null, linked_to: [] }]
-          : [],
-        phone_numbers: [],
-        web3_wallets: [],
-        external_accounts: [],
-        public_metadata: u.role ? { role: u.role } : {},
-        private_metadata: {},
-        unsafe_metadata: {},
-        created_at: Date.now(),
-        updated_at: Date.now(),
-      });
+      return send(200, userJson(u));
     }
     return send(404, { errors: [{ code: 'resource_not_found', message: 'no route' }] });
   });
+  const userJson = (u: FakeUser) => {
+    const emailId = `idn_${u.id}`;
+    return {
+      object: 'user',
+      id: u.id,
+      username: null,
+      first_name: u.firstName ?? null,
+      last_name: null,
+      primary_email_address_id: u.email ? emailId : null,
+      email_addresses: u.email
+        ? [{ id: emailId, object: 'email_address', email_address: u.email, verification: null, linked_to: [] }]
+        : [],
+      phone_numbers: [],
+      web3_wallets: [],
+      external_accounts: [],
+      public_metadata: u.role ? { role: u.role } : {},
+      private_metadata: {},
+      unsafe_metadata: {},
+      created_at: Date.now(),
+      updated_at: Date.now(),
+    };
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 

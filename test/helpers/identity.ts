@@ -45,3 +45,7 @@ export async function createKey(app: FastifyInstance, headers: Record<string, st
 export function clerkEnv(clerk: FakeClerk, extra: Record<string, string> = {}): Record<string, string> {
   return { CLERK_SECRET_KEY: clerk.secretKey, CLERK_API_URL: clerk.url, ...extra };
 }
+
+/** A signed-in, synced user whose Clerk role is admin (`signIn` with role 'developer' is the non-admin). */
+export const signInAdmin = (app: FastifyInstance, clerk: FakeClerk, opts: { email?: string } = {}) =>
+  signIn(app, clerk, { ...opts, role: 'admin' });

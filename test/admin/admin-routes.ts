@@ -1,0 +1,14 @@
+// Every /admin/* route, for the walk that holds each to "admins only" (admin-guard.test.ts).
+// A route added under src/admin/ goes here too; the walk fails for a registered /admin route
+// this table does not list. `body` is a valid sample, so a refusal cannot be a 422 instead.
+export interface AdminRoute {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** With any `{id}` filled by the walk with a random UUID. */
+  path: string;
+  body?: Record<string, unknown>;
+}
+
+export const ADMIN_ROUTES: AdminRoute[] = [
+  { method: 'GET', path: '/admin/users' },
+  { method: 'GET', path: '/admin/audit-log' },
+];
