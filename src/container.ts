@@ -16,6 +16,7 @@ import { apiKeyStrategy } from './auth/strategies/api-key.strategy.js';
 import { clerkSessionStrategy } from './auth/strategies/clerk-session.strategy.js';
 import { devUserStrategy } from './auth/strategies/dev-user.strategy.js';
 import { createBudgets } from './budget/budget.js';
+import { PublicCache } from './cache/public-cache.js';
 import type { Config } from './config/config.js';
 import { createConnectorsService } from './connectors/connectors.service.js';
 import type { Database } from './db/database.js';
@@ -198,6 +199,11 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   // Automatic persisted queries: shared through Redis when configured, else in-process (Apollo's own).
   const apqCache = config.database.redisUrl ? new RedisKeyValueCache(config.database.redisUrl, logger) : undefined;
 
+  // Anonymous public reads over GraphQL, retired by `torale_public` notifications (cache/).
+  const publicCache = config.publicCache.enabled
+    ? new PublicCache(database, logger, { ...config.publicCache, redisUrl: config.database.redisUrl })
+    : undefined;
+
   const lifecycle: Lifecycle = { draining: false };
   const hub = new LiveHub(database, logger);
   /** Live connections open here (the live plugin keeps it). */
@@ -249,6 +255,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     /** Per-caller budgets: REST requests and GraphQL points per window, expensive operations at once. */
     budgets,
     apqCache,
+    /** The response cache of anonymous public GraphQL reads (undefined: PUBLIC_CACHE=false). */
+    publicCache,
     /** The trusted-documents manifests and mode (HTTP, WebSocket, SSE and multipart alike). */
     trustedDocuments,
     engine,

@@ -7,6 +7,7 @@ import { apiKeysRoutes } from '../api-keys/api-keys.routes.js';
 import { connectorsRoutes } from '../connectors/connectors.routes.js';
 import type { Services } from '../container.js';
 import { feedRoutes } from '../feed/feed.routes.js';
+import { conditionalPublicGets } from '../http/conditional.js';
 import { notificationsRoutes } from '../notifications/notifications.routes.js';
 import { securityRoutes } from '../security/security.routes.js';
 import { securityHooksRoutes } from '../security/security-hooks.routes.js';
@@ -18,6 +19,7 @@ import { taskWebhooksRoutes } from '../webhooks/task-webhooks.routes.js';
 import { webhooksRoutes } from '../webhooks/webhooks.routes.js';
 
 export const restRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services: s }) => {
+  conditionalPublicGets(app);
   await app.register(usersRoutes, { users: s.users });
   await app.register(apiKeysRoutes, { apiKeys: s.apiKeys });
   await app.register(tasksRoutes, {
