@@ -23,6 +23,8 @@ import * as m0501 from './2026_12_07_0501_public_changes.js';
 import * as m0600 from './2026_12_07_0600_email.js';
 import * as m1810 from './2026_12_08_1810_admin_audit_log.js';
 import * as m1820 from './2026_12_08_1820_waitlist.js';
+import * as m1821 from './2026_12_08_1821_admin_indexes.js';
+import * as m1830 from './2026_12_08_1830_public_cache.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0001_users': m0001,
@@ -47,4 +49,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_0600_email': m0600,
   '2026_12_08_1810_admin_audit_log': m1810,
   '2026_12_08_1820_waitlist': m1820,
+  '2026_12_08_1821_admin_indexes': m1821,
+  '2026_12_08_1830_public_cache': m1830,
 };

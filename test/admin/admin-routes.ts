@@ -11,4 +11,17 @@ export interface AdminRoute {
 export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'GET', path: '/admin/users' },
   { method: 'GET', path: '/admin/audit-log' },
+  { method: 'GET', path: '/admin/stats' },
+  { method: 'GET', path: '/admin/queries' },
+  { method: 'GET', path: '/admin/executions' },
+  { method: 'GET', path: '/admin/errors' },
+  { method: 'GET', path: '/admin/scheduler/jobs' },
+  { method: 'POST', path: '/admin/tasks/{task_id}/execute' },
+  { method: 'PATCH', path: '/admin/tasks/{task_id}/state', body: { state: 'paused' } },
+  { method: 'DELETE', path: '/admin/tasks/{task_id}/reset' },
+  { method: 'POST', path: '/admin/tasks/{task_id}/reset' },
+  { method: 'GET', path: '/admin/waitlist' },
+  { method: 'GET', path: '/admin/waitlist/stats' },
+  { method: 'PATCH', path: '/admin/waitlist/{id}', body: { status: 'invited' } },
+  { method: 'DELETE', path: '/admin/waitlist/{id}' },
 ];
