@@ -145,7 +145,7 @@ export function createServices(
       db,
       joinLimit: rateLimits.limit('waitlist-join', limits.waitlistJoinsPerMinute, 60_000),
     }),
-    admin: createAdminService({ db, clerk, logger, maxUsers: config.limits.maxUsers }),
+    admin: createAdminService({ db, clerk, logger, maxUsers: config.limits.maxUsers, events: securityEvents }),
   };
 }
 
@@ -206,6 +206,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     emails,
   });
   apiKeyVerifier.reportTo(services.securityEvents);
+  // A profile (role) changed on any instance: this one forgets its cached copy too.
+  hub.keepFresh(clerk);
   // What each feature keeps only for a while, forgotten by the engine's hourly cleanup.
   engine.cleanup('idempotencyKeys', services.tasks.cleanup);
   engine.cleanup('views', services.sharing.cleanup);
