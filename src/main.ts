@@ -4,10 +4,12 @@
 // they load, so they must not be loaded before it.
 import { loadConfigOrExit } from './config/config.js';
 import { initEmbeddedDataDir } from './db/pglite-init.js';
+import { limitHeapGrowth } from './lib/heap-growth.js';
 import { startTracing } from './telemetry.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  limitHeapGrowth(config.server.heapGrowingPercent);
   // A first run creates the embedded database meanwhile (another process, so in parallel).
   const embedded = config.database.url ? undefined : initEmbeddedDataDir(config.database.pgliteDir);
   embedded?.catch(() => {}); // reported when the gateway opens the database

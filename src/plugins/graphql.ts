@@ -42,7 +42,8 @@ export default fp<{ container: Container }>(
       stopOnTerminationSignals: false,
       formatError: createFormatError(container.logger, container.traceIds),
       plugins: [
-        ApolloServerPluginCacheControlDisabled(),
+        // Cache hints matter only to the public response cache (cache/public-cache.ts).
+        ...(container.publicCache ? [] : [ApolloServerPluginCacheControlDisabled()]),
         // Trusted documents first: a refused document is neither charged nor stored by APQ.
         {
           async requestDidStart() {
@@ -54,6 +55,8 @@ export default fp<{ container: Container }>(
           },
         },
         complexityPlugin<GraphQLContext>(schema, { charge: (ctx, cost) => ctx.budget?.charge(cost) }),
+        // After the trusted-documents check and the charge: a cached answer costs what it would.
+        ...(container.publicCache?.plugins() ?? []),
         // The playground is for exploring the schema: without introspection it has nothing to show.
         config.server.introspection ? playgroundPlugin() : ApolloServerPluginLandingPageDisabled(),
         {
@@ -79,8 +82,11 @@ export default fp<{ container: Container }>(
       ],
     });
     await apollo.start();
+    const publicCache = container.publicCache;
+    if (publicCache) app.addHook('onReady', () => publicCache.start());
     app.addHook('onClose', async () => {
       await apollo.stop();
+      await publicCache?.stop();
     });
 
     const handler = fastifyApolloHandler(apollo, {

@@ -38,7 +38,7 @@ afterAll(async () => {
 const call = (route: (typeof ADMIN_ROUTES)[number], headers: Record<string, string>) =>
   t.app.inject({
     method: route.method,
-    url: route.path.replaceAll('{id}', randomUUID()),
+    url: route.path.replace(/\{\w+\}/g, randomUUID()),
     headers,
     ...(route.body && { payload: route.body }),
   });

@@ -39,4 +39,9 @@ export const server = {
     'how long a graceful shutdown may take after the drain before the process exits anyway',
     { min: 0, max: 300_000, default: 10_000 },
   ),
+  heapGrowingPercent: int(
+    'NODE_HEAP_GROWING_PERCENT',
+    "how far V8 lets the heap grow past what the last full collection kept before it collects again, in percent (V8's own factor lets a 55 MB live heap reach 230 MB of garbage under 1,000-task pages); `0` = V8's own",
+    { min: 0, max: 1000, default: 50 },
+  ),
 };
