@@ -88,7 +88,7 @@ export function createServices(
   const notificationRules = { allowInsecureTargets: webhooks.allowInsecureTargets };
   const tasks = createTasksService({ db, executions, maxTasksPerUser: limits.maxTasksPerUser, notificationRules });
   // The admin guard and audit log every admin view and action goes through.
-  const admin = createAdminService({ db, clerk, logger, maxUsers: limits.maxUsers });
+  const admin = createAdminService({ db, clerk, logger, maxUsers: limits.maxUsers, events: securityEvents });
   return {
     users: createUsersService({ db, clerk, noAuthEmail: auth.noAuthEmail, maxUsers: config.limits.maxUsers }),
     apiKeys: createApiKeysService({
@@ -215,6 +215,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     emails,
   });
   apiKeyVerifier.reportTo(services.securityEvents);
+  // A profile (role) changed on any instance: this one forgets its cached copy too.
+  hub.keepFresh(clerk);
   // What each feature keeps only for a while, forgotten by the engine's hourly cleanup.
   engine.cleanup('idempotencyKeys', services.tasks.cleanup);
   engine.cleanup('views', services.sharing.cleanup);

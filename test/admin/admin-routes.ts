@@ -11,6 +11,14 @@ export interface AdminRoute {
 export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'GET', path: '/admin/users' },
   { method: 'GET', path: '/admin/audit-log' },
+  { method: 'PATCH', path: '/admin/users/{id}/role', body: { role: 'developer' } },
+  {
+    method: 'PATCH',
+    path: '/admin/users/roles',
+    body: { user_ids: ['00000000-0000-4000-8000-000000000000'], role: null },
+  },
+  { method: 'PATCH', path: '/admin/users/{id}/deactivate' },
+  { method: 'PATCH', path: '/admin/users/{id}/reactivate' },
   { method: 'GET', path: '/admin/stats' },
   { method: 'GET', path: '/admin/queries' },
   { method: 'GET', path: '/admin/executions' },
