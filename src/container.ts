@@ -4,6 +4,8 @@
 // the engine starts them when the app is ready. app.ts puts HTTP around it; main.ts starts both.
 import type { Kysely } from 'kysely';
 import { createAdminService } from './admin/admin.service.js';
+import { createPlatformService } from './admin/platform.service.js';
+import { createTaskActionsService } from './admin/task-actions.service.js';
 import { createApiKeysService } from './api-keys/api-keys.service.js';
 import { createAuthAccounting } from './auth/accounting.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
@@ -84,6 +86,9 @@ export function createServices(
   const executions = createExecutionsService({ db, runs });
   const { auth, limits, webhooks } = config;
   const notificationRules = { allowInsecureTargets: webhooks.allowInsecureTargets };
+  const tasks = createTasksService({ db, executions, maxTasksPerUser: limits.maxTasksPerUser, notificationRules });
+  // The admin guard and audit log every admin view and action goes through.
+  const admin = createAdminService({ db, clerk, logger, maxUsers: limits.maxUsers, events: securityEvents });
   return {
     users: createUsersService({ db, clerk, noAuthEmail: auth.noAuthEmail, maxUsers: config.limits.maxUsers }),
     apiKeys: createApiKeysService({
@@ -111,12 +116,7 @@ export function createServices(
     sharing: createSharingService({ db, maxTasksPerUser: limits.maxTasksPerUser }),
     publicTasks: createPublicTasksService({ db, dashboardUrl: config.email.dashboardUrl }),
     live: createLiveService({ db, hub }),
-    tasks: createTasksService({
-      db,
-      executions,
-      maxTasksPerUser: limits.maxTasksPerUser,
-      notificationRules,
-    }),
+    tasks,
     // The dashboard's views: feeds, templates, default webhook, notification history, emails.
     feed: createFeedService({ db }),
     templates: createTemplatesService({ db }),
@@ -145,8 +145,11 @@ export function createServices(
     waitlist: createWaitlistService({
       db,
       joinLimit: rateLimits.limit('waitlist-join', limits.waitlistJoinsPerMinute, 60_000),
+      admin,
     }),
-    admin: createAdminService({ db, clerk, logger, maxUsers: config.limits.maxUsers }),
+    admin,
+    platform: createPlatformService({ db, maxUsers: limits.maxUsers, admin }),
+    taskActions: createTaskActionsService({ db, tasks, executions, admin }),
   };
 }
 
@@ -212,6 +215,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     emails,
   });
   apiKeyVerifier.reportTo(services.securityEvents);
+  // A profile (role) changed on any instance: this one forgets its cached copy too.
+  hub.keepFresh(clerk);
   // What each feature keeps only for a while, forgotten by the engine's hourly cleanup.
   engine.cleanup('idempotencyKeys', services.tasks.cleanup);
   engine.cleanup('views', services.sharing.cleanup);
