@@ -229,6 +229,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     runs,
     webhookDeliveries,
     live: { count: liveCount, hub },
+    publicCache,
   });
   const authenticate = createAuthenticator(strategies);
   const td = config.trustedDocuments;

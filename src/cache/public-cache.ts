@@ -12,6 +12,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/database.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../lib/logger.js';
@@ -31,8 +32,26 @@ export interface PublicCacheStats {
   misses: number;
 }
 
+/** Set on an operation's context when its answer may be kept whole (see `remember`). */
+export interface PublicAnswerNote {
+  generation?: string;
+  maxAge?: number;
+}
+
+interface Answer {
+  generation: string;
+  body: string;
+  expires: number;
+}
+
 export class PublicCache {
   readonly stats: PublicCacheStats = { hits: 0, misses: 0 };
+  /**
+   * This instance's copy of whole HTTP answers Apollo's response cache said may be shared, so a
+   * repeated anonymous read is answered before Apollo parses anything. Same rules and key:
+   * anonymous only, the generation in each entry, the policy's maxAge.
+   */
+  readonly #answers = new LRUCache<string, Answer>({ max: 2000 });
   readonly generation: PublicGeneration;
   readonly store: KeyValueCache;
   readonly #redis: RedisKeyValueCache | undefined;
@@ -61,6 +80,35 @@ export class PublicCache {
     this.#redis?.close();
   }
 
+  /** The key of an anonymous POST whose whole answer may be on hand (query text, name, variables). */
+  answerKey(viewer: GraphQLContext['viewer'], method: string, body: unknown): string | undefined {
+    if (viewer.kind !== 'anonymous' || method !== 'POST' || !body || typeof body !== 'object') return undefined;
+    const b = body as { query?: unknown; operationName?: unknown; variables?: unknown; extensions?: unknown };
+    if (typeof b.query !== 'string' || b.extensions !== undefined) return undefined;
+    return JSON.stringify([b.query, b.operationName ?? null, b.variables ?? null]);
+  }
+
+  /** The whole answer kept for `key` in the current generation, if any (a hit). */
+  answer(key: string): string | undefined {
+    const generation = this.generation.key;
+    const a = this.#answers.get(key);
+    if (!a || generation === undefined || a.generation !== generation || a.expires < Date.now()) return undefined;
+    this.stats.hits++;
+    return a.body;
+  }
+
+  /** Every whole answer held (tests look inside). */
+  keptAnswers(): string[] {
+    return [...this.#answers.values()].map((a) => a.body);
+  }
+
+  /** Keeps the answer Apollo just sent when the response cache deemed it shareable (`note`). */
+  remember(key: string, note: PublicAnswerNote, body: unknown): void {
+    if (typeof body !== 'string' || note.generation === undefined || !note.maxAge) return;
+    if (note.generation !== this.generation.key) return;
+    this.#answers.set(key, { generation: note.generation, body, expires: Date.now() + note.maxAge * 1000 });
+  }
+
   /** Apollo's cache-control and response-cache plugins, keyed and gated as above. */
   plugins(): ApolloServerPlugin<GraphQLContext>[] {
     const keyedAt = new WeakMap<GraphQLContext, string | undefined>();
@@ -81,10 +129,17 @@ export class PublicCache {
       }),
       {
         requestDidStart: async () => ({
-          willSendResponse: async ({ contextValue, metrics, operation }) => {
+          willSendResponse: async ({ contextValue, metrics, operation, overallCachePolicy, response }) => {
             if (operation?.operation !== 'query' || !eligible(contextValue)) return;
             if (metrics.responseCacheHit) this.stats.hits++;
             else this.stats.misses++;
+            const policy = overallCachePolicy.policyIfCacheable();
+            const ok = response.body.kind === 'single' && !response.body.singleResult.errors;
+            const note = contextValue.publicAnswer;
+            if (note && ok && policy && policy.scope !== 'PRIVATE') {
+              note.generation = keyedAt.get(contextValue);
+              note.maxAge = policy.maxAge;
+            }
           },
         }),
       },

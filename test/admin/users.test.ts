@@ -93,6 +93,9 @@ describe('roles', () => {
     expect(clerk.users.get(u.clerkUserId)?.role).toBeNull();
     const down = await msUntil(async () => (await req(b, 'GET', '/admin/users', u.headers)).status === 403);
     expect(down).toBeLessThan(1000);
+    console.log(
+      `[admin users.test] role seen on B after ${up.toFixed(0)} ms (promote), ${down.toFixed(0)} ms (demote)`,
+    );
 
     const audit = await auditOf(u.userId);
     expect(audit.map((e) => [e.action, e.admin_user_id, e.details])).toEqual([
@@ -159,6 +162,7 @@ describe('deactivation', () => {
     });
     const refused = await msUntil(async () => (await req(b, 'GET', '/auth/me', bearer(key))).status === 403);
     expect(refused).toBeLessThan(1000);
+    console.log(`[admin users.test] deactivation refused on B after ${refused.toFixed(0)} ms`);
     expect((await req(b, 'GET', '/auth/me', u.headers)).body).toEqual({ detail: 'User account is disabled' });
 
     // Clerk says the user is not banned (an unban, or any profile update): still disabled.

@@ -30,7 +30,7 @@ const cacheOf = (t: TestApp) => t.container.publicCache as PublicCache;
 /** Every entry of an in-memory cache, as stored. */
 const entries = (t: TestApp) => {
   const store = cacheOf(t).store as unknown as { keys(): string[]; get(k: string): Promise<string | undefined> };
-  return Promise.all(store.keys().map((k) => store.get(k)));
+  return Promise.all(store.keys().map((k) => store.get(k))).then((v) => [...v, ...cacheOf(t).keptAnswers()]);
 };
 
 async function query(t: TestApp, q: string, headers: Record<string, string> = {}) {
