@@ -25,6 +25,7 @@ import * as m1810 from './2026_12_08_1810_admin_audit_log.js';
 import * as m1811 from './2026_12_08_1811_admin_deactivation.js';
 import * as m1820 from './2026_12_08_1820_waitlist.js';
 import * as m1821 from './2026_12_08_1821_admin_indexes.js';
+import * as m1822 from './2026_12_08_1822_active_users_index.js';
 import * as m1830 from './2026_12_08_1830_public_cache.js';
 
 export const migrations: Record<string, Migration> = {
@@ -52,5 +53,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_08_1811_admin_deactivation': m1811,
   '2026_12_08_1820_waitlist': m1820,
   '2026_12_08_1821_admin_indexes': m1821,
+  '2026_12_08_1822_active_users_index': m1822,
   '2026_12_08_1830_public_cache': m1830,
 };
