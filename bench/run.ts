@@ -9,6 +9,7 @@ import { build, clerkKeys } from './lib/gateway.js';
 import { pgCpu } from './lib/load.js';
 import { log, Procs } from './lib/procs.js';
 import { ratioLines, row, type SuiteResult, writeResults } from './lib/results.js';
+import { cacheSuite } from './suites/cache.js';
 import { enginesSuite } from './suites/engine.js';
 import { growthSuite } from './suites/growth.js';
 import { pagesSuite } from './suites/pages.js';
@@ -19,6 +20,7 @@ const SUITE_FNS: Record<SuiteName, Suite> = {
   pages: pagesSuite,
   engine: enginesSuite,
   growth: growthSuite,
+  cache: cacheSuite,
 };
 
 async function main(): Promise<number> {

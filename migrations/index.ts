@@ -22,7 +22,10 @@ import * as m0500 from './2026_12_07_0500_execution_owner.js';
 import * as m0501 from './2026_12_07_0501_public_changes.js';
 import * as m0600 from './2026_12_07_0600_email.js';
 import * as m1810 from './2026_12_08_1810_admin_audit_log.js';
+import * as m1811 from './2026_12_08_1811_admin_deactivation.js';
 import * as m1820 from './2026_12_08_1820_waitlist.js';
+import * as m1821 from './2026_12_08_1821_admin_indexes.js';
+import * as m1830 from './2026_12_08_1830_public_cache.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0001_users': m0001,
@@ -46,5 +49,8 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_0501_public_changes': m0501,
   '2026_12_07_0600_email': m0600,
   '2026_12_08_1810_admin_audit_log': m1810,
+  '2026_12_08_1811_admin_deactivation': m1811,
   '2026_12_08_1820_waitlist': m1820,
+  '2026_12_08_1821_admin_indexes': m1821,
+  '2026_12_08_1830_public_cache': m1830,
 };

@@ -4,6 +4,8 @@
 // the engine starts them when the app is ready. app.ts puts HTTP around it; main.ts starts both.
 import type { Kysely } from 'kysely';
 import { createAdminService } from './admin/admin.service.js';
+import { createPlatformService } from './admin/platform.service.js';
+import { createTaskActionsService } from './admin/task-actions.service.js';
 import { createApiKeysService } from './api-keys/api-keys.service.js';
 import { createAuthAccounting } from './auth/accounting.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
@@ -14,6 +16,7 @@ import { apiKeyStrategy } from './auth/strategies/api-key.strategy.js';
 import { clerkSessionStrategy } from './auth/strategies/clerk-session.strategy.js';
 import { devUserStrategy } from './auth/strategies/dev-user.strategy.js';
 import { createBudgets } from './budget/budget.js';
+import { PublicCache } from './cache/public-cache.js';
 import type { Config } from './config/config.js';
 import { createConnectorsService } from './connectors/connectors.service.js';
 import type { Database } from './db/database.js';
@@ -83,6 +86,9 @@ export function createServices(
   const executions = createExecutionsService({ db, runs });
   const { auth, limits, webhooks } = config;
   const notificationRules = { allowInsecureTargets: webhooks.allowInsecureTargets };
+  const tasks = createTasksService({ db, executions, maxTasksPerUser: limits.maxTasksPerUser, notificationRules });
+  // The admin guard and audit log every admin view and action goes through.
+  const admin = createAdminService({ db, clerk, logger, maxUsers: limits.maxUsers, events: securityEvents });
   return {
     users: createUsersService({ db, clerk, noAuthEmail: auth.noAuthEmail, maxUsers: config.limits.maxUsers }),
     apiKeys: createApiKeysService({
@@ -110,12 +116,7 @@ export function createServices(
     sharing: createSharingService({ db, maxTasksPerUser: limits.maxTasksPerUser }),
     publicTasks: createPublicTasksService({ db, dashboardUrl: config.email.dashboardUrl }),
     live: createLiveService({ db, hub }),
-    tasks: createTasksService({
-      db,
-      executions,
-      maxTasksPerUser: limits.maxTasksPerUser,
-      notificationRules,
-    }),
+    tasks,
     // The dashboard's views: feeds, templates, default webhook, notification history, emails.
     feed: createFeedService({ db }),
     templates: createTemplatesService({ db }),
@@ -144,8 +145,11 @@ export function createServices(
     waitlist: createWaitlistService({
       db,
       joinLimit: rateLimits.limit('waitlist-join', limits.waitlistJoinsPerMinute, 60_000),
+      admin,
     }),
-    admin: createAdminService({ db, clerk, logger, maxUsers: config.limits.maxUsers }),
+    admin,
+    platform: createPlatformService({ db, maxUsers: limits.maxUsers, admin }),
+    taskActions: createTaskActionsService({ db, tasks, executions, admin }),
   };
 }
 
@@ -195,6 +199,11 @@ export function createContainer(config: Config, deps: ContainerDeps) {
   // Automatic persisted queries: shared through Redis when configured, else in-process (Apollo's own).
   const apqCache = config.database.redisUrl ? new RedisKeyValueCache(config.database.redisUrl, logger) : undefined;
 
+  // Anonymous public reads over GraphQL, retired by `torale_public` notifications (cache/).
+  const publicCache = config.publicCache.enabled
+    ? new PublicCache(database, logger, { ...config.publicCache, redisUrl: config.database.redisUrl })
+    : undefined;
+
   const lifecycle: Lifecycle = { draining: false };
   const hub = new LiveHub(database, logger);
   /** Live connections open here (the live plugin keeps it). */
@@ -206,6 +215,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     emails,
   });
   apiKeyVerifier.reportTo(services.securityEvents);
+  // A profile (role) changed on any instance: this one forgets its cached copy too.
+  hub.keepFresh(clerk);
   // What each feature keeps only for a while, forgotten by the engine's hourly cleanup.
   engine.cleanup('idempotencyKeys', services.tasks.cleanup);
   engine.cleanup('views', services.sharing.cleanup);
@@ -218,6 +229,7 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     runs,
     webhookDeliveries,
     live: { count: liveCount, hub },
+    publicCache,
   });
   const authenticate = createAuthenticator(strategies);
   const td = config.trustedDocuments;
@@ -246,6 +258,8 @@ export function createContainer(config: Config, deps: ContainerDeps) {
     /** Per-caller budgets: REST requests and GraphQL points per window, expensive operations at once. */
     budgets,
     apqCache,
+    /** The response cache of anonymous public GraphQL reads (undefined: PUBLIC_CACHE=false). */
+    publicCache,
     /** The trusted-documents manifests and mode (HTTP, WebSocket, SSE and multipart alike). */
     trustedDocuments,
     engine,

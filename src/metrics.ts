@@ -19,6 +19,8 @@ export interface MetricSources {
   engine: JobEngine;
   runs: Pick<Runs, 'stats' | 'observers' | 'dispatcher'>;
   webhookDeliveries: Pick<WebhookDeliveries, 'stats'>;
+  /** The public response cache, when on (cache/public-cache.ts). */
+  publicCache?: { readonly stats: { readonly hits: number; readonly misses: number } } | undefined;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -89,6 +91,19 @@ export function createMetrics(src: MetricSources) {
     'GraphQL operations that reached execution',
     () => counts.graphqlExecutions,
   );
+  const pc = src.publicCache?.stats;
+  if (pc) {
+    fromStats(
+      'torale_public_cache_hits_total',
+      'anonymous GraphQL queries answered from the public cache',
+      () => pc.hits,
+    );
+    fromStats(
+      'torale_public_cache_misses_total',
+      'anonymous GraphQL queries the public cache did not answer',
+      () => pc.misses,
+    );
+  }
   fromStats('torale_db_queries_total', 'SQL statements sent', () => src.database.stats.queries);
   const keys = src.apiKeyVerifier.stats;
   fromStats('torale_apikey_bcrypt_verifications_total', 'bcrypt comparisons run', () => keys.bcryptCompares);

@@ -1,6 +1,6 @@
 // The command line of `npm run bench`: which suites, how long each measurement lasts, where
 // results go. Environment overrides exist for the smoke test and for quick growth runs.
-export const SUITES = ['requests', 'pages', 'engine', 'growth'] as const;
+export const SUITES = ['requests', 'pages', 'engine', 'growth', 'cache'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {

@@ -74,3 +74,34 @@ export async function countActiveUsers(db: Db): Promise<number> {
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from users where is_active`.execute(db);
   return rows[0]?.n ?? 0;
 }
+
+export interface TargetUser {
+  id: string;
+  clerk_user_id: string;
+  is_active: boolean;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The users of these ids that exist (an id that is not a UUID names nobody). */
+export async function findUsersByIds(db: Db, ids: readonly string[]): Promise<TargetUser[]> {
+  const uuids = ids.filter((id) => UUID_RE.test(id));
+  if (uuids.length === 0) return [];
+  return db.selectFrom('users').select(['id', 'clerk_user_id', 'is_active']).where('id', 'in', uuids).execute();
+}
+
+/** Who disabled the user now (the admin's deactivation or reactivation; clerk_user_state locked first). */
+export async function setDisabledBy(db: Db, clerkUserId: string, disabledBy: 'admin' | 'deleted' | 'clerk' | null) {
+  await db
+    .updateTable('clerk_user_state')
+    .set({ disabled_by: disabledBy })
+    .where('clerk_user_id', '=', clerkUserId)
+    .execute();
+}
+
+/** Active tasks of a user: what stops running while the account is disabled. */
+export async function countActiveTasks(db: Db, userId: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from tasks where user_id = ${userId} and state = 'active'`.execute(db);
+  return rows[0]?.n ?? 0;
+}

@@ -1,19 +1,24 @@
 // GraphQL over the admin console: `admin { users auditLog }`. The root field is declared
 // admin-only (@Access.admin) and runs the same guard as REST; its fields run the same
 // service methods as the /admin/* routes.
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Errors } from '../errors.js';
 import { Access } from '../graphql/access.js';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ListSize } from '../graphql/directives.js';
-import { AdminUsersQuery, AuditLogQuery } from './admin.schemas.js';
+import { AdminUsersQuery, AuditLogQuery, BULK_ROLE_MAX } from './admin.schemas.js';
 import type { AdminService } from './admin.service.js';
 import {
   AdminAuditEntryConnectionType,
   AdminQueryType,
   AdminUserListType,
+  RolesUpdatedType,
+  RoleUpdatedType,
   toAdminAuditEntryType,
   toAdminUserType,
+  UserDeactivatedType,
+  UserRoleEnum,
 } from './admin.types.js';
 
 const defined = (a: Record<string, unknown>) => Object.fromEntries(Object.entries(a).filter(([, v]) => v != null));
@@ -61,5 +66,55 @@ export class AdminResolver {
       node: toAdminAuditEntryType(e),
     }));
     return { edges, pageInfo: { hasNextPage: nextCursor !== null, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Access.admin()
+  @Mutation(() => RoleUpdatedType, {
+    description: "Sets a user's role in Clerk (not your own); every instance sees it at once.",
+  })
+  async setUserRole(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('role', () => UserRoleEnum, { nullable: true }) role: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RoleUpdatedType> {
+    const r = await this.services.admin.setRole(ctx.viewer, userId, role ?? null);
+    return { userId: r.user_id, role: r.role };
+  }
+
+  @Access.admin()
+  @Mutation(() => RolesUpdatedType, {
+    description: 'Sets the role of up to 100 users; errors lists those not changed.',
+  })
+  async setUserRoles(
+    @Arg('userIds', () => [ID]) userIds: string[],
+    @Arg('role', () => UserRoleEnum, { nullable: true }) role: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RolesUpdatedType> {
+    await this.services.admin.requireAdmin(ctx.viewer);
+    if (userIds.length < 1 || userIds.length > BULK_ROLE_MAX) {
+      throw Errors.validation([
+        { type: 'value_error', loc: ['body', 'userIds'], msg: `between 1 and ${BULK_ROLE_MAX} ids` },
+      ]);
+    }
+    const r = await this.services.admin.setRoles(ctx.viewer, userIds, role ?? null);
+    return { ...r, errors: r.errors.map((e) => ({ userId: e.user_id, error: e.error })) };
+  }
+
+  @Access.admin()
+  @Mutation(() => UserDeactivatedType, {
+    description: 'Disables an account (not your own): keys, sessions and runs stop.',
+  })
+  async deactivateUser(
+    @Arg('userId', () => ID) userId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<UserDeactivatedType> {
+    const r = await this.services.admin.deactivate(ctx.viewer, userId);
+    return { userId: r.user_id, tasksPaused: r.tasks_paused };
+  }
+
+  @Access.admin()
+  @Mutation(() => ID, { description: 'Enables a disabled account again; answers its id.' })
+  async reactivateUser(@Arg('userId', () => ID) userId: string, @Ctx() ctx: GraphQLContext): Promise<string> {
+    return (await this.services.admin.reactivate(ctx.viewer, userId)).user_id;
   }
 }

@@ -1,7 +1,7 @@
 // The admin console's inputs and answers, in Torale's shapes (its admin pages parse them).
 // Shared by REST, OpenAPI and GraphQL.
 import { Type } from '@sinclair/typebox';
-import { AnyJson, DateTime, NullableString } from '../http/schemas.js';
+import { AnyJson, DateTime, NullableString, StringEnum } from '../http/schemas.js';
 
 /** Torale answers every user at once; here a page of them, newest first. */
 export const ADMIN_USERS_LIMITS = { default: 100, max: 500, maxOffset: 1_000_000 } as const;
@@ -46,3 +46,49 @@ export const AuditEntrySchema = Type.Object({
 });
 
 export const AuditLogSchema = Type.Object({ entries: Type.Array(AuditEntrySchema), next_cursor: NullableString });
+
+/** Torale's roles (admin.py): what an admin may give; null removes the role. */
+export const ROLES = ['admin', 'developer'] as const;
+export const BULK_ROLE_MAX = 100;
+
+export const UserIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+const RoleSchema = Type.Union([StringEnum(ROLES), Type.Null()], {
+  description: "'admin', 'developer', or null to remove the role",
+});
+
+export const SetRoleBody = Type.Object({ role: RoleSchema }, { additionalProperties: false });
+export const SetRolesBody = Type.Object(
+  {
+    user_ids: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: BULK_ROLE_MAX }),
+    role: RoleSchema,
+  },
+  { additionalProperties: false },
+);
+
+export const RoleUpdatedSchema = Type.Object({
+  status: Type.Literal('updated'),
+  user_id: Type.String({ format: 'uuid' }),
+  role: NullableString,
+});
+
+export const RolesUpdatedSchema = Type.Object({
+  updated: Type.Integer(),
+  failed: Type.Integer(),
+  errors: Type.Array(Type.Object({ user_id: Type.String(), error: Type.String() })),
+});
+
+export const DeactivatedSchema = Type.Object({
+  status: Type.Literal('deactivated'),
+  user_id: Type.String({ format: 'uuid' }),
+  tasks_paused: Type.Integer({
+    description:
+      'Active tasks that stop running while the account is disabled (kept as they are; reactivation resumes them)',
+  }),
+  tasks_failed: Type.Null(),
+});
+
+export const ReactivatedSchema = Type.Object({
+  status: Type.Literal('reactivated'),
+  user_id: Type.String({ format: 'uuid' }),
+});

@@ -9,6 +9,7 @@ import type { AdminAuditRow, DB, UserRow } from '../db/types.js';
 import { Errors } from '../errors.js';
 import { decodeCursor, encodeCursor, part } from '../lib/cursor.js';
 import type { Logger } from '../lib/logger.js';
+import type { SecurityLog } from '../security/security-log.js';
 import {
   type AdminUserRow,
   type AuditEntry,
@@ -17,11 +18,9 @@ import {
   listAuditEntries,
   listUsersWithCounts,
 } from './admin.repository.js';
+import { createAdminUserActions } from './admin-users.js';
 
 export const ADMIN_ROLE = 'admin';
-/** Torale's roles (admin.py): what an admin may give; null removes the role. */
-export const ROLES = ['admin', 'developer'] as const;
-export type Role = (typeof ROLES)[number];
 
 export interface AdminServiceDeps {
   db: Kysely<DB>;
@@ -29,6 +28,8 @@ export interface AdminServiceDeps {
   logger: Logger;
   /** The platform's capacity (MAX_USERS), shown beside the user list. */
   maxUsers: number;
+  /** The affected user's security log. */
+  events: SecurityLog;
 }
 
 export type AdminService = ReturnType<typeof createAdminService>;
@@ -39,7 +40,7 @@ export interface AdminUser extends AdminUserRow {
 
 const auditCursorOf = (e: AdminAuditRow) => encodeCursor(['al', e.created_at.toISOString(), e.id]);
 
-export function createAdminService({ db, clerk, logger, maxUsers }: AdminServiceDeps) {
+export function createAdminService({ db, clerk, logger, maxUsers, events }: AdminServiceDeps) {
   /**
    * The one admin guard (REST and GraphQL): 401 without credentials, 403 "Admin access
    * required" for an API key, the dev user or a session whose role is not admin; the
@@ -48,13 +49,17 @@ export function createAdminService({ db, clerk, logger, maxUsers }: AdminService
   async function requireAdmin(viewer: Viewer): Promise<UserRow> {
     if (viewer.kind === 'anonymous') throw Errors.authorizationMissing();
     if (viewer.kind !== 'clerk') throw Errors.adminRequired();
-    const { role } = await clerk.profile(viewer.clerkUserId, viewer.claims);
+    // From the Backend API when it can be asked (its cached copy is forgotten on every instance
+    // when the role changes), not from the token's claims, which keep a demoted admin's old
+    // role until the token expires.
+    const { role } = await clerk.profile(viewer.clerkUserId, clerk.canLookUp ? undefined : viewer.claims);
     if (role !== ADMIN_ROLE) throw Errors.adminRequired();
     return requireUser(viewer);
   }
 
   return {
     requireAdmin,
+    ...createAdminUserActions({ db, clerk, events, requireAdmin }),
 
     /** Writes one admin action to the audit log; every admin action calls it. */
     async record(admin: UserRow, entry: Omit<AuditEntry, 'adminUserId'>): Promise<AdminAuditRow> {

@@ -1,8 +1,9 @@
 // GraphQL types of the admin console: `admin { users auditLog }` and what they answer.
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { AdminAuditRow } from '../db/types.js';
 import { PageInfoType } from '../graphql/relay.js';
+import { ROLES } from './admin.schemas.js';
 import type { AdminUser } from './admin.service.js';
 
 /** What `admin` answers: its fields are the admin console's reads (the root field checked the caller). */
@@ -81,3 +82,36 @@ export const toAdminAuditEntryType = (e: AdminAuditRow): AdminAuditEntryType => 
   details: e.details,
   createdAt: e.created_at,
 });
+
+/** Torale's roles under GraphQL's upper-case names ({ ADMIN: 'admin', DEVELOPER: 'developer' }). */
+export const UserRoleEnum = Object.fromEntries(ROLES.map((r) => [r.toUpperCase(), r])) as Record<
+  Uppercase<(typeof ROLES)[number]>,
+  (typeof ROLES)[number]
+>;
+registerEnumType(UserRoleEnum, { name: 'UserRole', description: 'What an admin may give; null removes the role.' });
+
+@ObjectType('RoleUpdated')
+export class RoleUpdatedType {
+  @Field(() => ID) userId!: string;
+  @Field(() => UserRoleEnum, { nullable: true }) role!: string | null;
+}
+
+@ObjectType('RoleUpdateError')
+export class RoleUpdateErrorType {
+  @Field(() => String) userId!: string;
+  @Field(() => String) error!: string;
+}
+
+@ObjectType('RolesUpdated')
+export class RolesUpdatedType {
+  @Field(() => Int) updated!: number;
+  @Field(() => Int) failed!: number;
+  @Field(() => [RoleUpdateErrorType]) errors!: RoleUpdateErrorType[];
+}
+
+@ObjectType('UserDeactivated')
+export class UserDeactivatedType {
+  @Field(() => ID) userId!: string;
+  @Field(() => Int, { description: 'Active tasks that stop running while the account is disabled.' })
+  tasksPaused!: number;
+}

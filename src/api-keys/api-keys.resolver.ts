@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { SCOPES } from '../auth/viewer.js';
 import { Access } from '../graphql/access.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ListSize } from '../graphql/directives.js';
@@ -26,7 +27,10 @@ export class ApiKeysResolver {
     @Arg('name', () => String) name: string,
     @Arg('expiresInDays', () => Int, { nullable: true, description: '1–366; none = never expires.' })
     expiresInDays: number | null | undefined,
-    @Arg('scopes', () => [String], { nullable: true, description: 'Default: every scope.' })
+    @Arg('scopes', () => [String], {
+      nullable: true,
+      description: `Some of: ${SCOPES.join(', ')}. Default: every scope.`,
+    })
     scopes: string[] | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreatedApiKeyType> {

@@ -16,7 +16,10 @@ export class ApiKeyType {
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the key stops working; null = never.' })
   expiresAt!: Date | null;
   @ListSize({ assumedSize: SCOPES.length })
-  @Field(() => [String], { description: 'tasks:read, tasks:write, keys:write' })
+  @Field(() => [String], {
+    // From the one list of scopes (auth/viewer.ts), so the SDL cannot fall behind it.
+    description: `What the key may do, some of: ${SCOPES.join(', ')}. README "Scopes" maps operations to scopes.`,
+  })
   scopes!: string[];
   @Field(() => GraphQLISODateTime, { nullable: true }) revokedAt!: Date | null;
   @Field(() => ID, { nullable: true, description: 'Set on the old key of a rotation.' })

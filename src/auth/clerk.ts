@@ -174,9 +174,39 @@ export class ClerkAuth {
     return roles;
   }
 
-  /** Drops this instance's cached profile (a Clerk webhook said it changed). */
+  /** Drops this instance's cached profile (it changed: live/profile-changes.repository.ts). */
   forgetProfile(clerkUserId: string): void {
     this.#profiles.delete(clerkUserId);
+  }
+
+  /** Drops every cached profile (changes may have been missed). */
+  forgetAllProfiles(): void {
+    this.#profiles.clear();
+  }
+
+  /** Whether profiles come from the Backend API (a secret key), not only from token claims. */
+  get canLookUp(): boolean {
+    return this.#client !== undefined;
+  }
+
+  /**
+   * Sets (or, with null, removes) the user's public_metadata.role in Clerk. 404 when Clerk
+   * does not know the user, 503 when Clerk fails or is not configured.
+   */
+  async setRole(clerkUserId: string, role: string | null): Promise<void> {
+    if (!this.#client) throw Errors.clerkNotConfigured();
+    try {
+      await withTimeout(
+        this.#client.users.updateUserMetadata(clerkUserId, { publicMetadata: { role } }),
+        this.#timeout,
+        'Clerk request timed out',
+      );
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status === 404) throw Errors.notFound('User not found in Clerk');
+      this.logger.error({ err: { message: (err as Error).message, status } }, 'Clerk role update failed');
+      throw Errors.clerkUnavailable();
+    }
   }
 
   /**

@@ -42,6 +42,7 @@ function derive(v: Values) {
     budget: v.budget,
     telemetry: v.telemetry,
     trustedDocuments: v.trustedDocuments,
+    publicCache: v.publicCache,
   };
 }
 

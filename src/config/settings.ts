@@ -15,6 +15,7 @@ import { email } from './settings/email.js';
 import { engine } from './settings/engine.js';
 import { limits } from './settings/limits.js';
 import { live } from './settings/live.js';
+import { publicCache } from './settings/public-cache.js';
 import { server } from './settings/server.js';
 import { telemetry } from './settings/telemetry.js';
 import { trustedDocuments } from './settings/trusted-documents.js';
@@ -34,4 +35,5 @@ export const SETTINGS = {
   budget,
   telemetry,
   trustedDocuments,
+  publicCache,
 } as const;

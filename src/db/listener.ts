@@ -12,6 +12,8 @@ export interface Listener {
 export interface ListenHandlers {
   onMessage(payload: string): void;
   onReconnect?(): void;
+  /** Each time LISTEN is in place (the first time too): what was missed before can be read now. */
+  onListening?(): void;
 }
 
 export function listenPostgres(url: string, channel: string, handlers: ListenHandlers, logger: Logger): Listener {
@@ -47,6 +49,7 @@ export function listenPostgres(url: string, channel: string, handlers: ListenHan
         }
         delay = 250;
         if (!first) handlers.onReconnect?.();
+        handlers.onListening?.();
         first = false;
         await Promise.race([lost, closing]);
       } catch (err) {

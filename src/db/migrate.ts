@@ -9,6 +9,10 @@ export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
+    // Features land in parallel, each naming its migrations by its own number block, so one
+    // may land after a higher-numbered one a database has already run (2026_12_08_1810 after
+    // 1820): it is applied then, instead of the migrator refusing to start.
+    allowUnorderedMigrations: true,
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {

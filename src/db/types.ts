@@ -59,8 +59,8 @@ export interface SecurityEventsTable {
 /** What Clerk's webhooks did to a user: Clerk only undoes its own disable; late events change nothing. */
 export interface ClerkUserStateTable {
   clerk_user_id: string;
-  /** 'clerk' = banned or locked in Clerk; 'deleted' = deleted in Clerk; null = not disabled by Clerk. */
-  disabled_by: 'clerk' | 'deleted' | null;
+  /** 'clerk' = banned or locked in Clerk; 'deleted' = deleted in Clerk; 'admin' = an admin deactivated them. */
+  disabled_by: 'clerk' | 'deleted' | 'admin' | null;
   last_event_at: Date | null;
 }
 

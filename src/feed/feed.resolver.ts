@@ -5,7 +5,7 @@ import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { Access } from '../graphql/access.js';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
-import { ListSize } from '../graphql/directives.js';
+import { CacheControl, ListSize, PUBLIC_MAX_AGE } from '../graphql/directives.js';
 import { FeedQuery } from './feed.schemas.js';
 import type { FeedService } from './feed.service.js';
 import { FeedExecutionType, toFeedType } from './feed.types.js';
@@ -35,6 +35,7 @@ export class FeedResolver {
   @Query(() => [FeedExecutionType], {
     description: 'The same over public tasks, as anyone may see them (no error details); no credentials.',
   })
+  @CacheControl({ maxAge: PUBLIC_MAX_AGE })
   @ListSize({ slicingArguments: ['limit'] })
   @feedArgs.decorator
   async publicFeed(@Arg('limit', () => Int, { nullable: true }) limit: number | null): Promise<FeedExecutionType[]> {

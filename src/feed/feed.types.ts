@@ -1,8 +1,10 @@
 // GraphQL type of a feed item: an Execution with the task it belongs to.
 import { Field, ID, ObjectType } from 'type-graphql';
+import { CacheControl } from '../graphql/directives.js';
 import { ExecutionType, toExecutionType } from '../tasks/tasks.types.js';
 import type { FeedRow } from './feed.repository.js';
 
+@CacheControl({ inheritMaxAge: true })
 @ObjectType('FeedExecution', { description: 'A successful run that produced a notification, with its task.' })
 export class FeedExecutionType extends ExecutionType {
   @Field(() => String) taskName!: string;

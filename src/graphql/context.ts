@@ -20,6 +20,8 @@ export interface GraphQLContext {
    * resolvers a shallow copy of the context.
    */
   budget?: RequestBudget;
+  /** Filled when the answer may be kept whole for anonymous callers (cache/public-cache.ts). */
+  publicAnswer?: { generation?: string; maxAge?: number };
 }
 
 /** The context of one operation (one subscription, for a live connection). */

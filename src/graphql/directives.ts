@@ -8,6 +8,7 @@ import {
   type GraphQLArgument,
   GraphQLBoolean,
   GraphQLDirective,
+  GraphQLEnumType,
   type GraphQLField,
   GraphQLInt,
   GraphQLList,
@@ -90,4 +91,46 @@ export function declaredListSize(field: GraphQLField<unknown, unknown>): ListSiz
   return getDirectiveValues(listSizeDirective, field.astNode) as ListSize | undefined;
 }
 
-export const SCHEMA_DIRECTIVES = [costDirective, listSizeDirective];
+// Apollo's cache hints (read by its cache-control plugin, which the public response cache
+// follows): a root field is cached only with a maxAge, an object type inherits its parent's,
+// and a PRIVATE field keeps an answer out of the shared cache altogether.
+export const cacheControlScope = new GraphQLEnumType({
+  name: 'CacheControlScope',
+  values: { PUBLIC: {}, PRIVATE: {} },
+});
+
+export const cacheControlDirective = new GraphQLDirective({
+  name: 'cacheControl',
+  description: 'How long an answer containing this field may be cached, and for whom (Apollo cache hints).',
+  locations: [
+    DirectiveLocation.FIELD_DEFINITION,
+    DirectiveLocation.OBJECT,
+    DirectiveLocation.INTERFACE,
+    DirectiveLocation.UNION,
+  ],
+  args: {
+    maxAge: { type: GraphQLInt },
+    scope: { type: cacheControlScope },
+    inheritMaxAge: { type: GraphQLBoolean },
+  },
+});
+
+export interface CacheHint {
+  maxAge?: number;
+  scope?: 'PUBLIC' | 'PRIVATE';
+  inheritMaxAge?: boolean;
+}
+
+/** `@cacheControl(…)` on a field or an object type. */
+export const CacheControl = (hint: CacheHint) =>
+  Directive(
+    `@cacheControl(${Object.entries(hint)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}: ${k === 'scope' ? v : literal(v)}`)
+      .join(', ')})`,
+  );
+
+/** Seconds a cached public answer lives at most (writes retire it sooner: cache/public-generation.ts). */
+export const PUBLIC_MAX_AGE = 60;
+
+export const SCHEMA_DIRECTIVES = [costDirective, listSizeDirective, cacheControlDirective];

@@ -29,7 +29,9 @@ export type LiveEvent =
     }
   | { k: 'task'; id: string; user: string }
   | { k: 'user'; id: string; user: string }
-  | { k: 'key'; id: string; user: string };
+  | { k: 'key'; id: string; user: string }
+  /** A Clerk profile changed (id = Clerk user id): cached copies are stale (live/profile-changes.repository.ts). */
+  | { k: 'profile'; id: string };
 
 /** States after which an execution does not change: read whole (result, notification). */
 const FINAL: ReadonlySet<ExecutionStatus> = new Set(FINAL_STATUSES);
@@ -45,6 +47,12 @@ interface UserSubs {
   tasks: Set<Sub<TaskWithLast>>;
 }
 
+/** Cached Clerk profiles (auth/clerk.ts ClerkAuth). */
+export interface ProfileCache {
+  forgetProfile(clerkUserId: string): void;
+  forgetAllProfiles(): void;
+}
+
 export type AccessListener = (event: Extract<LiveEvent, { k: 'user' | 'key' }>) => void;
 
 export class LiveHub {
@@ -52,6 +60,7 @@ export class LiveHub {
   readonly #users = new Map<string, UserSubs>();
   readonly #accessListeners = new Set<AccessListener>();
   readonly #resyncListeners = new Set<() => void>();
+  readonly #profileCaches = new Set<ProfileCache>();
   #listener: Listener | undefined;
   #chain: Promise<void> = Promise.resolve();
 
@@ -69,6 +78,7 @@ export class LiveHub {
     this.#listener = await this.database.listen(LIVE_CHANNEL, {
       onMessage: (payload) => this.#receive(payload),
       onReconnect: () => {
+        for (const c of this.#profileCaches) c.forgetAllProfiles();
         for (const l of this.#resyncListeners) l();
       },
     });
@@ -101,6 +111,15 @@ export class LiveHub {
   onAccessChange(listener: AccessListener): () => void {
     this.#accessListeners.add(listener);
     return () => this.#accessListeners.delete(listener);
+  }
+
+  /**
+   * Keeps a profile cache fresh: told of every Clerk profile change announced by any instance
+   * (the role may have changed), and to forget everything when notifications may have been missed.
+   */
+  keepFresh(cache: ProfileCache): () => void {
+    this.#profileCaches.add(cache);
+    return () => this.#profileCaches.delete(cache);
   }
 
   /** Told when notifications may have been missed (the listen connection was re-established). */
@@ -142,6 +161,10 @@ export class LiveHub {
     this.stats.events++;
     if (event.k === 'user' || event.k === 'key') {
       for (const l of this.#accessListeners) l(event);
+      return;
+    }
+    if (event.k === 'profile') {
+      if (typeof event.id === 'string') for (const c of this.#profileCaches) c.forgetProfile(event.id);
       return;
     }
     if (!this.#users.has(event.user)) return; // nobody here is watching this user

@@ -20,9 +20,16 @@ const part = (json: unknown) =>
   `\r\n--${BOUNDARY}\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${JSON.stringify(json)}`;
 const END = `\r\n--${BOUNDARY}--\r\n`;
 
-/** Does this request ask for a subscription over multipart HTTP? */
+/** Does the client accept subscription events over multipart HTTP? */
+export const acceptsMultipart = (accept: string | undefined): boolean =>
+  !!accept && /multipart\/mixed/i.test(accept) && /subscriptionSpec="?1\.0/i.test(accept);
+
+/**
+ * Does this request ask for a subscription over multipart HTTP? A document sent by id only
+ * (trusted documents) must have been resolved to its text first (resolveDocumentId).
+ */
 export function wantsMultipart(accept: string | undefined, body: unknown): boolean {
-  if (!accept || !/multipart\/mixed/i.test(accept) || !/subscriptionSpec="?1\.0/i.test(accept)) return false;
+  if (!acceptsMultipart(accept)) return false;
   const b = body as { query?: unknown; operationName?: unknown } | null;
   if (typeof b?.query !== 'string') return false;
   try {

@@ -42,7 +42,8 @@ export default fp<{ container: Container }>(
       stopOnTerminationSignals: false,
       formatError: createFormatError(container.logger, container.traceIds),
       plugins: [
-        ApolloServerPluginCacheControlDisabled(),
+        // Cache hints matter only to the public response cache (cache/public-cache.ts).
+        ...(container.publicCache ? [] : [ApolloServerPluginCacheControlDisabled()]),
         // Trusted documents first: a refused document is neither charged nor stored by APQ.
         {
           async requestDidStart() {
@@ -54,6 +55,8 @@ export default fp<{ container: Container }>(
           },
         },
         complexityPlugin<GraphQLContext>(schema, { charge: (ctx, cost) => ctx.budget?.charge(cost) }),
+        // After the trusted-documents check and the charge: a cached answer costs what it would.
+        ...(container.publicCache?.plugins() ?? []),
         // The playground is for exploring the schema: without introspection it has nothing to show.
         config.server.introspection ? playgroundPlugin() : ApolloServerPluginLandingPageDisabled(),
         {
@@ -79,14 +82,19 @@ export default fp<{ container: Container }>(
       ],
     });
     await apollo.start();
+    const publicCache = container.publicCache;
+    const notes = new WeakMap<object, { generation?: string; maxAge?: number }>();
+    if (publicCache) app.addHook('onReady', () => publicCache.start());
     app.addHook('onClose', async () => {
       await apollo.stop();
+      await publicCache?.stop();
     });
 
     const handler = fastifyApolloHandler(apollo, {
       context: async (request, reply) => {
         const ctx = graphqlContext(resolvers, request.viewer, request);
         ctx.budget = requestBudget(budgets, request.viewer, (h) => void reply.headers(h));
+        ctx.publicAnswer = notes.get(request);
         return ctx;
       },
     }) as unknown as RouteHandlerMethod;
@@ -98,7 +106,14 @@ export default fp<{ container: Container }>(
         // Before Apollo: a long comment is no token, but would be parsed and stored as sent.
         checkQuerySize(request.method === 'GET' ? request.query : request.body);
         if (request.method === 'POST') resolveDocumentId(trusted, request.body, request.viewer);
+        // An anonymous read answered whole from the public cache, before Apollo parses it.
+        const key = publicCache?.answerKey(request.viewer, request.method, request.body);
+        const kept = key === undefined ? undefined : publicCache?.answer(key);
+        if (kept !== undefined) return reply.type('application/json; charset=utf-8').send(kept);
+        const note = {};
+        if (key !== undefined) notes.set(request, note);
         const body = await handler.call(this, request, reply);
+        if (key !== undefined && reply.statusCode === 200) publicCache?.remember(key, note, body);
         if (request.method === 'GET' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
           void reply.header('content-security-policy', PLAYGROUND_CSP);
         }

@@ -16,10 +16,11 @@ import type { Container } from '../container.js';
 import { Errors, isAppError } from '../errors.js';
 import { type GraphQLContext, graphqlContext } from '../graphql/context.js';
 import { subscriptionPreparer } from '../graphql/operation.js';
+import { resolveDocumentId } from '../graphql/trusted-documents.js';
 import { clientAddress } from '../http/client-address.js';
 import { LiveAdmission, refusalResponse } from '../live/admission.js';
 import { CLOSE, type LiveConnection, LiveConnections } from '../live/connections.js';
-import { serveMultipart, wantsMultipart } from '../live/multipart.js';
+import { acceptsMultipart, serveMultipart, wantsMultipart } from '../live/multipart.js';
 import { type SocketExtra as BaseExtra, serveGraphQLWs } from '../live/ws-server.js';
 import { gatewaySchema, resolverContainer } from './resolvers.js';
 
@@ -213,6 +214,10 @@ export default fp<{ container: Container }>(
     };
     app.addHook('preHandler', async (request, reply) => {
       if (request.method !== 'POST' || request.routeOptions.url !== '/graphql') return;
+      if (!acceptsMultipart(request.headers.accept)) return;
+      // A subscription sent by persisted id only (Apollo Client's persisted-query link, TRUSTED_DOCUMENTS):
+      // its text from the manifest first, as /graphql does for queries; an unknown id in require mode is refused here.
+      resolveDocumentId(container.trustedDocuments, request.body, request.viewer);
       if (!wantsMultipart(request.headers.accept, request.body)) return;
       const { viewer, headers, ip, method, body } = request;
       const answer = await serveMultipart(

@@ -1,8 +1,8 @@
 // Clerk's user webhooks (Svix-signed): user.created syncs the user, user.updated refreshes
 // the profile and the cached role and disables a banned or locked user, user.deleted
 // disables the user for good and revokes every key. Clerk only undoes what Clerk did: an
-// unban enables a user that Clerk's ban or lock disabled, never one an operator disabled
-// or one deleted. Svix does not order deliveries, so an event older than the last one
+// unban enables a user that Clerk's ban or lock disabled, never one an operator or an admin
+// (PATCH /admin/users/{id}/deactivate) disabled, or one deleted. Svix does not order deliveries, so an event older than the last one
 // applied for its user changes nothing; and each Svix message applies once (a replay finds
 // its receipt). Verified with @clerk/backend's verifyWebhook.
 import { verifyWebhook } from '@clerk/backend/webhooks';
@@ -11,6 +11,7 @@ import { revokeAllKeys } from '../api-keys/api-keys.repository.js';
 import type { ClerkAuth } from '../auth/clerk.js';
 import type { ClerkUserStateTable, DB, Db, UserRow } from '../db/types.js';
 import { AppError } from '../errors.js';
+import { announceProfileChange } from '../live/profile-changes.repository.js';
 import {
   findUserByClerkId,
   lockClerkState,
@@ -86,6 +87,8 @@ export function createClerkWebhooksService(deps: {
         username: data.username ?? null,
       });
       const blocked = data.banned === true || data.locked === true;
+      // An admin's deactivation stays until an admin reactivates: Clerk neither takes it over nor undoes it.
+      if (state.disabled_by === 'admin') return 'admin';
       if (blocked) {
         // Disabled here only if active: a user an operator disabled stays the operator's to enable.
         const row = await changed(false, data.banned ? 'banned in Clerk' : 'locked in Clerk');
@@ -139,7 +142,8 @@ export function createClerkWebhooksService(deps: {
         const disabledBy = await apply(trx, evt, clerkUserId, state, logged);
         await saveClerkState(trx, clerkUserId, { disabledBy, lastEventAt: at });
       });
-      if (clerkUserId) deps.clerk.forgetProfile(clerkUserId);
+      // The role may have changed: every instance forgets its cached profile.
+      if (clerkUserId) await announceProfileChange(db, deps.clerk, clerkUserId);
       for (const e of logged) await events.record(e);
       return { status: 'ok' as const };
     },

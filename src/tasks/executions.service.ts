@@ -15,6 +15,7 @@ import {
 } from './executions.repository.js';
 import { publicExecution } from './public-view.js';
 import { lockOwnTask, readableTask } from './task-access.js';
+import { findTask } from './tasks.repository.js';
 
 export const ALREADY_RUNNING = 'Task is already running or pending. Use force=true to override.';
 const CANCELLED_BY_FORCE = 'Execution cancelled by manual force run';
@@ -54,6 +55,16 @@ export function createExecutionsService({ db, runs }: ExecutionsServiceDeps) {
       requireScope(viewer, 'tasks:write');
       const user = requireUser(viewer);
       return start(user.id, taskId, force);
+    },
+
+    /**
+     * Run Now on anyone's task (an admin's action: the caller checks who may), forced as the
+     * owner's Run Now can be: a live run is cancelled for it.
+     */
+    async executeAnyTask(taskId: string): Promise<ExecutionRow> {
+      const task = isUuid(taskId) ? await findTask(db, taskId) : undefined;
+      if (!task) throw Errors.taskNotFound();
+      return start(task.user_id, taskId, true);
     },
 
     /** run_immediately of create/update: the reason it could not start, or null. */

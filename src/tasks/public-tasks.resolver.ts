@@ -5,7 +5,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver } from 'type-graphql'
 import { Access } from '../graphql/access.js';
 import { argumentRule } from '../graphql/arguments.js';
 import type { GraphQLContext } from '../graphql/context.js';
-import { ListSize } from '../graphql/directives.js';
+import { CacheControl, ListSize, PUBLIC_MAX_AGE } from '../graphql/directives.js';
 import { ConnectionArgs } from '../http/schemas.js';
 import { ExecutionConnectionType, TaskConnectionType } from './connections.types.js';
 import type { ExecutionsService } from './executions.service.js';
@@ -32,6 +32,7 @@ export class PublicTasksResolver {
   constructor(private readonly services: { publicTasks: PublicTasksService; executions: ExecutionsService }) {}
 
   @Access.public()
+  @CacheControl({ maxAge: PUBLIC_MAX_AGE })
   @Query(() => PublicTaskPageType)
   @ListSize({ slicingArguments: ['limit'], sizedFields: ['tasks'] })
   @publicTasksArgs.decorator
@@ -52,6 +53,7 @@ export class PublicTasksResolver {
   }
 
   @Access.public()
+  @CacheControl({ maxAge: PUBLIC_MAX_AGE })
   @Query(() => TaskConnectionType, { description: 'Public tasks as a Relay connection (keyset cursors).' })
   @ListSize({ slicingArguments: ['first'], sizedFields: ['edges'] })
   @connectionArgs.decorator

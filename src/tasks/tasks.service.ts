@@ -21,6 +21,7 @@ import { type TaskState, TRANSITIONS } from './task-states.js';
 import type { TaskExtras } from './tasks.json.js';
 import {
   deleteOwnTask,
+  findTask,
   findTaskWithLast,
   insertTask,
   listOwnTasks,
@@ -72,6 +73,19 @@ export function createTasksService(deps: TasksServiceDeps) {
       return undefined;
     }
     return { hook, secret: saved.secret };
+  }
+
+  /** The state machine: the patch moving a task of `userId` from one state to another, else 400. */
+  async function transition(trx: Transaction<DB>, userId: string, from: TaskState, to: TaskState): Promise<TaskPatch> {
+    if (!TRANSITIONS[from].includes(to)) {
+      throw Errors.badRequest(`Invalid state transition: Cannot transition from ${from} to ${to}`);
+    }
+    if (to === 'active') {
+      await ensureActiveSlot(trx, userId);
+      return { state: to, next_run: firstRun() };
+    }
+    // Pausing or completing ends the schedule; a manual run can still be asked for.
+    return { state: to, next_run: null };
   }
 
   async function refreshed(taskId: string, extra: TaskExtras): Promise<TaskResult> {
@@ -182,22 +196,10 @@ export function createTasksService(deps: TasksServiceDeps) {
           // Lock order: user, then task — the same order as create and fork.
           if (input.state === 'active') await lockUser(trx, user.id);
           const task = await lockOwnTask(trx, user.id, taskId);
-          const patch: TaskPatch = {};
-          if (input.state !== undefined && input.state !== task.state) {
-            if (!TRANSITIONS[task.state].includes(input.state)) {
-              throw Errors.badRequest(
-                `Invalid state transition: Cannot transition from ${task.state} to ${input.state}`,
-              );
-            }
-            if (input.state === 'active') {
-              await ensureActiveSlot(trx, user.id);
-              patch.next_run = firstRun();
-            } else {
-              // Pausing or completing ends the schedule; a manual run can still be asked for.
-              patch.next_run = null;
-            }
-            patch.state = input.state;
-          }
+          const patch: TaskPatch =
+            input.state !== undefined && input.state !== task.state
+              ? await transition(trx, user.id, task.state, input.state)
+              : {};
           if (input.name !== undefined && input.name !== task.name) patch.name = input.name;
           if (input.search_query !== undefined) patch.search_query = input.search_query;
           if (input.condition_description !== undefined) patch.condition_description = input.condition_description;
@@ -230,6 +232,24 @@ export function createTasksService(deps: TasksServiceDeps) {
         ...(webhookSecret && { webhookSecret }),
         ...(immediateExecutionError !== undefined && { immediateExecutionError }),
       });
+    },
+
+    /**
+     * Anyone's task moved through the state machine (an admin's action: the caller checks who
+     * may), with the owner's limits and schedule as if the owner had asked. Answers the state before.
+     */
+    async transitionAnyTask(taskId: string, to: TaskState): Promise<{ previous: TaskState; task: TaskWithLast }> {
+      if (!isUuid(taskId)) throw Errors.taskNotFound();
+      const owner = await findTask(db, taskId);
+      if (!owner) throw Errors.taskNotFound();
+      const previous = await db.transaction().execute(async (trx) => {
+        // Lock order: user, then task — the same order as the owner's update.
+        if (to === 'active') await lockUser(trx, owner.user_id);
+        const task = await lockOwnTask(trx, owner.user_id, taskId);
+        await updateTask(trx, taskId, await transition(trx, owner.user_id, task.state, to));
+        return task.state;
+      });
+      return { previous, task: (await refreshed(taskId, {})).task };
     },
 
     async remove(viewer: Viewer, taskId: string): Promise<void> {

@@ -3,7 +3,7 @@
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ExecutionRow, Notification } from '../db/types.js';
-import { ListSize } from '../graphql/directives.js';
+import { CacheControl, ListSize } from '../graphql/directives.js';
 import { EXECUTION_STATUSES, type ExecutionStatus, PUBLIC_SORTS, TASK_STATES, type TaskState } from './task-states.js';
 import type { TaskExtras } from './tasks.json.js';
 import type { TaskWithLast } from './tasks.repository.js';
@@ -22,6 +22,7 @@ registerEnumType(ExecutionStatusEnum, { name: 'ExecutionStatus' });
 registerEnumType(NotificationTypeEnum, { name: 'NotificationType' });
 registerEnumType(PublicTaskSortEnum, { name: 'PublicTaskSort' });
 
+@CacheControl({ inheritMaxAge: true })
 @ObjectType('Notification')
 export class NotificationType {
   @Field(() => NotificationTypeEnum) type!: NotificationKind;
@@ -47,6 +48,7 @@ export class NotificationInput {
   @Field(() => GraphQLJSONObject, { nullable: true }) headers?: Record<string, string> | null;
 }
 
+@CacheControl({ inheritMaxAge: true })
 @ObjectType('Execution')
 export class ExecutionType {
   @Field(() => ID) id!: string;
@@ -55,12 +57,15 @@ export class ExecutionType {
   @Field(() => GraphQLISODateTime) startedAt!: Date;
   @Field(() => GraphQLISODateTime, { nullable: true }) completedAt!: Date | null;
   @Field(() => GraphQLJSON, { nullable: true }) result!: unknown;
-  @Field(() => String, { nullable: true }) errorMessage!: string | null;
+  @CacheControl({ scope: 'PRIVATE' })
+  @Field(() => String, { nullable: true })
+  errorMessage!: string | null;
   @Field(() => String, { nullable: true }) notification!: string | null;
   @Field(() => GraphQLJSON) groundingSources!: unknown;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
 }
 
+@CacheControl({ inheritMaxAge: true })
 @ObjectType('Task')
 export class TaskType {
   @Field(() => ID) id!: string;
@@ -77,6 +82,7 @@ export class TaskType {
   @Field(() => GraphQLJSON, { nullable: true }) lastKnownState!: unknown;
   @Field(() => ID, { nullable: true }) lastExecutionId!: string | null;
   @Field(() => ExecutionType, { nullable: true }) lastExecution!: ExecutionType | null;
+  @CacheControl({ scope: 'PRIVATE' })
   @ListSize({ assumedSize: 2 })
   @Field(() => [NotificationType])
   notifications!: NotificationType[];
@@ -87,6 +93,7 @@ export class TaskType {
   @Field(() => GraphQLISODateTime) updatedAt!: Date;
   @Field(() => String, { nullable: true, description: 'Only on create/update with runImmediately.' })
   immediateExecutionError?: string | null;
+  @CacheControl({ scope: 'PRIVATE' })
   @Field(() => String, {
     nullable: true,
     description: 'The webhook signing secret, only in the response of the request that set or changed the webhook.',
@@ -121,6 +128,7 @@ export class UpdateTaskInput {
   context?: Record<string, unknown> | null;
 }
 
+@CacheControl({ inheritMaxAge: true })
 @ObjectType('PublicTaskPage')
 export class PublicTaskPageType {
   @Field(() => [TaskType]) tasks!: TaskType[];

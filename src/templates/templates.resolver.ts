@@ -3,7 +3,7 @@
 import { Arg, ID, Query, Resolver } from 'type-graphql';
 import { Access } from '../graphql/access.js';
 import { argumentRule } from '../graphql/arguments.js';
-import { ListSize } from '../graphql/directives.js';
+import { CacheControl, ListSize, PUBLIC_MAX_AGE } from '../graphql/directives.js';
 import { validate } from '../lib/validation.js';
 import { TemplateParams, TemplatesQuery } from './templates.schemas.js';
 import type { TemplatesService } from './templates.service.js';
@@ -19,6 +19,7 @@ export class TemplatesResolver {
 
   @ListSize({ assumedSize: 10 })
   @Access.public()
+  @CacheControl({ maxAge: PUBLIC_MAX_AGE })
   @Query(() => [TaskTemplateType], { description: 'Task templates by category, then name; no credentials needed.' })
   @templatesArgs.decorator
   async templates(
@@ -29,6 +30,7 @@ export class TemplatesResolver {
   }
 
   @Access.public()
+  @CacheControl({ maxAge: PUBLIC_MAX_AGE })
   @Query(() => TaskTemplateType, { nullable: true, description: 'One task template; no credentials needed.' })
   async template(@Arg('id', () => ID) id: string): Promise<TaskTemplateType> {
     const p = validate(TemplateParams, { template_id: id }, 'path');

@@ -1,7 +1,9 @@
 // GraphQL type of a task template.
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import type { TaskTemplateRow } from '../db/types.js';
+import { CacheControl } from '../graphql/directives.js';
 
+@CacheControl({ inheritMaxAge: true })
 @ObjectType('TaskTemplate', { description: 'A ready-made monitor to start a task from.' })
 export class TaskTemplateType {
   @Field(() => ID) id!: string;

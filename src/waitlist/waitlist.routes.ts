@@ -1,10 +1,27 @@
-// REST shim for Torale's waitlist: the landing page's public sign-up.
+// REST shim for Torale's waitlist: the landing page's public sign-up and the admin console's
+// list (admins only; kept out of the OpenAPI document, as Torale keeps /admin out of its own).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DetailSchema, ValidationErrorSchema } from '../http/schemas.js';
-import { JoinedSchema, JoinWaitlistBody } from './waitlist.schemas.js';
+import { Type } from '@sinclair/typebox';
+import type { AdminGate } from '../admin/admin-gate.js';
+import { authErrors, DetailSchema, IdParams, ValidationErrorSchema } from '../http/schemas.js';
+import { toWaitlistJson } from './waitlist.json.js';
+import {
+  DeletedSchema,
+  JoinedSchema,
+  JoinWaitlistBody,
+  UpdateWaitlistBody,
+  WaitlistEntrySchema,
+  WaitlistQuery,
+  WaitlistStatsSchema,
+} from './waitlist.schemas.js';
 import { JOINED_MESSAGE, type WaitlistService } from './waitlist.service.js';
 
-export const waitlistRoutes: FastifyPluginAsyncTypebox<{ waitlist: WaitlistService }> = async (app, { waitlist }) => {
+const adminErrors = { 400: DetailSchema, 404: DetailSchema, 422: ValidationErrorSchema, ...authErrors };
+
+export const waitlistRoutes: FastifyPluginAsyncTypebox<{
+  waitlist: WaitlistService;
+  admin: Pick<AdminGate, 'requireAdmin'>;
+}> = async (app, { waitlist, admin }) => {
   app.post(
     '/public/waitlist',
     {
@@ -21,6 +38,84 @@ export const waitlistRoutes: FastifyPluginAsyncTypebox<{ waitlist: WaitlistServi
     async (req) => {
       const { position } = await waitlist.join(req.body.email, req.ip);
       return { message: JOINED_MESSAGE, position };
+    },
+  );
+
+  await app.register(adminWaitlistRoutes, { waitlist, admin });
+};
+
+/** The admin console's waitlist: anyone but an admin is refused before the input is read. */
+const adminWaitlistRoutes: FastifyPluginAsyncTypebox<{
+  waitlist: WaitlistService;
+  admin: Pick<AdminGate, 'requireAdmin'>;
+}> = async (app, { waitlist, admin }) => {
+  app.addHook('preValidation', async (req) => {
+    await admin.requireAdmin(req.viewer);
+  });
+
+  app.get(
+    '/admin/waitlist',
+    {
+      schema: {
+        hide: true,
+        tags: ['admin'],
+        summary: 'Waitlist entries in sign-up order, optionally of one status (a page: limit, offset)',
+        querystring: WaitlistQuery,
+        response: { 200: Type.Array(WaitlistEntrySchema), ...adminErrors },
+      },
+    },
+    async (req) =>
+      (
+        await waitlist.list(req.viewer, {
+          status: req.query.status_filter,
+          limit: req.query.limit,
+          offset: req.query.offset,
+        })
+      ).map(toWaitlistJson),
+  );
+
+  app.get(
+    '/admin/waitlist/stats',
+    {
+      schema: {
+        hide: true,
+        tags: ['admin'],
+        summary: 'Waitlist entries by status',
+        response: { 200: WaitlistStatsSchema, ...adminErrors },
+      },
+    },
+    async (req) => waitlist.stats(req.viewer),
+  );
+
+  app.patch(
+    '/admin/waitlist/:id',
+    {
+      schema: {
+        hide: true,
+        tags: ['admin'],
+        summary: 'Invite (stamps invited_at), mark converted or pending, and/or set the notes of an entry',
+        params: IdParams,
+        body: UpdateWaitlistBody,
+        response: { 200: WaitlistEntrySchema, ...adminErrors },
+      },
+    },
+    async (req) => toWaitlistJson(await waitlist.update(req.viewer, req.params.id, req.body)),
+  );
+
+  app.delete(
+    '/admin/waitlist/:id',
+    {
+      schema: {
+        hide: true,
+        tags: ['admin'],
+        summary: 'Remove an entry (spam, mistakes)',
+        params: IdParams,
+        response: { 200: DeletedSchema, ...adminErrors },
+      },
+    },
+    async (req) => {
+      await waitlist.remove(req.viewer, req.params.id);
+      return { status: 'deleted' as const };
     },
   );
 };

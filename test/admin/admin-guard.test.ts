@@ -3,7 +3,10 @@
 // (whatever its scopes) and the dev user — walked over the route table. And what an admin
 // sees: the user list in Torale's shape (counts, Clerk roles in one call per page), the audit log.
 import { randomUUID } from 'node:crypto';
+import { type GraphQLObjectType, getNamedType, isLeafType, isNonNullType, type OperationTypeNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessOf } from '../../src/graphql/access.js';
+import { gatewaySchema } from '../../src/plugins/resolvers.js';
 import { findUserByClerkId } from '../../src/users/users.repository.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -35,7 +38,7 @@ afterAll(async () => {
 const call = (route: (typeof ADMIN_ROUTES)[number], headers: Record<string, string>) =>
   t.app.inject({
     method: route.method,
-    url: route.path.replaceAll('{id}', randomUUID()),
+    url: route.path.replace(/\{\w+\}/g, randomUUID()),
     headers,
     ...(route.body && { payload: route.body }),
   });
@@ -84,6 +87,41 @@ describe('the admin guard', () => {
       expect(r.errors?.[0]?.message).toBe('Admin access required');
       expect(r.data?.admin ?? null).toBeNull();
     }
+  });
+});
+
+describe('every admin GraphQL field', () => {
+  it('FORBIDDEN "Admin access required" for a developer session and an admin\'s key; UNAUTHENTICATED anonymous', async () => {
+    const schema = await gatewaySchema();
+    const fields = (['query', 'mutation'] as const).flatMap((kind) =>
+      Object.values((schema.getRootType(kind as OperationTypeNode) as GraphQLObjectType).getFields())
+        .filter((f) => accessOf(f)?.admin)
+        .map((f) => ({ kind, f })),
+    );
+    expect(fields.map(({ f }) => f.name).sort()).toEqual(
+      ['admin', 'deactivateUser', 'reactivateUser', 'setUserRole', 'setUserRoles'].sort(),
+    );
+    const sampleOf = (type: string) =>
+      type === 'ID!' ? randomUUID() : type === '[ID!]!' ? [randomUUID()] : type === 'UserRole' ? 'DEVELOPER' : null;
+    for (const { kind, f } of fields) {
+      const args = f.args.filter((a) => isNonNullType(a.type) || String(a.type) === 'UserRole');
+      const defs = args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
+      const call = args.map((a) => `${a.name}: $${a.name}`).join(', ');
+      const sel = isLeafType(getNamedType(f.type)) ? '' : ' { __typename }';
+      const query = `${kind}${defs ? `(${defs})` : ''} { ${f.name}${call ? `(${call})` : ''}${sel} }`;
+      const variables = Object.fromEntries(args.map((a) => [a.name, sampleOf(String(a.type))]));
+      for (const [who, headers, code] of [
+        ['anonymous', {}, 'UNAUTHENTICATED'],
+        ['developer', developer.headers, 'FORBIDDEN'],
+        ['api key', keyHeaders, 'FORBIDDEN'],
+      ] as const) {
+        const r = await gql(query, headers, variables);
+        expect(r.errors?.[0]?.extensions.code, `${f.name} as ${who}`).toBe(code);
+        if (code === 'FORBIDDEN') expect(r.errors?.[0]?.message, f.name).toBe('Admin access required');
+      }
+    }
+    // Nobody's role changed on the way.
+    expect(clerk.requests.metadataUpdates).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-// A small stand-in for Clerk's Backend API on loopback: /v1/jwks, /v1/users?user_id= and /v1/users/:id, with
+// A small stand-in for Clerk's Backend API on loopback: /v1/jwks, /v1/users?user_id=, /v1/users/:id and PATCH /v1/users/:id/metadata, with
 // tokens signed by a key pair made here. The real @clerk/backend talks to it through
 // CLERK_API_URL; the networkless path uses the same key as CLERK_JWT_KEY.
 import { createServer, type Server } from 'node:http';
@@ -18,7 +18,7 @@ export interface FakeClerk {
   /** PEM public key, for CLERK_JWT_KEY. */
   jwtKey: string;
   kid: string;
-  requests: { jwks: number; users: number; userLists: number; userIds: string[] };
+  requests: { jwks: number; users: number; userLists: number; userIds: string[]; metadataUpdates: string[] };
   users: Map<string, FakeUser>;
   /** When true every endpoint answers 503, as an outage would. */
   down: boolean;
@@ -46,7 +46,7 @@ export async function startFakeClerk(): Promise<FakeClerk> {
 
   const state = {
     down: false,
-    requests: { jwks: 0, users: 0, userLists: 0, userIds: [] as string[] },
+    requests: { jwks: 0, users: 0, userLists: 0, userIds: [] as string[], metadataUpdates: [] as string[] },
     users: new Map<string, FakeUser>(),
   };
 
@@ -77,6 +77,25 @@ export async function startFakeClerk(): Promise<FakeClerk> {
       if (fake.down) return send(503, { errors: [{ code: 'unavailable', message: 'down' }] });
       const ids = url.searchParams.getAll('user_id');
       return send(200, { object: 'total_count', total_count: ids.filter((id) => state.users.has(id)).length });
+    }
+    const meta = /^\/v1\/users\/([^/]+)\/metadata$/.exec(url.pathname);
+    if (meta && req.method === 'PATCH') {
+      // users.updateUserMetadata: Clerk merges public_metadata into what is there; null removes a key.
+      const id = decodeURIComponent(meta[1] as string);
+      state.requests.metadataUpdates.push(id);
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (fake.down) return send(503, { errors: [{ code: 'unavailable', message: 'down' }] });
+        const u = state.users.get(id);
+        if (!u) return send(404, { errors: [{ code: 'resource_not_found', message: 'not found' }] });
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+          public_metadata?: { role?: string | null };
+        };
+        if (body.public_metadata && 'role' in body.public_metadata) u.role = body.public_metadata.role ?? null;
+        send(200, userJson(u));
+      });
+      return;
     }
     const m = /^\/v1\/users\/([^/]+)$/.exec(url.pathname);
     if (m) {
