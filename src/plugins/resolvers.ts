@@ -4,6 +4,7 @@
 import type { GraphQLSchema } from 'graphql';
 import type { ContainerType, NonEmptyArray } from 'type-graphql';
 import { AdminResolver } from '../admin/admin.resolver.js';
+import { AdminOpsResolver } from '../admin/ops.resolver.js';
 import { ApiKeysResolver } from '../api-keys/api-keys.resolver.js';
 import { RateLimitResolver } from '../budget/rate-limit.resolver.js';
 import type { Services } from '../container.js';
@@ -33,6 +34,7 @@ const resolverInstances = (s: Services) => [
   new SecurityResolver({ securityEvents: s.securityEvents }),
   new RateLimitResolver(),
   new AdminResolver({ admin: s.admin }),
+  new AdminOpsResolver({ platform: s.platform, taskActions: s.taskActions, waitlist: s.waitlist }),
 ];
 
 // biome-ignore lint/complexity/noBannedTypes: type-graphql takes resolver classes as Function.
@@ -50,6 +52,7 @@ const RESOLVERS: NonEmptyArray<Function> = [
   SecurityResolver,
   RateLimitResolver,
   AdminResolver,
+  AdminOpsResolver,
 ];
 
 /** The gateway's schema (built once per process). */

@@ -99,10 +99,29 @@ describe('every admin GraphQL field', () => {
         .map((f) => ({ kind, f })),
     );
     expect(fields.map(({ f }) => f.name).sort()).toEqual(
-      ['admin', 'deactivateUser', 'reactivateUser', 'setUserRole', 'setUserRoles'].sort(),
+      [
+        'admin',
+        'deactivateUser',
+        'reactivateUser',
+        'setUserRole',
+        'setUserRoles',
+        'updateWaitlistEntry',
+        'deleteWaitlistEntry',
+        'adminExecuteTask',
+        'adminSetTaskState',
+        'adminResetTask',
+      ].sort(),
     );
     const sampleOf = (type: string) =>
-      type === 'ID!' ? randomUUID() : type === '[ID!]!' ? [randomUUID()] : type === 'UserRole' ? 'DEVELOPER' : null;
+      type === 'ID!'
+        ? randomUUID()
+        : type === '[ID!]!'
+          ? [randomUUID()]
+          : type === 'UserRole'
+            ? 'DEVELOPER'
+            : type === 'TaskState!'
+              ? 'PAUSED'
+              : null;
     for (const { kind, f } of fields) {
       const args = f.args.filter((a) => isNonNullType(a.type) || String(a.type) === 'UserRole');
       const defs = args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
