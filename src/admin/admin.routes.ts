@@ -19,6 +19,7 @@ import {
 } from './admin.schemas.js';
 import type { AdminService } from './admin.service.js';
 
+// Hidden from /openapi.json like every admin route (as Torale hides its admin router); docs/api.md lists them.
 export const adminRoutes: FastifyPluginAsyncTypebox<{ admin: AdminService }> = async (app, { admin }) => {
   app.addHook('preValidation', async (req) => {
     await admin.requireAdmin(req.viewer);
@@ -28,6 +29,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ admin: AdminService }> = a
     '/admin/users',
     {
       schema: {
+        hide: true,
         tags: ['admin'],
         summary: 'Users with their task and execution counts and Clerk roles, newest first (admins only)',
         description:
@@ -46,6 +48,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ admin: AdminService }> = a
     '/admin/audit-log',
     {
       schema: {
+        hide: true,
         tags: ['admin'],
         summary: 'What admins did (who, what, to whom, when), newest first (admins only)',
         querystring: AuditLogQuery,
@@ -70,6 +73,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ admin: AdminService }> = a
     '/admin/users/:id/role',
     {
       schema: {
+        hide: true,
         tags: ['admin'],
         summary: "Set a user's role in Clerk (admins only); every instance sees it at once",
         description: 'Not your own role (400). 404 when the user is unknown here or in Clerk.',
@@ -85,6 +89,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ admin: AdminService }> = a
     '/admin/users/roles',
     {
       schema: {
+        hide: true,
         tags: ['admin'],
         summary: 'Set the role of up to 100 users (admins only)',
         description: 'Each user apart: `errors` lists those not changed (unknown, yourself, Clerk refused).',
@@ -99,6 +104,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ admin: AdminService }> = a
     '/admin/users/:id/deactivate',
     {
       schema: {
+        hide: true,
         tags: ['admin'],
         summary: 'Disable an account (admins only): its keys, sessions and runs stop on every instance',
         description:
@@ -114,6 +120,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ admin: AdminService }> = a
     '/admin/users/:id/reactivate',
     {
       schema: {
+        hide: true,
         tags: ['admin'],
         summary: 'Enable a disabled account again (admins only)',
         description: '400 for a user deleted in Clerk.',
