@@ -1,7 +1,12 @@
 """Fill a database built by Torale's own alembic migrations with a realistic data set.
 
     python seed_torale.py --url postgresql://postgres@127.0.0.1:5432/import_proof_torale \
-        [--users 3000] [--tasks 10000] [--keys 300] [--keys-out keys.json]
+        [--users 3000] [--tasks 10000] [--keys 300] [--keys-out keys.json] [--noauth-user N]
+
+--noauth-user N gives seeded user N the Clerk id `user_noauth_dev`, the id the gateway's no-auth
+mode (TORALE_NOAUTH=1) acts as, so Torale's no-auth dashboard build, served against the imported
+gateway, shows that Torale user's imported tasks and findings (the dashboard proof of must-show 1).
+The owner of task n is user 1 + (n * 7919) % users; task n has n % max-runs executions.
 
 The schema is Torale's (run `alembic upgrade head` in Torale's backend first); this script only
 writes rows, in the shapes Torale's code writes them:
@@ -193,6 +198,7 @@ def main() -> None:
     p.add_argument("--keys", type=int, default=300)
     p.add_argument("--waitlist", type=int, default=500)
     p.add_argument("--keys-out", default="torale-keys.json")
+    p.add_argument("--noauth-user", type=int, help="user N gets Clerk id user_noauth_dev (gateway no-auth mode)")
     a = p.parse_args()
     params = {"users": a.users, "tasks": a.tasks, "max_runs": a.max_runs, "waitlist": a.waitlist}
     conn = psycopg2.connect(a.url)
@@ -214,6 +220,14 @@ def main() -> None:
         ]:
             cur.execute(fill(stmt, params))
             print(f"{name}: {cur.rowcount} rows ({time.time() - t0:.1f} s)", flush=True)
+        if a.noauth_user is not None:
+            cur.execute(
+                "update users set clerk_user_id = 'user_noauth_dev' where id = md5('u' || %s)::uuid",
+                (a.noauth_user,),
+            )
+            if cur.rowcount != 1:
+                raise SystemExit(f"--noauth-user {a.noauth_user}: no such seeded user")
+            print(f"user {a.noauth_user} has Clerk id user_noauth_dev", flush=True)
         # Keys: every (users / keys)-th user gets a live key; one in ten of those also a revoked one.
         step = max(1, a.users // a.keys)
         keys = []
