@@ -2,17 +2,14 @@
 // and re-read without a restart; ids as Apollo Client's persisted-query link sends them
 // (extensions.persistedQuery.sha256Hash) or as documentId; in `require` mode anything else is
 // refused with a clear error unless the caller holds the free-form scope; in `log` mode it runs
-// and is counted and logged.
+// and is counted and logged. The dashboard's real build (every operation, through Apollo Client
+// with ids only) is test/clients/apollo-trusted-build.test.ts.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
-import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
-import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gqlRaw } from '../api-keys/helpers.js';
-import { ApiKeysDocument, CreateTaskDocument, MeDocument, TasksDocument, TemplatesDocument } from '../gql/graphql.js';
 import { bearer, startApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { type FakeClerk, startFakeClerk } from '../helpers/fake-clerk.js';
@@ -151,58 +148,5 @@ describe('TRUSTED_DOCUMENTS=log', () => {
     expect(free.status).toBe(200);
     expect(await untrusted(lenient, 'logged')).toBe(before + 1);
     expect(lenient.logs.some((l) => l.includes('untrusted GraphQL document') && l.includes(sha256(FREE)))).toBe(true);
-  });
-});
-
-describe('Apollo Client with its persisted-query link against TRUSTED_DOCUMENTS=require', () => {
-  it('every operation of a build runs by id alone; a document outside the build is refused', async () => {
-    // The build step: each operation as this client sends it (its cache's document transform
-    // adds __typename), hashed as the link hashes it, into a manifest of the client-preset shape.
-    const built = { MeDocument, TasksDocument, CreateTaskDocument, TemplatesDocument };
-    const cache = new InMemoryCache();
-    const manifest = Object.fromEntries(
-      Object.values(built).map((doc) => {
-        const text = print(cache.transformDocument(doc));
-        return [sha256(text), text];
-      }),
-    );
-    writeFileSync(join(dir, 'apollo-dashboard.json'), JSON.stringify(manifest));
-    const u = await signIn(strict.app, clerk);
-    // Wait for the watcher to pick the manifest up.
-    const someId = Object.keys(manifest)[0] as string;
-    for (let i = 0; i < 40 && (await post(strict, byHash(someId), u.headers)).status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const bodies: Record<string, unknown>[] = [];
-    const client = new ApolloClient({
-      link: new PersistedQueryLink({ sha256: async (q: string) => sha256(q) }).concat(
-        new HttpLink({
-          uri: '/graphql',
-          headers: u.headers,
-          fetch: async (_url, init) => {
-            bodies.push(JSON.parse(String(init?.body)));
-            const res = await strict.app.inject({
-              method: 'POST',
-              url: '/graphql',
-              headers: init?.headers as Record<string, string>,
-              payload: String(init?.body),
-            });
-            return new Response(res.body, { status: res.statusCode, headers: res.headers as Record<string, string> });
-          },
-        }),
-      ),
-      cache,
-    });
-    expect((await client.query({ query: MeDocument })).data?.me.email).toBeTypeOf('string');
-    const created = await client.mutate({ mutation: CreateTaskDocument, variables: { input: { searchQuery: 'q' } } });
-    expect(created.data?.createTask.id).toBeTypeOf('string');
-    expect((await client.query({ query: TasksDocument })).data?.tasks).toHaveLength(1);
-    expect((await client.query({ query: TemplatesDocument })).data?.templates).toBeDefined();
-    // Ids only: no request carried a document.
-    expect(bodies.length).toBe(4);
-    expect(bodies.every((b) => b.query === undefined)).toBe(true);
-    // An operation the build did not include is refused, with the reason.
-    const outside = await client.query({ query: ApiKeysDocument }).catch((e: unknown) => e);
-    expect(JSON.stringify(outside)).toMatch(/PERSISTED_QUERY_NOT_TRUSTED|Only trusted documents/);
   });
 });
