@@ -2,8 +2,9 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { AdminAuditRow } from '../db/types.js';
+import { ListSize } from '../graphql/directives.js';
 import { PageInfoType } from '../graphql/relay.js';
-import { ROLES } from './admin.schemas.js';
+import { BULK_ROLE_MAX, ROLES } from './admin.schemas.js';
 import type { AdminUser } from './admin.service.js';
 
 /** What `admin` answers: its fields are the admin console's reads (the root field checked the caller). */
@@ -106,7 +107,9 @@ export class RoleUpdateErrorType {
 export class RolesUpdatedType {
   @Field(() => Int) updated!: number;
   @Field(() => Int) failed!: number;
-  @Field(() => [RoleUpdateErrorType]) errors!: RoleUpdateErrorType[];
+  @ListSize({ assumedSize: BULK_ROLE_MAX })
+  @Field(() => [RoleUpdateErrorType])
+  errors!: RoleUpdateErrorType[];
 }
 
 @ObjectType('UserDeactivated')

@@ -2,8 +2,14 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { WaitlistRow } from '../db/types.js';
+import { ListSize } from '../graphql/directives.js';
 import { WAITLIST_STATUSES } from '../waitlist/waitlist-statuses.js';
-import type { AdminExecutionRow, AdminTaskRow, ScheduledRow } from './platform.repository.js';
+import {
+  type AdminExecutionRow,
+  type AdminTaskRow,
+  POPULAR_QUERIES,
+  type ScheduledRow,
+} from './platform.repository.js';
 import type { platformStats } from './platform.service.js';
 
 export const WaitlistStatusEnum = Object.fromEntries(WAITLIST_STATUSES.map((s) => [s.toUpperCase(), s])) as {
@@ -46,7 +52,9 @@ export class AdminStatsType {
   @Field(() => AdminUserCountsType) users!: AdminUserCountsType;
   @Field(() => AdminTaskCountsType) tasks!: AdminTaskCountsType;
   @Field(() => AdminRunCountsType) executions24h!: AdminRunCountsType;
-  @Field(() => [AdminPopularQueryType]) popularQueries!: AdminPopularQueryType[];
+  @ListSize({ assumedSize: POPULAR_QUERIES })
+  @Field(() => [AdminPopularQueryType])
+  popularQueries!: AdminPopularQueryType[];
   @Field(() => Boolean, { description: 'Task and run figures scaled up from samples (a large platform).' })
   estimated!: boolean;
 }

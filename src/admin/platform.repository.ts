@@ -8,6 +8,8 @@ import type { ExecutionStatus } from '../tasks/task-states.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Up to this many tasks (and ten times as many runs) every row is counted; above, a sample this size is. */
 export const STATS_SAMPLE_ROWS = 5_000;
+/** How many of the most watched queries the stats list. */
+export const POPULAR_QUERIES = 10;
 
 /** The planner's row counts of tasks and task_executions (kept by ANALYZE / autovacuum). */
 export async function estimatedSizes(db: Db): Promise<{ tasks: number; executions: number }> {
@@ -55,7 +57,7 @@ export function statsStatements(
       sql`select t.search_query, count(*)::int as count, count(e.notification)::int as triggered_count
           from ${tasks} left join task_executions e on e.id = t.last_execution_id
           group by t.search_query ${percent.tasks < 100 ? sql`having count(*) >= 2` : sql``}
-          order by count(*) desc, t.search_query limit 10`,
+          order by count(*) desc, t.search_query limit ${POPULAR_QUERIES}`,
     ],
   ];
 }

@@ -4,6 +4,7 @@
 // keyed with it, so a change retires every older entry at once, on every instance, in about
 // the time a NOTIFY takes. Unknown (undefined) until LISTEN is in place and the sequence has
 // been read: nothing is cached meanwhile.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '../db/database.js';
 import type { Listener } from '../db/listener.js';
 import type { Logger } from '../lib/logger.js';
@@ -18,6 +19,11 @@ export class PublicGeneration {
   #epoch: string | undefined;
   #listener: Listener | undefined;
   #stopped = false;
+  /** Settles after the first read (done or failed), so start() can wait for it. */
+  #firstReadDone: () => void = () => undefined;
+  readonly #firstRead = new Promise<void>((resolve) => {
+    this.#firstReadDone = resolve;
+  });
 
   constructor(
     private readonly database: Database,
@@ -48,6 +54,10 @@ export class PublicGeneration {
         this.#value = undefined;
       },
     });
+    // Ready means ready: the instance starts with the generation known (one read, right after
+    // LISTEN), so the first anonymous answers are cached and no read lands later mid-request.
+    // Bounded: a slow database does not hold the start-up; nothing is cached until the read lands.
+    await Promise.race([this.#firstRead, sleep(2000, undefined, { ref: false })]);
   }
 
   async stop(): Promise<void> {
@@ -68,6 +78,8 @@ export class PublicGeneration {
       this.#advance(read.generation);
     } catch (err) {
       this.logger.warn({ err: { message: (err as Error).message } }, 'public cache generation could not be read');
+    } finally {
+      this.#firstReadDone();
     }
   }
 }
