@@ -25,12 +25,16 @@ export async function seedEngineUser(url: string): Promise<string> {
   return u!.id;
 }
 
-/** `n` active tasks named "<label> <i>", not scheduled yet. */
+/**
+ * `n` active tasks named "<label> <i>", scheduled a day ahead until runBatch makes them due (an
+ * active task without a schedule is not idle: the forgotten-task sweep schedules and runs it at once).
+ */
 export async function seedEngineTasks(url: string, userId: string, label: string, n: number): Promise<void> {
   await query(
     url,
-    `insert into tasks (user_id, name, search_query, condition_description, state)
-     select '${userId}', '${label} ' || g, 'When is release ' || g || ' announced?', 'A date is announced', 'active'
+    `insert into tasks (user_id, name, search_query, condition_description, state, next_dispatch_at)
+     select '${userId}', '${label} ' || g, 'When is release ' || g || ' announced?', 'A date is announced', 'active',
+            now() + interval '1 day'
      from generate_series(1, ${n}) g`,
   );
 }
